@@ -1,0 +1,351 @@
+"""The casegraph command line: thin typer commands over library calls, errors mapped to exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from casegraph import __version__
+from casegraph.config import Config
+from casegraph.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CasegraphError, UsageError
+
+if TYPE_CHECKING:
+    from casegraph.graph.store import Store
+
+EXIT_INTERNAL = 70
+
+HELP = """casegraph: turn an investigation's sources into one graph where every fact keeps its
+evidence, then ask how things connect.
+
+Exit codes: 0 success; 1 the question had no answer (e.g. no path); 2 bad input or usage;
+3 backend unavailable (store locked or damaged, Neo4j unreachable); 70 internal error.
+"""
+
+app = typer.Typer(
+    help=HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state: dict[str, Any] = {"config": None, "debug": False}
+
+T = TypeVar("T")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+EntityArg = Annotated[str, typer.Argument(help="An entity id, name or alias (or TYPE:NAME).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"casegraph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="Embedded store file [env CASEGRAPH_STORE; default ./casegraph.db].",
+                     show_default=False),
+    ] = None,
+    neo4j: Annotated[
+        str | None,
+        typer.Option("--neo4j", help="Use a Neo4j server at this URI [env CASEGRAPH_NEO4J_URI]; "
+                     "credentials from NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE.",
+                     show_default=False),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug or _state["debug"]
+    _state["store_given"] = store is not None or bool(os.environ.get("CASEGRAPH_STORE"))
+    _state["config"] = Config.from_env(store=store, neo4j_uri=neo4j, debug=debug)
+
+
+def config() -> Config:
+    cfg = _state["config"]
+    return cfg if isinstance(cfg, Config) else Config.from_env()
+
+
+@contextmanager
+def opened(*, create: bool = False) -> Iterator[Store]:
+    """The configured store, closed afterwards."""
+    from casegraph.graph.store import open_store
+
+    store = open_store(config(), create=create)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def emit_json(data: Any) -> None:
+    """JSON on stdout, the only thing there."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def console() -> Any:
+    from casegraph.views.terminal import stdout_console
+
+    return stdout_console()
+
+
+def err_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+# ---------------------------------------------------------------------- load
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load (folders recursively).")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="Force a format (jsonl, text, html, csv, stix, ftm) instead of detecting it."),
+    ] = None,
+    model: Annotated[str, typer.Option("--model", help="spaCy model for text extraction.")] = "en_core_web_sm",
+    source_col: Annotated[str | None, typer.Option("--source-col", help="CSV: column of relation sources.")] = None,
+    target_col: Annotated[str | None, typer.Option("--target-col", help="CSV: column of relation targets.")] = None,
+    type_col: Annotated[str | None, typer.Option("--type-col", help="CSV: column of relation types.")] = None,
+    rel_type: Annotated[str | None, typer.Option("--type", help="CSV: one relation type for every row.")] = None,
+    entity_type: Annotated[str | None, typer.Option("--entity-type", help="CSV: entity type of rows/ends.")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="CSV: a JSON column-mapping file.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load sources into the store, all in one transaction; re-loading a source changes nothing."""
+    from casegraph.loaders import LoadOptions
+    from casegraph.pipeline import load_paths
+
+    options = LoadOptions(
+        model=model, source_col=source_col, target_col=target_col, type_col=type_col,
+        rel_type=rel_type, entity_type=entity_type, mapping=mapping, format=fmt,
+    )  # fmt: skip
+    with opened(create=True) as store:
+        summary = load_paths(store, paths, options, progress=_progress_bar())
+    if as_json:
+        emit_json(summary.as_dict())
+    else:
+        from casegraph.views.terminal import load_summary
+
+        load_summary(console(), summary)
+
+
+def _progress_bar() -> Callable[[str, int], None] | None:
+    """A progress callback drawing on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                        console=err_console(), transient=True)  # fmt: skip
+    task = progress.add_task("loading", total=None)
+    progress.start()
+
+    def update(title: str, count: int) -> None:
+        progress.update(task, description=f"{title}: {count} facts")
+
+    update.stop = progress.stop  # type: ignore[attr-defined]
+    return update
+
+
+# ---------------------------------------------------------------------- look-ups
+@app.command()
+def entities(
+    type_: Annotated[str | None, typer.Option("--type", help="Only entities of this type.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """List entities, the most connected first."""
+    with opened() as store:
+        rows = store.entities(type=type_, limit=limit)
+    if as_json:
+        emit_json([r.as_dict() for r in rows])
+    else:
+        from casegraph.views.terminal import entities_table
+
+        entities_table(console(), rows)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Text to look for in names and aliases.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find entities by name or alias: case-insensitive, substring and fuzzy, best first."""
+    with opened() as store:
+        results = store.search(text, limit=limit)
+    if as_json:
+        emit_json([{**r.as_dict(), "score": s} for r, s in results])
+    else:
+        from casegraph.views.terminal import search_table
+
+        search_table(console(), results)
+    if not results:
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(entity: EntityArg, as_json: JsonOpt = False) -> None:
+    """Show an entity: type, aliases, properties, and every relation with its evidence."""
+    with opened() as store:
+        row = store.resolve(entity)
+        relations = store.relations_of(row.id)
+        documents = store.documents_of(row.id)
+    if as_json:
+        emit_json({**row.as_dict(), "relations": [r.as_dict() for r in relations],
+                   "documents": documents})  # fmt: skip
+    else:
+        from casegraph.views.terminal import show_entity
+
+        show_entity(console(), row, relations, documents)
+
+
+@app.command()
+def stats(as_json: JsonOpt = False) -> None:
+    """Count documents, entities and relations, by type."""
+    with opened() as store:
+        data = store.stats()
+    if as_json:
+        emit_json(data)
+    else:
+        from casegraph.views.terminal import stats_view
+
+        stats_view(console(), data)
+
+
+@app.command()
+def sources(as_json: JsonOpt = False) -> None:
+    """List the loaded documents."""
+    with opened() as store:
+        docs = store.documents()
+    if as_json:
+        emit_json([d.as_dict() for d in docs])
+    else:
+        from casegraph.views.terminal import sources_table
+
+        sources_table(console(), docs)
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="Export format: json.")] = "json",
+    as_json: JsonOpt = False,
+) -> None:
+    """Export the whole graph to a file (node-link JSON with evidence)."""
+    from casegraph.views.export import export as run_export
+
+    with opened() as store:
+        counts = run_export(store, file, fmt)
+    if as_json:
+        emit_json({"file": str(file), "format": fmt, **counts})
+    else:
+        typer.echo(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {file}")
+
+
+# ---------------------------------------------------------------------- resolution by hand
+@app.command()
+def merge(
+    keep: Annotated[str, typer.Argument(help="The entity that stays.")],
+    drop: Annotated[str, typer.Argument(help="The entity folded into it (its names become aliases).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Merge two entities of one type; recorded, so later loads resolve to the kept one."""
+    with opened() as store:
+        row = store.merge(keep, drop)
+    if as_json:
+        emit_json(row.as_dict())
+    else:
+        typer.echo(f"merged into {row.id} ({row.name}); aliases: {', '.join(row.aliases)}")
+
+
+@app.command()
+def alias(
+    entity: EntityArg,
+    name: Annotated[str, typer.Argument(help="Another name the entity answers to.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Give an entity another name; recorded, so later loads resolve that name to it."""
+    with opened() as store:
+        row = store.alias(entity, name)
+    if as_json:
+        emit_json(row.as_dict())
+    else:
+        typer.echo(f"{row.id} ({row.name}) aliases: {', '.join(row.aliases)}")
+
+
+# ---------------------------------------------------------------------- demo
+@app.command()
+def demo(
+    as_json: JsonOpt = False,
+) -> None:
+    """Load the bundled sample case (Meta's 2021 surveillance-for-hire takedown) into a fresh store.
+
+    Uses --store when given, else ./casegraph-demo.db (replaced if it is a casegraph store).
+    """
+    from casegraph.demo import run_demo
+
+    cfg = config()
+    result = run_demo(cfg, store_path=cfg.store if _state.get("store_given") else None)
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        result.render(console())
+
+
+# ---------------------------------------------------------------------- entry point
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"error: {message}\n")
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every error becomes one line on stderr and a documented exit code."""
+    import click
+
+    args = sys.argv[1:] if argv is None else argv
+    _state["debug"] = "--debug" in args or os.environ.get("CASEGRAPH_DEBUG") == "1"
+    try:
+        code = app(args=args, prog_name="casegraph", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        if _state["debug"]:
+            raise
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        _fail("interrupted", EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        if _state["debug"]:
+            raise
+        _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
+    except CasegraphError as e:
+        if _state["debug"]:
+            raise
+        _fail(str(e), e.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as e:  # a bug: say so plainly, keep the traceback for --debug
+        if _state["debug"]:
+            raise
+        _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for details)", EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+__all__ = ["app", "main", "UsageError", "EXIT_BAD_INPUT"]

@@ -1,0 +1,79 @@
+"""The one exception root of casegraph and the exit code each error maps to."""
+
+from __future__ import annotations
+
+# Documented exit codes (README "Exit codes"); the CLI maps errors to them in one place.
+EXIT_OK = 0
+EXIT_NO_ANSWER = 1
+EXIT_BAD_INPUT = 2
+EXIT_BACKEND = 3
+EXIT_INTERRUPTED = 130
+
+
+class CasegraphError(Exception):
+    """Root of every error casegraph raises on purpose; its message is one line for the user."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class ValidationError(CasegraphError):
+    """A fact does not fit the schema: unknown type, missing evidence, wrong endpoint types."""
+
+
+class LoaderError(CasegraphError):
+    """A source could not be read; the message names the file and line or object."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        where = path or ""
+        if path and line is not None:
+            where = f"{path}:{line}"
+        super().__init__(f"{where}: {message}" if where else message)
+        self.path = path
+        self.line = line
+
+
+class UsageError(CasegraphError):
+    """An option or argument is not valid."""
+
+
+class EntityNotFound(CasegraphError):
+    """No entity matches a name; carries the closest candidates."""
+
+    def __init__(self, name: str, candidates: list[str] | None = None) -> None:
+        self.name = name
+        self.candidates = candidates or []
+        hint = f"; did you mean {', '.join(repr(c) for c in self.candidates)}?" if self.candidates else ""
+        super().__init__(f"no entity {name!r}{hint}")
+
+
+class AmbiguousEntity(CasegraphError):
+    """A name matches several entities; carries them so the user can pick by id or type."""
+
+    def __init__(self, name: str, candidates: list[str]) -> None:
+        self.name = name
+        self.candidates = candidates
+        super().__init__(
+            f"{name!r} is ambiguous: {', '.join(candidates)}; name one by its id or with TYPE:NAME"
+        )
+
+
+class NoAnswer(CasegraphError):
+    """The question was valid but has no answer (no path, nothing in common)."""
+
+    exit_code = EXIT_NO_ANSWER
+
+
+class NoPath(NoAnswer):
+    """No path joins the two entities within the given bounds."""
+
+
+class StoreError(CasegraphError):
+    """The store file is not a casegraph store, or is damaged or locked."""
+
+    exit_code = EXIT_BACKEND
+
+
+class BackendUnavailable(CasegraphError):
+    """The backend (a Neo4j server) cannot be reached or refused the credentials."""
+
+    exit_code = EXIT_BACKEND

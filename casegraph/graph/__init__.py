@@ -1,0 +1,1 @@
+"""The graph model, its schema and the stores that keep it."""

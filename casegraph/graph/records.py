@@ -1,0 +1,108 @@
+"""Plain result objects that stores return and views render: entities, relations, evidence, summaries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    """An entity as stored: its stable id, display name, type, aliases and properties."""
+
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def brief(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "type": self.type}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "aliases": list(self.aliases),
+            "properties": self.properties,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    """One piece of evidence for a relation, with the document it came from."""
+
+    document_id: str
+    document: str
+    quote: str
+    start: int | None
+    end: int | None
+    extractor: str
+    confidence: float
+    locator: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def cite(self) -> str:
+        """Where the evidence is: document and line/object or offsets."""
+        where = self.locator or (f"chars {self.start}-{self.end}" if self.start is not None else "")
+        return f"{self.document}, {where}" if where else self.document
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    """A relation seen from one entity: its type, direction, the other end and the evidence."""
+
+    id: int
+    type: str
+    direction: str  # "out" or "in"
+    other: EntityRow
+    evidence: tuple[EvidenceRow, ...]
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "direction": self.direction,
+            "other": self.other.brief(),
+            "properties": self.properties,
+            "evidence": [e.as_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """A loaded document with what was read from it."""
+
+    id: str
+    title: str
+    path: str
+    loader: str
+    published: str | None
+    loaded_at: str
+    entities: int
+    relations: int
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class LoadSummary:
+    """What one load did to the store."""
+
+    documents_new: int = 0
+    documents_unchanged: int = 0
+    entities_new: int = 0
+    entities_merged: int = 0
+    relations_new: int = 0
+    relations_merged: int = 0
+    evidence_added: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    documents: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

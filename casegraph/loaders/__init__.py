@@ -1,0 +1,90 @@
+"""Source formats: detect a file's format and read it into Sources; loaders never touch a store."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from casegraph.errors import LoaderError, UsageError
+from casegraph.graph.model import Source
+from casegraph.loaders.base import LoadOptions, Loader, read_head
+
+# name -> module holding a LOADER object; imported only when a file of that format is read,
+# so heavy parsers (spaCy, HTML extraction) never load for other formats.
+REGISTRY: dict[str, str] = {
+    "jsonl": "casegraph.loaders.jsonl",
+    "text": "casegraph.loaders.text",
+    "html": "casegraph.loaders.html",
+    "csv": "casegraph.loaders.csv",
+    "stix": "casegraph.loaders.stix",
+    "ftm": "casegraph.loaders.ftm",
+}
+
+__all__ = ["LoadOptions", "Loader", "REGISTRY", "detect", "expand_paths", "get_loader", "read_sources"]
+
+
+def get_loader(name: str) -> Loader:
+    """The loader registered under name."""
+    if name not in REGISTRY:
+        raise UsageError(f"unknown format {name!r}; valid: {', '.join(sorted(REGISTRY))}")
+    module = importlib.import_module(REGISTRY[name])
+    loader: Loader = module.LOADER
+    return loader
+
+
+def available_loaders() -> list[Loader]:
+    """The registered loaders whose modules are present in this installation."""
+    loaders = []
+    for name, module in REGISTRY.items():
+        try:
+            loaders.append(get_loader(name))
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+    return loaders
+
+
+def detect(path: Path) -> Loader:
+    """The loader for a file: by its extension first, then by sniffing its content."""
+    head = read_head(path)
+    suffix = path.suffix.lower()
+    candidates = available_loaders()
+    by_ext = [loader for loader in candidates if suffix in loader.extensions]
+    for loader in by_ext:
+        if loader.sniff(path, head):
+            return loader
+    for loader in candidates:
+        if loader not in by_ext and loader.sniff(path, head):
+            return loader
+    if by_ext:
+        return by_ext[0]
+    raise LoaderError(
+        f"unrecognised format (extension {suffix or 'none'}); valid formats: {', '.join(sorted(REGISTRY))}",
+        path=str(path),
+    )
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and the files in folders named (recursively, hidden ones skipped), in order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    files.append(child)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise LoaderError("no such file or folder", path=str(path))
+    return files
+
+
+def read_sources(paths: Iterable[Path], options: LoadOptions | None = None) -> Iterator[Source]:
+    """Every source in the given files and folders, each file read by its detected loader."""
+    options = options or LoadOptions()
+    forced = get_loader(options.format) if options.format else None
+    for path in expand_paths(paths):
+        loader = forced or detect(path)
+        yield from loader.read(path, options)

@@ -1,0 +1,66 @@
+"""What every loader shares: its options, the protocol it follows and small reading helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from casegraph.errors import LoaderError
+from casegraph.graph.model import Source
+
+# Bytes read from the start of a file to recognise its format by content.
+SNIFF_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Options that reach loaders; each loader reads the ones that concern it."""
+
+    model: str = "en_core_web_sm"
+    source_col: str | None = None
+    target_col: str | None = None
+    type_col: str | None = None
+    rel_type: str | None = None
+    entity_type: str | None = None
+    mapping: Path | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    format: str | None = None
+
+
+class Loader(Protocol):
+    """A source format: recognise a file, then read it into Sources (no store access)."""
+
+    name: str
+    extensions: tuple[str, ...]
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """Whether the file looks like this format by its content."""
+
+    def read(self, path: Path, options: LoadOptions) -> Iterator[Source]:
+        """The sources in the file, each a Document with its (possibly streamed) facts."""
+
+
+def read_head(path: Path) -> bytes:
+    """The first bytes of a file, for format sniffing; errors name the file."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    except OSError as e:
+        raise LoaderError(f"cannot read: {e.strerror or e}", path=str(path)) from e
+
+
+def hash_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks so memory stays flat."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as e:
+        raise LoaderError(f"cannot read: {e.strerror or e}", path=str(path)) from e
+    return digest.hexdigest()

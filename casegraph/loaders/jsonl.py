@@ -1,0 +1,141 @@
+"""casegraph's native format: JSON Lines, one entity or one relation per line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from casegraph.errors import LoaderError, ValidationError
+from casegraph.graph.model import (
+    Document,
+    EntityRef,
+    Fact,
+    Source,
+    make_entity,
+    make_evidence,
+    make_relation,
+)
+from casegraph.loaders.base import LoadOptions, hash_file
+
+EXTRACTOR = "jsonl"
+ENTITY_KEYS = {"type", "name", "aliases", "properties", "id", "quote", "confidence"}
+RELATION_KEYS = {
+    "source", "target", "type", "source_type", "target_type", "source_id", "target_id",
+    "quote", "confidence", "properties", "start", "end",
+}  # fmt: skip
+
+
+class JsonlLoader:
+    name = "jsonl"
+    extensions = (".jsonl", ".ndjson")
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """A casegraph JSONL file starts with an object having a type and a name or ends."""
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+        try:
+            obj = json.loads(first)
+        except ValueError:
+            return path.suffix.lower() in self.extensions and first.startswith(b"{")
+        return isinstance(obj, dict) and "type" in obj and ("name" in obj or "source" in obj)
+
+    def read(self, path: Path, options: LoadOptions) -> Iterator[Source]:
+        doc = Document(
+            id=hash_file(path), title=path.name, path=str(path.resolve()), loader=self.name
+        )
+        yield Source(doc, _facts(path, doc.id))
+
+
+def _facts(path: Path, doc_id: str) -> Iterator[Fact]:
+    try:
+        fh = path.open("r", encoding="utf-8-sig", newline="")
+    except OSError as e:
+        raise LoaderError(f"cannot read: {e.strerror or e}", path=str(path)) from e
+    with fh:
+        lineno = 0
+        while True:
+            try:
+                raw = fh.readline()
+            except UnicodeDecodeError as e:
+                raise LoaderError(
+                    f"not valid UTF-8 (byte {e.start} of the line)", path=str(path), line=lineno + 1
+                ) from e
+            if not raw:
+                return
+            lineno += 1
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                raise LoaderError(f"invalid JSON: {e}", path=str(path), line=lineno) from e
+            try:
+                yield _fact(obj, doc_id, lineno)
+            except ValidationError as e:
+                raise LoaderError(str(e), path=str(path), line=lineno) from e
+
+
+def _text(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"field {key!r} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _fact(obj: Any, doc_id: str, lineno: int) -> Fact:
+    if not isinstance(obj, dict):
+        raise ValidationError(f"expected a JSON object, got {type(obj).__name__}")
+    locator = f"line {lineno}"
+    is_relation = any(k in obj for k in ("source", "target", "source_id", "target_id"))
+    allowed = RELATION_KEYS if is_relation else ENTITY_KEYS
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        raise ValidationError(
+            f"unknown field {unknown[0]!r}; valid fields: {', '.join(sorted(allowed))}"
+        )
+    type_ = _text(obj, "type")
+    if not type_:
+        raise ValidationError("field 'type' is missing")
+    quote = _text(obj, "quote")
+    confidence = obj.get("confidence", 1.0)
+    if not is_relation:
+        aliases = obj.get("aliases") or []
+        if not isinstance(aliases, list):
+            raise ValidationError("field 'aliases' must be a list of strings")
+        props = obj.get("properties") or {}
+        if not isinstance(props, dict):
+            raise ValidationError("field 'properties' must be an object")
+        evidence = make_evidence(
+            doc_id, quote or "", extractor=EXTRACTOR, confidence=confidence, locator=locator
+        )
+        return make_entity(
+            type_, _text(obj, "name") or "", aliases=aliases, properties=props,
+            xid=_text(obj, "id"), evidence=evidence, locator=locator,
+        )  # fmt: skip
+    ends = []
+    for side in ("source", "target"):
+        name, xid = _text(obj, side), _text(obj, f"{side}_id")
+        if not name and not xid:
+            raise ValidationError(f"field {side!r} is empty")
+        ends.append(EntityRef(name=name, type=_text(obj, f"{side}_type"), xid=xid))
+    props = obj.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ValidationError("field 'properties' must be an object")
+    start, end = obj.get("start"), obj.get("end")
+    for key, value in (("start", start), ("end", end)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ValidationError(f"field {key!r} must be an integer")
+    evidence = make_evidence(
+        doc_id, quote or "", start=start, end=end,
+        extractor=EXTRACTOR, confidence=confidence, locator=locator,
+    )  # fmt: skip
+    return make_relation(
+        ends[0], type_, ends[1], evidence=evidence, properties=props, locator=locator
+    )
+
+
+LOADER = JsonlLoader()

@@ -1,0 +1,1 @@
+"""Rendering: terminal tables and chains, HTML pages, and file exports; views never query."""

@@ -1,0 +1,131 @@
+"""Terminal rendering with rich: tables and evidence lists; source text never becomes markup."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from casegraph.graph.records import DocumentRow, EntityRow, EvidenceRow, LoadSummary, RelationRow
+
+# How many evidence quotes `show` prints under one relation before saying how many more.
+QUOTES_SHOWN = 3
+
+
+def stdout_console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _t(value: object, style: str = "") -> Text:
+    """Plain text: brackets in names and quotes are shown, never parsed as markup."""
+    return Text("" if value is None else str(value), style=style)
+
+
+def entities_table(console: Console, rows: Iterable[EntityRow], title: str | None = None) -> None:
+    table = Table(title=title, show_lines=False, expand=False)
+    for column in ("id", "name", "type", "aliases"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(_t(row.id, "dim"), _t(row.name, "bold"), _t(row.type),
+                      _t(", ".join(row.aliases)))  # fmt: skip
+    console.print(table)
+
+
+def search_table(console: Console, results: Iterable[tuple[EntityRow, float]]) -> None:
+    table = Table(show_lines=False)
+    for column in ("score", "id", "name", "type", "aliases"):
+        table.add_column(column, overflow="fold")
+    for row, score in results:
+        table.add_row(_t(f"{score:.0f}"), _t(row.id, "dim"), _t(row.name, "bold"), _t(row.type),
+                      _t(", ".join(row.aliases)))  # fmt: skip
+    console.print(table)
+
+
+def evidence_lines(evidence: Iterable[EvidenceRow], limit: int = QUOTES_SHOWN) -> list[Text]:
+    """One line per quote with its citation; then how many more there were."""
+    items = list(evidence)
+    lines = []
+    for ev in items[:limit]:
+        line = Text("    ")
+        if ev.quote:
+            line.append("“" + " ".join(ev.quote.split()) + "” ", style="italic")
+        line.append(f"[{ev.cite()}; {ev.extractor}", style="dim")
+        if ev.confidence < 1.0:
+            line.append(f", {ev.confidence:.2f}", style="dim")
+        line.append("]", style="dim")
+        lines.append(line)
+    if len(items) > limit:
+        lines.append(Text(f"    … and {len(items) - limit} more", style="dim"))
+    return lines
+
+
+def show_entity(
+    console: Console,
+    entity: EntityRow,
+    relations: list[RelationRow],
+    documents: list[dict[str, str]],
+) -> None:
+    console.print(Text.assemble(_t(entity.name, "bold"), "  ", _t(entity.type, "cyan"), "  ",
+                                _t(entity.id, "dim")))  # fmt: skip
+    if entity.aliases:
+        console.print(Text.assemble("aliases: ", _t(", ".join(entity.aliases))))
+    for key, value in sorted(entity.properties.items()):
+        console.print(Text.assemble(f"{key}: ", _t(value)))
+    grouped: dict[tuple[str, str], list[RelationRow]] = defaultdict(list)
+    for rel in relations:
+        grouped[(rel.type, rel.direction)].append(rel)
+    for (rtype, direction), rels in sorted(grouped.items()):
+        arrow = f"-[{rtype}]->" if direction == "out" else f"<-[{rtype}]-"
+        console.print(Text(f"\n{arrow} ({len(rels)})", style="bold magenta"))
+        for rel in rels:
+            console.print(Text.assemble("  ", _t(rel.other.name, "bold"), " ",
+                                        _t(f"({rel.other.type})", "cyan")))  # fmt: skip
+            for line in evidence_lines(rel.evidence):
+                console.print(line)
+    if not relations:
+        console.print(Text("\nno relations", style="dim"))
+    if documents:
+        console.print(Text(f"\nmentioned in {len(documents)} document(s):", style="bold"))
+        for doc in documents:
+            console.print(Text.assemble("  ", _t(doc["title"]), " ", _t(doc["path"], "dim")))
+
+
+def stats_view(console: Console, stats: dict[str, Any]) -> None:
+    console.print(Text.assemble("backend: ", _t(stats["backend"]), "  store: ", _t(stats["store"])))
+    console.print(
+        f"{stats['documents']} documents, {stats['entities']} entities, "
+        f"{stats['relations']} relations, {stats['evidence']} evidence items"
+    )
+    for title, key in (("entity type", "entity_types"), ("relation type", "relation_types")):
+        table = Table()
+        table.add_column(title)
+        table.add_column("count", justify="right")
+        for name, count in stats[key].items():
+            table.add_row(_t(name), _t(count))
+        console.print(table)
+
+
+def sources_table(console: Console, docs: Iterable[DocumentRow]) -> None:
+    table = Table()
+    for column in ("id", "title", "loader", "entities", "relations", "loaded", "path"):
+        table.add_column(column, overflow="fold")
+    for doc in docs:
+        table.add_row(_t(doc.id[:12], "dim"), _t(doc.title, "bold"), _t(doc.loader),
+                      _t(doc.entities), _t(doc.relations), _t(doc.loaded_at), _t(doc.path, "dim"))  # fmt: skip
+    console.print(table)
+
+
+def load_summary(console: Console, summary: LoadSummary) -> None:
+    """The summary of a load, for stderr."""
+    console.print(
+        f"documents: {summary.documents_new} new, {summary.documents_unchanged} already loaded; "
+        f"entities: {summary.entities_new} new, {summary.entities_merged} merged; "
+        f"relations: {summary.relations_new} new, {summary.relations_merged} with more evidence; "
+        f"evidence: {summary.evidence_added} added"
+    )
+    for reason, count in sorted(summary.skipped.items()):
+        console.print(Text(f"skipped {count}: {reason}", style="yellow"))
