@@ -322,6 +322,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=args, prog_name="casegraph", standalone_mode=False)
     except click.exceptions.Exit as e:
+        if e.exit_code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130)
+            _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
         sys.exit(e.exit_code)
     except click.ClickException as e:
         if _state["debug"]:
@@ -345,6 +347,8 @@ def main(argv: list[str] | None = None) -> None:
         if _state["debug"]:
             raise
         _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for details)", EXIT_INTERNAL)
+    if code == EXIT_INTERRUPTED:  # typer returns Ctrl-C as exit code 130 when not standalone
+        _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 
