@@ -129,3 +129,68 @@ def load_summary(console: Console, summary: LoadSummary) -> None:
     )
     for reason, count in sorted(summary.skipped.items()):
         console.print(Text(f"skipped {count}: {reason}", style="yellow"))
+
+
+def path_chains(console: Console, result: Any) -> None:
+    """Each path as a chain, with under every hop the quotes and sources that support it."""
+    from casegraph.queries.explain import hop_arrow
+
+    if not result.paths:
+        console.print(Text.assemble("no path between ", _t(result.source.name, "bold"), " and ",
+                                    _t(result.target.name, "bold")))  # fmt: skip
+        return
+    for n, path in enumerate(result.paths, 1):
+        head = Text(f"path {n} ({path.length} hop{'s' if path.length != 1 else ''}, "
+                    f"score {path.score:.2f})", style="bold")  # fmt: skip
+        console.print(head)
+        line = Text("  ")
+        line.append_text(_t(path.nodes[0].name, "bold"))
+        for i, edge in enumerate(path.edges):
+            line.append(f" {hop_arrow(edge, path.nodes[i])} ", style="magenta")
+            line.append_text(_t(path.nodes[i + 1].name, "bold"))
+        console.print(line)
+        for i, edge in enumerate(path.edges):
+            left, right = path.nodes[i], path.nodes[i + 1]
+            console.print(Text.assemble("  ", _t(left.name), f" {hop_arrow(edge, left)} ",
+                                        _t(right.name)), style="dim")  # fmt: skip
+            for quote in evidence_lines(edge.evidence, limit=2):
+                console.print(quote)
+        console.print()
+
+
+def subgraph_view(console: Console, sub: Any) -> None:
+    """A neighbourhood: nodes by distance, then the relations among them."""
+    table = Table()
+    for column in ("distance", "name", "type", "degree", "id"):
+        table.add_column(column, overflow="fold")
+    for node in sub.nodes:
+        table.add_row(_t(sub.distances.get(node.id, "")), _t(node.name, "bold"), _t(node.type),
+                      _t(node.degree), _t(node.id, "dim"))  # fmt: skip
+    console.print(table)
+    if sub.omitted:
+        console.print(Text(f"and {sub.omitted} more", style="yellow"))
+    names = {n.id: n.name for n in sub.nodes}
+    for edge in sub.edges:
+        console.print(Text.assemble(_t(names[edge.source], "bold"), f" -[{edge.type}]-> ",
+                                    _t(names[edge.target], "bold")))  # fmt: skip
+        for quote in evidence_lines(edge.evidence, limit=1):
+            console.print(quote)
+
+
+def common_view(console: Console, result: Any) -> None:
+    """Shared connections, each with its link to every asked entity."""
+    from casegraph.queries.explain import chain
+
+    asked = ", ".join(e.name for e in result.entities)
+    if not result.shared:
+        console.print(Text(f"nothing links all of {asked} within {result.depth} hop(s)"))
+        return
+    console.print(Text(f"{len(result.shared)} shared connection(s) of {asked}:", style="bold"))
+    for item in result.shared:
+        console.print(Text.assemble("\n", _t(item.node.name, "bold"), " ",
+                                    _t(f"({item.node.type})", "cyan")))  # fmt: skip
+        for path in item.links:
+            console.print(Text("  " + chain(path), style="magenta"))
+            for edge in path.edges:
+                for quote in evidence_lines(edge.evidence, limit=1):
+                    console.print(quote)
