@@ -55,14 +55,20 @@ def _version(value: bool) -> None:
 def _main(
     store: Annotated[
         Path | None,
-        typer.Option("--store", help="Embedded store file [env CASEGRAPH_STORE; default ./casegraph.db].",
-                     show_default=False),
+        typer.Option(
+            "--store",
+            help="Embedded store file [env CASEGRAPH_STORE; default ./casegraph.db].",
+            show_default=False,
+        ),
     ] = None,
     neo4j: Annotated[
         str | None,
-        typer.Option("--neo4j", help="Use a Neo4j server at this URI [env CASEGRAPH_NEO4J_URI]; "
-                     "credentials from NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE.",
-                     show_default=False),
+        typer.Option(
+            "--neo4j",
+            help="Use a Neo4j server at this URI [env CASEGRAPH_NEO4J_URI]; "
+            "credentials from NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE.",
+            show_default=False,
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     version: Annotated[
@@ -111,18 +117,37 @@ def err_console() -> Any:
 # ---------------------------------------------------------------------- load
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load (folders recursively).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders to load (folders recursively).")
+    ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="Force a format (jsonl, text, html, csv, stix, ftm) instead of detecting it."),
+        typer.Option(
+            "--format",
+            help="Force a format (jsonl, text, html, csv, stix, ftm) instead of detecting it.",
+        ),
     ] = None,
-    model: Annotated[str, typer.Option("--model", help="spaCy model for text extraction.")] = "en_core_web_sm",
-    source_col: Annotated[str | None, typer.Option("--source-col", help="CSV: column of relation sources.")] = None,
-    target_col: Annotated[str | None, typer.Option("--target-col", help="CSV: column of relation targets.")] = None,
-    type_col: Annotated[str | None, typer.Option("--type-col", help="CSV: column of relation types.")] = None,
-    rel_type: Annotated[str | None, typer.Option("--type", help="CSV: one relation type for every row.")] = None,
-    entity_type: Annotated[str | None, typer.Option("--entity-type", help="CSV: entity type of rows/ends.")] = None,
-    mapping: Annotated[Path | None, typer.Option("--mapping", help="CSV: a JSON column-mapping file.")] = None,
+    model: Annotated[
+        str, typer.Option("--model", help="spaCy model for text extraction.")
+    ] = "en_core_web_sm",
+    source_col: Annotated[
+        str | None, typer.Option("--source-col", help="CSV: column of relation sources.")
+    ] = None,
+    target_col: Annotated[
+        str | None, typer.Option("--target-col", help="CSV: column of relation targets.")
+    ] = None,
+    type_col: Annotated[
+        str | None, typer.Option("--type-col", help="CSV: column of relation types.")
+    ] = None,
+    rel_type: Annotated[
+        str | None, typer.Option("--type", help="CSV: one relation type for every row.")
+    ] = None,
+    entity_type: Annotated[
+        str | None, typer.Option("--entity-type", help="CSV: entity type of rows/ends.")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="CSV: a JSON column-mapping file.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Load sources into the store, all in one transaction; re-loading a source changes nothing."""
@@ -261,7 +286,9 @@ def export(
 @app.command()
 def merge(
     keep: Annotated[str, typer.Argument(help="The entity that stays.")],
-    drop: Annotated[str, typer.Argument(help="The entity folded into it (its names become aliases).")],
+    drop: Annotated[
+        str, typer.Argument(help="The entity folded into it (its names become aliases).")
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Merge two entities of one type; recorded, so later loads resolve to the kept one."""
@@ -289,23 +316,42 @@ def alias(
 
 
 # ---------------------------------------------------------------------- link questions
-RelOpt = Annotated[list[str] | None, typer.Option("--rel", help="Only relations of this type (repeatable).")]
-NoWeakOpt = Annotated[bool, typer.Option("--no-weak", help="Leave out MENTIONED_WITH (co-occurrence) links.")]
+RelOpt = Annotated[
+    list[str] | None, typer.Option("--rel", help="Only relations of this type (repeatable).")
+]
+NoWeakOpt = Annotated[
+    bool, typer.Option("--no-weak", help="Leave out MENTIONED_WITH (co-occurrence) links.")
+]
 
 
 @app.command()
 def path(
     a: EntityArg,
     b: EntityArg,
-    max_hops: Annotated[int, typer.Option("--max-hops", help="Longest path considered (1-10).")] = 6,
-    all_: Annotated[bool, typer.Option("--all", help="Every shortest path, not just the best one.")] = False,
-    k: Annotated[int | None, typer.Option("--k", help="The K shortest simple paths, by length.")] = None,
+    max_hops: Annotated[
+        int, typer.Option("--max-hops", help="Longest path considered (1-10).")
+    ] = 6,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every shortest path, not just the best one.")
+    ] = False,
+    k: Annotated[
+        int | None, typer.Option("--k", help="The K shortest simple paths, by length.")
+    ] = None,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
-    via_type: Annotated[list[str] | None, typer.Option("--via-type", help="Intermediate entities only of this type (repeatable).")] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Route around this entity (repeatable).")] = None,
-    directed: Annotated[bool, typer.Option("--directed", help="Follow relation direction.")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="With --all: at most this many paths.")] = 100,
+    via_type: Annotated[
+        list[str] | None,
+        typer.Option("--via-type", help="Intermediate entities only of this type (repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Route around this entity (repeatable).")
+    ] = None,
+    directed: Annotated[
+        bool, typer.Option("--directed", help="Follow relation direction.")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", help="With --all: at most this many paths.")
+    ] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """How is A connected to B? Paths, best first, every hop with its quote and source.
@@ -318,9 +364,17 @@ def path(
     if all_ and k is not None:
         raise UsageError("use --all or --k, not both")
     mode = "all" if all_ else ("k" if k is not None else "shortest")
-    options = PathOptions(max_hops=max_hops, mode=mode, k=k or 3, rel_types=tuple(rel or ()),
-                          no_weak=no_weak, via_types=tuple(via_type or ()),
-                          exclude=tuple(exclude or ()), directed=directed, limit=limit)
+    options = PathOptions(
+        max_hops=max_hops,
+        mode=mode,
+        k=k or 3,
+        rel_types=tuple(rel or ()),
+        no_weak=no_weak,
+        via_types=tuple(via_type or ()),
+        exclude=tuple(exclude or ()),
+        directed=directed,
+        limit=limit,
+    )
     with opened() as store:
         result = find_paths(store, a, b, options)
     if as_json:
@@ -337,18 +391,27 @@ def path(
 def neighbors(
     entity: EntityArg,
     depth: Annotated[int, typer.Option("--depth", help="Hops out from the entity (1-4).")] = 1,
-    type_: Annotated[list[str] | None, typer.Option("--type", help="Only entities of this type (repeatable).")] = None,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only entities of this type (repeatable).")
+    ] = None,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
-    limit: Annotated[int, typer.Option("--limit", help="Keep this many (nearest, then best-connected).")] = 100,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Keep this many (nearest, then best-connected).")
+    ] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """Who is within DEPTH hops of an entity, and how they are linked."""
     from casegraph.queries.neighbors import NeighborOptions
     from casegraph.queries.neighbors import neighbors as run
 
-    options = NeighborOptions(depth=depth, types=tuple(type_ or ()), rel_types=tuple(rel or ()),
-                              no_weak=no_weak, limit=limit)
+    options = NeighborOptions(
+        depth=depth,
+        types=tuple(type_ or ()),
+        rel_types=tuple(rel or ()),
+        no_weak=no_weak,
+        limit=limit,
+    )
     with opened() as store:
         sub = run(store, entity, options)
     if as_json:
@@ -361,7 +424,9 @@ def neighbors(
 
 @app.command()
 def common(
-    entities_: Annotated[list[str], typer.Argument(metavar="A B [C...]", help="Two or more entities.")],
+    entities_: Annotated[
+        list[str], typer.Argument(metavar="A B [C...]", help="Two or more entities.")
+    ],
     depth: Annotated[int, typer.Option("--depth", help="Hops from each entity (1-3).")] = 1,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
@@ -393,16 +458,22 @@ def explain(
     a: EntityArg,
     b: EntityArg,
     k: Annotated[int, typer.Option("--k", help="How many paths the brief covers.")] = 3,
-    max_hops: Annotated[int, typer.Option("--max-hops", help="Longest path considered (1-10).")] = 6,
+    max_hops: Annotated[
+        int, typer.Option("--max-hops", help="Longest path considered (1-10).")
+    ] = 6,
     no_weak: NoWeakOpt = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the brief to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the brief to this file.")
+    ] = None,
 ) -> None:
     """Write a short Markdown brief on how A connects to B, every hop quoted with its source."""
     from casegraph.queries.explain import explain as run
     from casegraph.queries.paths import PathOptions
 
     with opened() as store:
-        brief, result = run(store, a, b, PathOptions(mode="k", k=k, max_hops=max_hops, no_weak=no_weak))
+        brief, result = run(
+            store, a, b, PathOptions(mode="k", k=k, max_hops=max_hops, no_weak=no_weak)
+        )
     if output:
         try:
             output.write_text(brief, encoding="utf-8")
@@ -473,10 +544,12 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # a bug: say so plainly, keep the traceback for --debug
         if _state["debug"]:
             raise
-        _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for details)", EXIT_INTERNAL)
+        _fail(
+            f"internal error: {type(e).__name__}: {e} (run with --debug for details)", EXIT_INTERNAL
+        )
     if code == EXIT_INTERRUPTED:  # typer returns Ctrl-C as exit code 130 when not standalone
         _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 
-__all__ = ["app", "main", "UsageError", "EXIT_BAD_INPUT"]
+__all__ = ["EXIT_BAD_INPUT", "UsageError", "app", "main"]

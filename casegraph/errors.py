@@ -42,7 +42,11 @@ class EntityNotFound(CasegraphError):
     def __init__(self, name: str, candidates: list[str] | None = None) -> None:
         self.name = name
         self.candidates = candidates or []
-        hint = f"; did you mean {', '.join(repr(c) for c in self.candidates)}?" if self.candidates else ""
+        hint = (
+            f"; did you mean {', '.join(repr(c) for c in self.candidates)}?"
+            if self.candidates
+            else ""
+        )
         super().__init__(f"no entity {name!r}{hint}")
 
 

@@ -38,14 +38,24 @@ def store_path(tmp_path: Path) -> Path:
     return tmp_path / "case.db"
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            input: str | None = None, timeout: float = 120) -> Result:
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+) -> Result:
     """Run `python -m casegraph ARGS` as a user would, capturing stdout and stderr apart."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEGRAPH_", "NEO4J_"))}
     full_env.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "casegraph", *args],
-        capture_output=True, text=True, env=full_env, cwd=cwd, input=input, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        input=input,
+        timeout=timeout,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 

@@ -30,7 +30,7 @@ def normalize_name(name: str) -> str:
 def clean_name(name: str) -> str:
     """A display name: white space collapsed and surrounding quotes removed."""
     text = _SPACE.sub(" ", unicodedata.normalize("NFC", str(name))).strip()
-    return text.strip("\"“”") or text
+    return text.strip('"“”') or text
 
 
 def content_hash(data: bytes) -> str:
@@ -153,7 +153,9 @@ def make_evidence(
     try:
         confidence = float(confidence)
     except (TypeError, ValueError):
-        raise ValidationError(f"{_where(locator)}confidence {confidence!r} is not a number") from None
+        raise ValidationError(
+            f"{_where(locator)}confidence {confidence!r} is not a number"
+        ) from None
     if not 0.0 <= confidence <= 1.0:
         raise ValidationError(f"{_where(locator)}confidence {confidence} is not between 0 and 1")
     return Evidence(document_id, quote, start, end, extractor, confidence, locator)

@@ -55,7 +55,7 @@ class EvidenceRow:
 class RelationRow:
     """A relation seen from one entity: its type, direction, the other end and the evidence."""
 
-    id: int
+    id: int | str
     type: str
     direction: str  # "out" or "in"
     other: EntityRow

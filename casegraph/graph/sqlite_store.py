@@ -324,18 +324,15 @@ class SqliteStore:
         """The evidence of each relation, the most confident first."""
         ids = list(relation_ids)
         out: dict[int, list[EvidenceRow]] = {}
-        for chunk_start in range(0, len(ids), 500):
-            chunk = ids[chunk_start : chunk_start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                "SELECT e.relation_id, e.document_id, d.title, e.quote, e.start, e.\"end\","
-                " e.extractor, e.confidence, e.locator FROM evidence e"
-                " JOIN documents d ON d.id = e.document_id"
-                f" WHERE e.relation_id IN ({marks})"
-                " ORDER BY e.relation_id, e.confidence DESC, d.title, e.start, e.locator",
-                chunk,
-            ):
-                out.setdefault(row[0], []).append(EvidenceRow(*row[1:]))
+        for row in self.db.execute(
+            'SELECT e.relation_id, e.document_id, d.title, e.quote, e.start, e."end",'
+            " e.extractor, e.confidence, e.locator FROM evidence e"
+            " JOIN documents d ON d.id = e.document_id"
+            " WHERE e.relation_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY e.relation_id, e.confidence DESC, d.title, e.start, e.locator",
+            (json.dumps(ids),),
+        ):
+            out.setdefault(row[0], []).append(EvidenceRow(*row[1:]))
         return out
 
     def relation_ends(self, relation_id: int) -> tuple[str, str, str]:
@@ -366,7 +363,10 @@ class SqliteStore:
             " (SELECT count(DISTINCT relation_id) FROM evidence e WHERE e.document_id = d.id),"
             " d.properties FROM documents d ORDER BY d.loaded_at DESC, d.title"
         ).fetchall()
-        return [DocumentRow(*r[:8], properties=json.loads(r[8])) for r in rows]
+        return [
+            DocumentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]))
+            for r in rows
+        ]
 
     def document_text(self, document_id: str) -> str | None:
         row = self.db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()

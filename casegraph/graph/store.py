@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from casegraph.config import Config
 from casegraph.graph.model import Source
@@ -36,6 +36,17 @@ class Store(Protocol):
     def iter_entities(self) -> Iterator[EntityRow]: ...
     def iter_relations(self) -> Iterator[tuple[int, str, str, str, dict[str, Any]]]: ...
     def close(self) -> None: ...
+
+
+class EmbeddedStore(Store, Protocol):
+    """A store that answers queries with networkx: it exposes its cached graph view."""
+
+    def graph(self) -> Any: ...
+
+
+def nx_graph(store: Store) -> Any:
+    """The networkx view of an embedded store (queries call this only when backend != neo4j)."""
+    return cast("EmbeddedStore", store).graph()
 
 
 def open_store(config: Config, *, create: bool = False) -> Store:

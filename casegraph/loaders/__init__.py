@@ -8,7 +8,7 @@ from pathlib import Path
 
 from casegraph.errors import LoaderError, UsageError
 from casegraph.graph.model import Source
-from casegraph.loaders.base import LoadOptions, Loader, read_head
+from casegraph.loaders.base import Loader, LoadOptions, read_head
 
 # name -> module holding a LOADER object; imported only when a file of that format is read,
 # so heavy parsers (spaCy, HTML extraction) never load for other formats.
@@ -21,7 +21,15 @@ REGISTRY: dict[str, str] = {
     "ftm": "casegraph.loaders.ftm",
 }
 
-__all__ = ["LoadOptions", "Loader", "REGISTRY", "detect", "expand_paths", "get_loader", "read_sources"]
+__all__ = [
+    "REGISTRY",
+    "LoadOptions",
+    "Loader",
+    "detect",
+    "expand_paths",
+    "get_loader",
+    "read_sources",
+]
 
 
 def get_loader(name: str) -> Loader:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casegraph.errors import UsageError
-from casegraph.graph.store import Store
+from casegraph.graph.store import Store, nx_graph
 from casegraph.queries.engine import Filters, Walker, bfs_levels
 from casegraph.queries.paths import RawPath, _bounded, hydrate, raw_path, relation_types
 from casegraph.queries.results import CommonResult, Node, Shared
@@ -35,7 +35,9 @@ class CommonOptions:
         )
 
 
-def common(store: Store, names: Sequence[str], options: CommonOptions | None = None) -> CommonResult:
+def common(
+    store: Store, names: Sequence[str], options: CommonOptions | None = None
+) -> CommonResult:
     """Entities within depth hops of every named entity, the closest and most specific first."""
     opts = (options or CommonOptions()).validated()
     if len(names) < 2:
@@ -49,7 +51,7 @@ def common(store: Store, names: Sequence[str], options: CommonOptions | None = N
 
         found = cypher_common(store, ids, opts)
     else:
-        found = nx_common(store.graph(), ids, opts)
+        found = nx_common(nx_graph(store), ids, opts)
     found.sort(key=lambda item: (sum(len(p.edges) for p in item[1]), item[0]["degree"],
                                  item[0]["name"], item[0]["id"]))  # fmt: skip
     found = found[: opts.limit]
@@ -63,7 +65,9 @@ def common(store: Store, names: Sequence[str], options: CommonOptions | None = N
     return CommonResult(tuple(anchors), shared, opts.depth)
 
 
-def nx_common(graph: Any, ids: list[str], opts: CommonOptions) -> list[tuple[dict[str, Any], list[RawPath]]]:
+def nx_common(
+    graph: Any, ids: list[str], opts: CommonOptions
+) -> list[tuple[dict[str, Any], list[RawPath]]]:
     walker = Walker(graph, opts.filters(), endpoints=ids)
     searches = [bfs_levels(walker, a, opts.depth) for a in ids]
     shared = set(searches[0][0])

@@ -101,7 +101,9 @@ class Walker:
 
     def edges_between(self, u: str, v: str) -> list[tuple[str, str, Any, dict[str, Any]]]:
         """Relations that may carry a walk from u to v: (stored source, stored target, id, data)."""
-        found = [(u, v, k, d) for k, d in self.succ[u].get(v, {}).items() if self.filters.edge_ok(d)]
+        found = [
+            (u, v, k, d) for k, d in self.succ[u].get(v, {}).items() if self.filters.edge_ok(d)
+        ]
         if not self.filters.directed:
             found += [
                 (v, u, k, d) for k, d in self.pred[u].get(v, {}).items() if self.filters.edge_ok(d)

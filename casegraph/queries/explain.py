@@ -31,7 +31,9 @@ def chain(path: Path) -> str:
     return " ".join(parts)
 
 
-def explain(store: Store, a: str, b: str, options: PathOptions | None = None) -> tuple[str, PathResult]:
+def explain(
+    store: Store, a: str, b: str, options: PathOptions | None = None
+) -> tuple[str, PathResult]:
     """The brief (Markdown) and the paths it was written from (the k best, default 3)."""
     opts = options or PathOptions(mode="k", k=3)
     if opts.mode == "shortest":

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from casegraph.graph.store import Store
+from casegraph.graph.store import Store, nx_graph
 from casegraph.queries.engine import Filters, Walker, bfs_levels
 from casegraph.queries.paths import _bounded, entity_types, relation_types
 from casegraph.queries.results import Edge, Node, Subgraph
@@ -55,7 +55,7 @@ def neighbors(store: Store, entity: str, options: NeighborOptions | None = None)
 
         raw = cypher_neighbors(store, center.id, opts)
     else:
-        raw = nx_neighbors(store.graph(), center.id, opts)
+        raw = nx_neighbors(nx_graph(store), center.id, opts)
     return keep_best(store, raw, [center.id], opts.limit)
 
 
@@ -97,8 +97,10 @@ def keep_best(store: Store, raw: RawNeighborhood, centers: list[str], limit: int
     evidence = store.evidence(e["id"] for e in edges)
     return Subgraph(
         nodes=tuple(Node(n["id"], n["name"], n["type"], n["degree"]) for n in kept),
-        edges=tuple(Edge(e["id"], e["source"], e["target"], e["type"],
-                         tuple(evidence.get(e["id"], ()))) for e in edges),  # fmt: skip
+        edges=tuple(
+            Edge(e["id"], e["source"], e["target"], e["type"], tuple(evidence.get(e["id"], ())))
+            for e in edges
+        ),
         centers=tuple(centers),
         omitted=len(ordered) - len(kept),
         distances={n["id"]: n["distance"] for n in kept},

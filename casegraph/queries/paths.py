@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import Any
 from casegraph.errors import UsageError, ValidationError
 from casegraph.graph.records import EntityRow
 from casegraph.graph.schema import WEAK, load_schema
-from casegraph.graph.store import Store
+from casegraph.graph.store import Store, nx_graph
 from casegraph.queries.engine import MAX_K, Filters, Walker, all_shortest, k_shortest
 from casegraph.queries.results import Edge, Node, Path, PathResult
 
@@ -110,7 +111,9 @@ def rank(paths: list[RawPath]) -> list[RawPath]:
     return sorted(paths, key=lambda p: (len(p.edges), -p.score, [n["name"] for n in p.nodes]))
 
 
-def resolve_ends(store: Store, a: str, b: str, exclude: Sequence[str]) -> tuple[EntityRow, EntityRow, list[str]]:
+def resolve_ends(
+    store: Store, a: str, b: str, exclude: Sequence[str]
+) -> tuple[EntityRow, EntityRow, list[str]]:
     src, dst = store.resolve(a), store.resolve(b)
     excluded = [store.resolve(x).id for x in exclude]
     for end in (src, dst):
@@ -128,7 +131,7 @@ def find_paths(store: Store, a: str, b: str, options: PathOptions | None = None)
 
         raw = cypher_paths(store, src.id, dst.id, opts, excluded)
     else:
-        raw = nx_paths(store.graph(), src.id, dst.id, opts, excluded)
+        raw = nx_paths(nx_graph(store), src.id, dst.id, opts, excluded)
     ranked = rank(raw)
     if opts.mode == "shortest":
         ranked = ranked[:1]
@@ -139,7 +142,9 @@ def find_paths(store: Store, a: str, b: str, options: PathOptions | None = None)
     return PathResult(src, dst, tuple(hydrate(store, ranked)))
 
 
-def nx_paths(graph: Any, s: str, t: str, opts: PathOptions, exclude: Iterable[str]) -> list[RawPath]:
+def nx_paths(
+    graph: Any, s: str, t: str, opts: PathOptions, exclude: Iterable[str]
+) -> list[RawPath]:
     """The embedded answer: node paths by bidirectional search, each hop's strongest relation."""
     walker = Walker(graph, opts.filters(exclude), endpoints=(s, t))
     if opts.mode == "k":
@@ -163,7 +168,7 @@ def raw_path(graph: Any, walker: Walker, nodes: list[str], degrees: dict[str, in
         for n in nodes
     ]  # fmt: skip
     edges = []
-    for u, v in zip(nodes, nodes[1:], strict=False):
+    for u, v in itertools.pairwise(nodes):
         candidates = walker.edges_between(u, v)
         source, target, rid, data = min(
             candidates, key=lambda c: (c[3]["type"] == WEAK, -c[3]["evidence"], str(c[2]))
@@ -179,8 +184,10 @@ def hydrate(store: Store, paths: list[RawPath]) -> list[Path]:
     return [
         Path(
             tuple(Node(n["id"], n["name"], n["type"], n["degree"]) for n in p.nodes),
-            tuple(Edge(e["id"], e["source"], e["target"], e["type"],
-                       tuple(evidence.get(e["id"], ()))) for e in p.edges),  # fmt: skip
+            tuple(
+                Edge(e["id"], e["source"], e["target"], e["type"], tuple(evidence.get(e["id"], ())))
+                for e in p.edges
+            ),
             p.score,
         )
         for p in paths

@@ -85,7 +85,9 @@ def test_show_json_shape(loaded) -> None:  # type: ignore[no-untyped-def]
     assert rel["type"] == "DEVELOPED" and rel["direction"] == "out"
     assert rel["other"] == {"id": "product:pegasus", "name": "Pegasus", "type": "Product"}
     (ev,) = rel["evidence"]
-    assert {"document_id", "document", "quote", "start", "end", "extractor", "confidence"} <= set(ev)
+    assert {"document_id", "document", "quote", "start", "end", "extractor", "confidence"} <= set(
+        ev
+    )
     assert ev["quote"] == "NSO's Pegasus." and ev["document"] == "case.jsonl"
     assert ev["locator"] == "line 5"
     incoming = loaded("show", "Pegasus", "--json").json()["relations"][0]
@@ -161,15 +163,23 @@ def test_malformed_jsonl_names_file_and_line(cli, tmp_path: Path) -> None:  # ty
     [
         ('{"type": "Spaceship", "name": "X"}', "unknown entity type 'Spaceship'"),
         ('{"source": "A", "type": "HIRED", "target": "B"}', "unknown source 'A'"),
-        ('{"source": "A", "type": "LOVES", "target": "B", "source_type": "Person",'
-         ' "target_type": "Person"}', "unknown relation type 'LOVES'"),
+        (
+            '{"source": "A", "type": "LOVES", "target": "B", "source_type": "Person",'
+            ' "target_type": "Person"}',
+            "unknown relation type 'LOVES'",
+        ),
         ('{"type": "Company", "name": "X", "colour": "red"}', "unknown field 'colour'"),
         ('["Company", "X"]', "expected a JSON object"),
-        ('{"source": "A", "type": "HIRED", "target": "B", "source_type": "Platform",'
-         ' "target_type": "Company"}', "HIRED cannot join Platform -> Company"),
+        (
+            '{"source": "A", "type": "HIRED", "target": "B", "source_type": "Platform",'
+            ' "target_type": "Company"}',
+            "HIRED cannot join Platform -> Company",
+        ),
     ],
 )
-def test_invalid_lines_are_refused_with_their_line(cli, tmp_path: Path, line: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_lines_are_refused_with_their_line(
+    cli, tmp_path: Path, line: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "bad.jsonl"
     src.write_text('{"type": "Company", "name": "Fine"}\n' + line + "\n", encoding="utf-8")
     result = cli("load", str(src))
@@ -188,8 +198,9 @@ def _big_jsonl(path: Path, n: int) -> Path:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_process_killed_mid_load_leaves_store_unchanged(cli, store_path: Path, tmp_path: Path,
-                                                        sig: signal.Signals) -> None:  # type: ignore[no-untyped-def]
+def test_process_killed_mid_load_leaves_store_unchanged(
+    cli, store_path: Path, tmp_path: Path, sig: signal.Signals
+) -> None:  # type: ignore[no-untyped-def]
     small = write_jsonl(tmp_path / "small.jsonl", CASE)
     assert cli("load", str(small)).code == 0
     big = _big_jsonl(tmp_path / "big.jsonl", 150_000)

@@ -50,7 +50,9 @@ def test_path_json_shape_and_citations(case) -> None:  # type: ignore[no-untyped
     (path,) = data["paths"]
     assert set(path) == {"length", "score", "nodes", "edges"}
     assert path["length"] == 3 and len(path["edges"]) == 3
-    for edge, (left, right) in zip(path["edges"], zip(path["nodes"], path["nodes"][1:])):
+    for edge, (left, right) in zip(
+        path["edges"], zip(path["nodes"], path["nodes"][1:], strict=False), strict=False
+    ):
         assert {edge["source"], edge["target"]} == {left["id"], right["id"]}
         assert edge["evidence"] and edge["evidence"][0]["quote"]
 
@@ -122,7 +124,9 @@ def test_neighbors_depth_filters_and_limit(case) -> None:  # type: ignore[no-unt
     ids = {n["id"] for n in one["nodes"]}
     assert all(e["source"] in ids and e["target"] in ids for e in one["edges"])
     two = case("neighbors", "NSO Group", "--depth", "2", "--json").json()
-    assert {"Black Cube", "Facebook", "Citizen Lab", "Harvey Weinstein"} <= {n["name"] for n in two["nodes"]}
+    assert {"Black Cube", "Facebook", "Citizen Lab", "Harvey Weinstein"} <= {
+        n["name"] for n in two["nodes"]
+    }
     typed = case("neighbors", "NSO Group", "--depth", "2", "--type", "Country", "--json").json()
     assert {n["name"] for n in typed["nodes"]} == {"NSO Group", "Israel"}
     rel = case("neighbors", "NSO Group", "--rel", "DEVELOPED", "--json").json()
@@ -139,8 +143,13 @@ def test_common_connections(case) -> None:  # type: ignore[no-untyped-def]
     data = result.json()
     assert {c["name"] for c in data["common"]} == {"Israel"}
     (israel,) = data["common"]
-    assert [names(p) for p in israel["links"]] == [["Black Cube", "Israel"], ["NSO Group", "Israel"]]
-    assert israel["links"][0]["edges"][0]["evidence"][0]["quote"] == "Black Cube is an Israeli firm."
+    assert [names(p) for p in israel["links"]] == [
+        ["Black Cube", "Israel"],
+        ["NSO Group", "Israel"],
+    ]
+    assert (
+        israel["links"][0]["edges"][0]["evidence"][0]["quote"] == "Black Cube is an Israeli firm."
+    )
     deeper = case("common", "Black Cube", "NSO Group", "Cytrox", "--depth", "2", "--json").json()
     assert "Facebook" in {c["name"] for c in deeper["common"]}
     none = case("common", "Loner", "Israel", "--json")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from itertools import islice
+from itertools import islice, pairwise
 
 import networkx as nx
 from hypothesis import HealthCheck, given, settings
@@ -63,7 +63,9 @@ def oracle_adjacency(g: nx.MultiDiGraph, f: Filters, s: str, t: str) -> dict[str
     return adj
 
 
-def oracle_all_shortest(adj: dict[str, set[str]], s: str, t: str, max_hops: int) -> set[tuple[str, ...]]:
+def oracle_all_shortest(
+    adj: dict[str, set[str]], s: str, t: str, max_hops: int
+) -> set[tuple[str, ...]]:
     dist = {s: 0}
     queue = deque([s])
     while queue:
@@ -118,13 +120,13 @@ def test_k_shortest_lengths_match_simple_path_enumeration(case, k: int) -> None:
     for p in got:
         assert len(set(p)) == len(p), "not a simple path"
         assert p[0] == s and p[-1] == t
-        assert all(b in adj[a] for a, b in zip(p, p[1:], strict=False)), "a hop breaks the filters"
+        assert all(b in adj[a] for a, b in pairwise(p)), "a hop breaks the filters"
 
 
 @settings(max_examples=200, deadline=None)
 @given(graphs(), st.integers(1, 4))
 def test_bfs_levels_match_oracle_distances(case, depth: int) -> None:  # type: ignore[no-untyped-def]
-    g, s, t, f = case
+    g, s, _t, f = case
     adj = oracle_adjacency(g, f, s, s)
     dist = {s: 0}
     queue = deque([s])
@@ -144,7 +146,9 @@ def test_engine_never_mutates_the_graph() -> None:
     g = nx.gnm_random_graph(60, 200, seed=3, directed=True)
     m = nx.MultiDiGraph()
     m.add_nodes_from((n, {"name": str(n), "type": "Company"}) for n in g)
-    m.add_edges_from((u, v, i, {"type": "HIRED", "evidence": 1}) for i, (u, v) in enumerate(g.edges))
+    m.add_edges_from(
+        (u, v, i, {"type": "HIRED", "evidence": 1}) for i, (u, v) in enumerate(g.edges)
+    )
     before = nx.to_dict_of_dicts(m)
     walker = Walker(m, Filters(exclude=frozenset({5, 6})), endpoints=(0, 1))
     all_shortest(walker, 0, 1, 6)
