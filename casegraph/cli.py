@@ -43,6 +43,24 @@ T = TypeVar("T")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 EntityArg = Annotated[str, typer.Argument(help="An entity id, name or alias (or TYPE:NAME).")]
+HtmlOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--html", help="Also write an interactive, self-contained HTML view to this file."
+    ),
+]
+MaxNodesOpt = Annotated[
+    int, typer.Option("--max-nodes", min=1, help="HTML views: draw at most this many entities.")
+]
+
+
+def write_html(sub: Any, file: Path, title: str, **answer: Any) -> None:
+    """Render a view to file and say where it went (on stderr: stdout carries the answer)."""
+    from casegraph.views.html import render_html
+
+    report = render_html(sub, file, title=title, **answer)
+    left_out = f", {report.omitted} left out" if report.omitted else ""
+    err_console().print(f"wrote {file} ({report.nodes} entities, {report.edges} links{left_out})")
 
 
 def _version(value: bool) -> None:
@@ -268,14 +286,32 @@ def sources(as_json: JsonOpt = False) -> None:
 @app.command()
 def export(
     file: Annotated[Path, typer.Argument(help="File to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="Export format: json.")] = "json",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="json (node-link with evidence), graphml, gexf (Gephi), "
+            "csv (Neo4j admin-import files), cypher (a script), html (interactive view).",
+        ),
+    ] = "json",
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="html: only this entity's neighbourhood.")
+    ] = None,
+    depth: Annotated[
+        int, typer.Option("--depth", min=0, max=4, help="html: hops around --entity.")
+    ] = 1,
+    max_nodes: MaxNodesOpt = 1500,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export the whole graph to a file (node-link JSON with evidence)."""
+    """Export the graph to a file for other tools, or as an interactive HTML view.
+
+    csv writes two files in Neo4j's admin-import header format: FILE/nodes.csv and
+    FILE/relationships.csv when FILE is a folder, else FILE_nodes.csv and FILE_relationships.csv.
+    """
     from casegraph.views.export import export as run_export
 
     with opened() as store:
-        counts = run_export(store, file, fmt)
+        counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes)
     if as_json:
         emit_json({"file": str(file), "format": fmt, **counts})
     else:
@@ -352,6 +388,8 @@ def path(
     limit: Annotated[
         int, typer.Option("--limit", help="With --all: at most this many paths.")
     ] = 100,
+    html: HtmlOpt = None,
+    max_nodes: MaxNodesOpt = 1500,
     as_json: JsonOpt = False,
 ) -> None:
     """How is A connected to B? Paths, best first, every hop with its quote and source.
@@ -377,6 +415,11 @@ def path(
     )
     with opened() as store:
         result = find_paths(store, a, b, options)
+    if html:
+        from casegraph.queries.results import Subgraph
+
+        title = f"{result.source.name} — {result.target.name}"
+        write_html(Subgraph((), ()), html, title, highlight=result, max_nodes=max_nodes)
     if as_json:
         emit_json(result.as_dict())
     else:
@@ -399,6 +442,8 @@ def neighbors(
     limit: Annotated[
         int, typer.Option("--limit", help="Keep this many (nearest, then best-connected).")
     ] = 100,
+    html: HtmlOpt = None,
+    max_nodes: MaxNodesOpt = 1500,
     as_json: JsonOpt = False,
 ) -> None:
     """Who is within DEPTH hops of an entity, and how they are linked."""
@@ -414,6 +459,11 @@ def neighbors(
     )
     with opened() as store:
         sub = run(store, entity, options)
+        if html:
+            from casegraph.views.html import with_aliases
+
+            center = sub.nodes[0].name if sub.nodes else entity
+            write_html(with_aliases(sub, store), html, f"Around {center}", max_nodes=max_nodes)
     if as_json:
         emit_json(sub.as_dict())
     else:
@@ -431,6 +481,8 @@ def common(
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many shared entities.")] = 50,
+    html: HtmlOpt = None,
+    max_nodes: MaxNodesOpt = 1500,
     as_json: JsonOpt = False,
 ) -> None:
     """What do these entities have in common? Entities linked to all of them, with the links.
@@ -443,6 +495,11 @@ def common(
     options = CommonOptions(depth=depth, rel_types=tuple(rel or ()), no_weak=no_weak, limit=limit)
     with opened() as store:
         result = run(store, entities_, options)
+    if html:
+        from casegraph.queries.results import Subgraph
+
+        title = "In common: " + ", ".join(e.name for e in result.entities)
+        write_html(Subgraph((), ()), html, title, common=result, max_nodes=max_nodes)
     if as_json:
         emit_json(result.as_dict())
     else:
@@ -513,22 +570,24 @@ def _fail(message: str, code: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every error becomes one line on stderr and a documented exit code."""
-    import click
-
     args = sys.argv[1:] if argv is None else argv
     _state["debug"] = "--debug" in args or os.environ.get("CASEGRAPH_DEBUG") == "1"
     try:
         code = app(args=args, prog_name="casegraph", standalone_mode=False)
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         if e.exit_code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130)
             _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
         sys.exit(e.exit_code)
-    except click.ClickException as e:
+    except typer.TyperException as e:  # usage errors: unknown option, bad value (exit 2)
         if _state["debug"]:
             raise
-        e.show()
+        show = getattr(e, "show", None)
+        if show:
+            show()
+        else:
+            sys.stderr.write(f"error: {e.format_message()}\n")
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         _fail("interrupted", EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         if _state["debug"]:

@@ -33,12 +33,14 @@ CREATE TABLE names (
     type TEXT NOT NULL,
     key TEXT NOT NULL,
     mkey TEXT NOT NULL,
+    block TEXT NOT NULL,            -- fuzzy-match block: first letters and length of mkey
     entity_id TEXT NOT NULL REFERENCES entities(id),
     name TEXT NOT NULL,
     PRIMARY KEY (type, key)
 ) WITHOUT ROWID;
 CREATE INDEX names_key ON names(key);
 CREATE INDEX names_mkey ON names(type, mkey);
+CREATE INDEX names_block ON names(type, block);
 CREATE INDEX names_entity ON names(entity_id);
 -- External ids (JSONL ids, STIX ids, FtM ids) that resolve to an entity.
 CREATE TABLE xids (

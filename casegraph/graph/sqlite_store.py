@@ -33,7 +33,7 @@ from casegraph.graph.records import (
     LoadSummary,
     RelationRow,
 )
-from casegraph.graph.resolve import fuzzy_equal, match_key
+from casegraph.graph.resolve import FUZZY_CANDIDATES, block, blocks_near, fuzzy_equal, match_key
 from casegraph.graph.schema import WEAK, load_schema
 from casegraph.graph.sqlite_ddl import APPLICATION_ID, DDL, SCHEMA_VERSION
 
@@ -187,10 +187,12 @@ class SqliteStore:
             raise ValidationError(
                 f"{name!r} already names {owner[0]}; use 'casegraph merge' to join them"
             )
+        mkey = match_key(name, row.type)
         with self._write():
             self.db.execute(
-                "INSERT OR IGNORE INTO names(type, key, mkey, entity_id, name) VALUES (?,?,?,?,?)",
-                (row.type, key, match_key(name, row.type), row.id, name.strip()),
+                "INSERT OR IGNORE INTO names(type, key, mkey, block, entity_id, name)"
+                " VALUES (?,?,?,?,?,?)",
+                (row.type, key, mkey, block(mkey), row.id, name.strip()),
             )
             self._record("alias", {"entity": row.id, "name": name})
         return self.entity(row.id)
@@ -540,18 +542,21 @@ class _Writer:
         ids = {
             r[0]
             for r in self.db.execute(
-                "SELECT entity_id FROM names WHERE type = ? AND mkey = ?", (type_, mkey)
+                "SELECT entity_id FROM names INDEXED BY names_mkey WHERE type = ? AND mkey = ?",
+                (type_, mkey),
             )
         }
         if len(ids) == 1:
             return ids.pop()
         if ids or len(mkey) < 8:
             return None
+        blocks = blocks_near(mkey)
         near = {
             entity_id
             for entity_id, other in self.db.execute(
-                "SELECT entity_id, mkey FROM names WHERE type = ? AND mkey >= ? AND mkey < ?",
-                (type_, mkey[:3], mkey[:3] + "\uffff"),
+                "SELECT entity_id, mkey FROM names INDEXED BY names_block WHERE type = ?"
+                f" AND block IN ({','.join('?' * len(blocks))}) LIMIT ?",  # noqa: S608 (placeholders only)
+                (type_, *blocks, FUZZY_CANDIDATES),
             )
             if fuzzy_equal(mkey, other)
         }
@@ -598,9 +603,11 @@ class _Writer:
     def _add_name(self, entity_id: str, type_: str, name: str) -> None:
         key = normalize_name(name)
         if key:
+            mkey = match_key(name, type_)
             self.db.execute(
-                "INSERT OR IGNORE INTO names(type, key, mkey, entity_id, name) VALUES (?,?,?,?,?)",
-                (type_, key, match_key(name, type_), entity_id, name),
+                "INSERT OR IGNORE INTO names(type, key, mkey, block, entity_id, name)"
+                " VALUES (?,?,?,?,?,?)",
+                (type_, key, mkey, block(mkey), entity_id, name),
             )
 
     # -- relations

@@ -156,3 +156,21 @@ def test_missing_store_is_not_created_for_reads(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no store at"):
         SqliteStore(tmp_path / "nothing.db", create=False)
     assert not (tmp_path / "nothing.db").exists()
+
+
+def test_fuzzy_match_is_conservative(tmp_path: Path) -> None:
+    a = write_jsonl(tmp_path / "a.jsonl", [
+        {"type": "Company", "name": "BellTroX InfoTech Services"},
+        {"type": "Organization", "name": "Sandworm Team 74455"},
+        {"type": "Company", "name": "Cytrox"},
+    ])  # fmt: skip
+    b = write_jsonl(tmp_path / "b.jsonl", [
+        {"type": "Company", "name": "Beltrox InfoTech Services"},  # a typo: merged
+        {"type": "Organization", "name": "Sandworm Team 74456"},  # another number: kept apart
+        {"type": "Company", "name": "Cytrix"},  # too short to guess: kept apart
+        {"type": "Person", "name": "BellTroX InfoTech Service"},  # another type: kept apart
+    ])  # fmt: skip
+    with SqliteStore(tmp_path / "s.db") as store:
+        load_paths(store, [a, b])
+        assert store.stats()["entity_types"] == {"Company": 3, "Organization": 2, "Person": 1}
+        assert "Beltrox InfoTech Services" in store.resolve("BellTroX InfoTech Services").aliases

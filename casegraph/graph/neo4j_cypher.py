@@ -1,0 +1,482 @@
+"""The Neo4j store's Cypher, as named constants: each states its question, $parameters and columns."""
+
+from __future__ import annotations
+
+import re
+
+from casegraph.errors import ValidationError
+from casegraph.graph.schema import load_schema
+
+# Templates name a label or relationship type with a placeholder that only the helpers below
+# replace, with a schema name checked against the allow-list and backtick-quoted. Values never
+# enter Cypher text: they travel as $parameters.
+LABEL = "__LABEL__"
+RTYPE = "__RTYPE__"
+RTYPES = "__RTYPES__"
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _quoted(name: str) -> str:
+    if not _IDENT.fullmatch(name):  # schema names are plain identifiers; refuse anything else
+        raise ValidationError(f"{name!r} cannot be used as a Cypher label or type")
+    return f"`{name}`"
+
+
+def relation_types() -> tuple[str, ...]:
+    """Every relationship type of the schema (the allow-list), in schema order."""
+    return tuple(load_schema().relation_types)
+
+
+def entity_types() -> tuple[str, ...]:
+    """Every entity type of the schema (the allow-list of labels), in schema order."""
+    return tuple(load_schema().entity_types)
+
+
+def with_label(template: str, entity_type: str) -> str:
+    """The template with its label placeholder replaced by a schema entity type."""
+    name = load_schema().entity_type(entity_type).name
+    return template.replace(LABEL, _quoted(name))
+
+
+def with_rtype(template: str, relation_type: str) -> str:
+    """The template with its relationship-type placeholder replaced by a schema relation type."""
+    name = load_schema().relation_type(relation_type).name
+    return template.replace(RTYPE, _quoted(name))
+
+
+def with_rtypes(template: str) -> str:
+    """The template with its type-disjunction placeholder replaced by every schema relation type."""
+    return template.replace(RTYPES, "|".join(_quoted(t) for t in relation_types()))
+
+
+# ---------------------------------------------------------------------------------- schema
+# Schema objects created on first use (IF NOT EXISTS, so idempotent), by name. One uniqueness
+# constraint per relationship type on r.rid is added by schema_statements().
+SCHEMA = {
+    "cg_entity_id": "CREATE CONSTRAINT cg_entity_id IF NOT EXISTS "
+    "FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+    "cg_document_id": "CREATE CONSTRAINT cg_document_id IF NOT EXISTS "
+    "FOR (d:Document) REQUIRE d.id IS UNIQUE",
+    "cg_pending_document_id": "CREATE CONSTRAINT cg_pending_document_id IF NOT EXISTS "
+    "FOR (d:PendingDocument) REQUIRE d.id IS UNIQUE",
+    "cg_name_type_key": "CREATE CONSTRAINT cg_name_type_key IF NOT EXISTS "
+    "FOR (n:Name) REQUIRE (n.type, n.key) IS UNIQUE",
+    "cg_xid": "CREATE CONSTRAINT cg_xid IF NOT EXISTS FOR (x:Xid) REQUIRE x.xid IS UNIQUE",
+    "cg_meta_key": "CREATE CONSTRAINT cg_meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE",
+    "cg_name_key": "CREATE INDEX cg_name_key IF NOT EXISTS FOR (n:Name) ON (n.key)",
+    "cg_name_key_text": "CREATE TEXT INDEX cg_name_key_text IF NOT EXISTS FOR (n:Name) ON (n.key)",
+    "cg_name_mkey": "CREATE INDEX cg_name_mkey IF NOT EXISTS FOR (n:Name) ON (n.type, n.mkey)",
+    "cg_name_entity": "CREATE INDEX cg_name_entity IF NOT EXISTS FOR (n:Name) ON (n.entity)",
+    "cg_xid_entity": "CREATE INDEX cg_xid_entity IF NOT EXISTS FOR (x:Xid) ON (x.entity)",
+    "cg_entity_type": "CREATE INDEX cg_entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
+    "cg_entity_names": "CREATE FULLTEXT INDEX cg_entity_names IF NOT EXISTS "
+    "FOR (e:Entity) ON EACH [e.name, e.aliases]",
+}
+RELATION_RID = (
+    f"CREATE CONSTRAINT cg_rid_{RTYPE} IF NOT EXISTS FOR ()-[r:{RTYPE}]-() REQUIRE r.rid IS UNIQUE"
+)
+
+
+def schema_statements() -> dict[str, str]:
+    """Every schema statement by the name of the object it creates."""
+    out = dict(SCHEMA)
+    for rtype in relation_types():
+        name = f"cg_rid_{rtype}"
+        out[name] = RELATION_RID.replace(f"cg_rid_{RTYPE}", name).replace(RTYPE, _quoted(rtype))
+    return out
+
+
+# Which schema objects exist?  Columns: name.
+SHOW_SCHEMA_NAMES = "SHOW INDEXES YIELD name RETURN name"
+
+# Wait until new indexes are online. $seconds: how long at most.
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+# The store's bookkeeping node, made once. $uuid, $now. Columns: revision, uuid.
+ENSURE_META = """
+MERGE (m:Meta {key: 'store'})
+ON CREATE SET m.revision = 0, m.uuid = $uuid, m.created_at = $now
+RETURN m.revision AS revision, m.uuid AS uuid
+"""
+
+# The bookkeeping node's revision and store uuid. Columns: revision, uuid.
+META = "MATCH (m:Meta {key: 'store'}) RETURN m.revision AS revision, m.uuid AS uuid"
+
+# The revision counter (grows with every committed change). Columns: revision.
+REVISION = "MATCH (m:Meta {key: 'store'}) RETURN m.revision AS revision"
+
+# ---------------------------------------------------------------------------------- resolution reads
+# Name nodes are the resolution index: one per (entity type, normalised key), pointing at an entity.
+# Which of these (type, key) pairs name an entity? $pairs: [[type, key]]. Columns: type, key, mkey,
+# entity, name.
+NAMES_BY_TYPE_KEY = """
+UNWIND $pairs AS p
+MATCH (n:Name {type: p[0], key: p[1]})
+RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
+"""
+
+# Which names, of any type, have these keys? $keys: [key]. Columns as NAMES_BY_TYPE_KEY.
+NAMES_BY_KEY = """
+UNWIND $keys AS k
+MATCH (n:Name {key: k})
+RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
+"""
+
+# Which names have these (type, match key) pairs? $pairs: [[type, mkey]]. Columns as above.
+NAMES_BY_MKEY = """
+UNWIND $pairs AS p
+MATCH (n:Name) WHERE n.type = p[0] AND n.mkey = p[1]
+RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
+"""
+
+# Which names of a type have a match key starting with a prefix (the fuzzy candidates)?
+# $pairs: [[type, prefix]]. Columns as above.
+NAMES_BY_MKEY_PREFIX = """
+UNWIND $pairs AS p
+MATCH (n:Name) WHERE n.type = p[0] AND n.mkey STARTS WITH p[1]
+RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
+"""
+
+# Which of these external ids are known, and to which entity? $xids: [xid]. Columns: xid, entity.
+XIDS = """
+UNWIND $xids AS x
+MATCH (n:Xid {xid: x})
+RETURN n.xid AS xid, n.entity AS entity
+"""
+
+# Which of these entity ids exist, with their type and properties? $ids: [id].
+# Columns: id, type, properties_json.
+ENTITY_INFO = """
+UNWIND $ids AS i
+MATCH (e:Entity {id: i})
+RETURN e.id AS id, e.type AS type, e.properties_json AS properties_json
+"""
+
+# Which of these relation ids exist (any schema type)? $rids: [rid]. Columns: rid.
+RELATIONS_EXIST = f"""
+UNWIND $rids AS rid
+MATCH ()-[r:{RTYPES} {{rid: rid}}]->()
+RETURN r.rid AS rid
+"""
+
+# Which of these documents are loaded (complete)? $ids: [id]. Columns: id.
+KNOWN_DOCUMENTS = """
+UNWIND $ids AS i
+MATCH (d:Document {id: i})
+RETURN d.id AS id
+"""
+
+# ---------------------------------------------------------------------------------- writes
+# Start a document: a PendingDocument node, relabelled Document only when all its facts are in.
+# $id. No columns.
+BEGIN_DOCUMENT = "MERGE (d:PendingDocument {id: $id})"
+
+# Create entities of one type (label from the schema), leaving existing ones untouched; the
+# summary's nodes_created counts the new ones. $rows: [{id, type, name, key, props}].
+CREATE_ENTITIES = f"""
+UNWIND $rows AS row
+MERGE (e:Entity {{id: row.id}})
+ON CREATE SET e:{LABEL}, e.type = row.type, e.name = row.name, e.key = row.key,
+              e.aliases = [], e.keys = [], e.mkeys = [], e.properties_json = row.props
+"""
+
+# Replace the properties of entities (their JSON, merged client-side). $rows: [{id, props}].
+SET_ENTITY_PROPERTIES = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.id})
+SET e.properties_json = row.props
+"""
+
+# Give entities names they answer to, unless that (type, key) already names an entity (then the
+# name is left alone, like INSERT OR IGNORE). Only names created here join the entity's keys,
+# mkeys and aliases lists, in the same transaction, so a retried batch adds nothing twice.
+# $rows: [{entity, names: [{type, key, mkey, name}]}].
+ADD_NAMES = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.entity})
+CALL (e, row) {
+  UNWIND row.names AS nm
+  MERGE (n:Name {type: nm.type, key: nm.key})
+  ON CREATE SET n.mkey = nm.mkey, n.name = nm.name, n.entity = row.entity, n.fresh = true
+  WITH nm, n WHERE n.fresh
+  REMOVE n.fresh
+  RETURN collect(nm) AS added
+}
+SET e.keys = e.keys + [x IN added | x.key],
+    e.mkeys = e.mkeys + [x IN added | x.mkey],
+    e.aliases = e.aliases + [x IN added WHERE x.key <> e.key | x.name]
+"""
+
+# Record external ids of entities (first writer wins). $rows: [{xid, entity}].
+ADD_XIDS = """
+UNWIND $rows AS row
+MERGE (x:Xid {xid: row.xid})
+ON CREATE SET x.entity = row.entity
+"""
+
+# Record that documents (pending or complete) mention entities. $rows: [{doc, entity}].
+ADD_MENTIONS = """
+UNWIND $rows AS row
+OPTIONAL MATCH (p:PendingDocument {id: row.doc})
+OPTIONAL MATCH (c:Document {id: row.doc})
+WITH row, coalesce(p, c) AS d
+WHERE d IS NOT NULL
+MATCH (e:Entity {id: row.entity})
+MERGE (d)-[:MENTIONS]->(e)
+"""
+
+# Write relations of one type with their evidence: created when new (the summary's
+# relationships_created counts them), evidence appended unless an item with the same key
+# (document, locator, offsets, extractor) is already there.
+# $rows: [{rid, s, t, props, ev: [{k, doc, q, st, en, ex, c, loc}]}]. Columns: added.
+MERGE_RELATIONS = f"""
+UNWIND $rows AS row
+MATCH (s:Entity {{id: row.s}}), (t:Entity {{id: row.t}})
+MERGE (s)-[r:{RTYPE} {{rid: row.rid}}]->(t)
+ON CREATE SET r.properties_json = row.props, r.ev_keys = [], r.quotes = [], r.document_ids = [],
+              r.starts = [], r.ends = [], r.extractors = [], r.confidences = [], r.locators = []
+WITH r, [e IN row.ev WHERE NOT e.k IN r.ev_keys] AS add
+SET r.ev_keys = r.ev_keys + [e IN add | e.k],
+    r.quotes = r.quotes + [e IN add | e.q],
+    r.document_ids = r.document_ids + [e IN add | e.doc],
+    r.starts = r.starts + [e IN add | e.st],
+    r.ends = r.ends + [e IN add | e.en],
+    r.extractors = r.extractors + [e IN add | e.ex],
+    r.confidences = r.confidences + [e IN add | e.c],
+    r.locators = r.locators + [e IN add | e.loc]
+RETURN coalesce(sum(size(add)), 0) AS added
+"""
+
+# Finish a document: its properties set, relabelled Document, the store revision bumped.
+# $id, $props: {title, path, loader, published, loaded_at, text, properties_json, relations}.
+COMPLETE_DOCUMENT = """
+MATCH (d:PendingDocument {id: $id})
+SET d += $props
+REMOVE d:PendingDocument
+SET d:Document
+WITH d
+MATCH (m:Meta {key: 'store'})
+SET m.revision = m.revision + 1
+"""
+
+# Bump the revision (after a merge or alias). No parameters.
+BUMP_REVISION = "MATCH (m:Meta {key: 'store'}) SET m.revision = m.revision + 1"
+
+# Keep a decision made by hand, for audit. $at, $action, $payload (JSON).
+RECORD_DECISION = "CREATE (:Decision {at: $at, action: $action, payload: $payload})"
+
+# ---------------------------------------------------------------------------------- reads
+# The entities with these ids. $ids: [id]. Columns: id, name, type, aliases, properties_json.
+ENTITIES_BY_ID = """
+UNWIND $ids AS i
+MATCH (e:Entity {id: i})
+RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
+       e.properties_json AS properties_json
+"""
+
+# Which entity has this external id? $xid. Columns: entity.
+ENTITY_BY_XID = "MATCH (x:Xid {xid: $xid}) RETURN x.entity AS entity"
+
+# Which entities answer to this key (any type)? $key. Columns: entity.
+IDS_BY_KEY = "MATCH (n:Name {key: $key}) RETURN DISTINCT n.entity AS entity"
+
+# Which entity of this type answers to this key? $type, $key. Columns: entity.
+IDS_BY_TYPE_KEY = "MATCH (n:Name {type: $type, key: $key}) RETURN DISTINCT n.entity AS entity"
+
+# Names whose key contains a text (the substring search). $key, $cap. Columns: entity, key.
+NAMES_CONTAINING = """
+MATCH (n:Name) WHERE n.key CONTAINS $key
+RETURN n.entity AS entity, n.key AS key
+LIMIT $cap
+"""
+
+# How many names are there? Columns: n.
+COUNT_NAMES = "MATCH (n:Name) RETURN count(n) AS n"
+
+# Every name key (for the fuzzy search on small stores). Columns: type, key, entity.
+ALL_NAME_KEYS = "MATCH (n:Name) RETURN n.type AS type, n.key AS key, n.entity AS entity"
+
+# Entities whose names or aliases match a Lucene query (fuzzy candidates on large stores).
+# $query, $limit. Columns: id, type, keys.
+FULLTEXT_CANDIDATES = """
+CALL db.index.fulltext.queryNodes('cg_entity_names', $query, {limit: $limit}) YIELD node
+RETURN node.id AS id, node.type AS type, node.keys AS keys
+"""
+
+# The degree of the n-th most connected entity (relations of schema types only).
+# $skip (n - 1). Columns: degree.
+NTH_DEGREE = f"""
+MATCH (e:Entity)
+WITH COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
+RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
+"""
+NTH_DEGREE_OF_TYPE = f"""
+MATCH (e:Entity {{type: $type}})
+WITH COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
+RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
+"""
+
+# Entities with at least $min relations (all of them when $min is 0). $min.
+# Columns: id, name, type, aliases, properties_json, degree.
+ENTITIES_BY_DEGREE = f"""
+MATCH (e:Entity)
+WITH e, COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
+WHERE degree >= $min
+RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
+       e.properties_json AS properties_json, degree
+"""
+ENTITIES_OF_TYPE_BY_DEGREE = f"""
+MATCH (e:Entity {{type: $type}})
+WITH e, COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
+WHERE degree >= $min
+RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
+       e.properties_json AS properties_json, degree
+"""
+
+# The evidence lists of a relation, as columns shared by the relation reads below.
+_EVIDENCE_COLUMNS = """r.quotes AS quotes, r.document_ids AS document_ids, r.starts AS starts,
+       r.ends AS ends, r.extractors AS extractors, r.confidences AS confidences,
+       r.locators AS locators"""
+
+# Every relation of an entity, both directions, with its evidence lists. $id.
+# Columns: rid, type, direction, other, properties_json, quotes, document_ids, starts, ends,
+# extractors, confidences, locators.
+RELATIONS_OF = f"""
+MATCH (e:Entity {{id: $id}})-[r:{RTYPES}]-(o:Entity)
+RETURN r.rid AS rid, type(r) AS type,
+       CASE WHEN startNode(r) = e THEN 'out' ELSE 'in' END AS direction,
+       o.id AS other, r.properties_json AS properties_json,
+       {_EVIDENCE_COLUMNS}
+"""
+
+# The evidence lists of these relations. $rids. Columns: rid and the evidence lists.
+EVIDENCE_OF = f"""
+UNWIND $rids AS rid
+MATCH ()-[r:{RTYPES} {{rid: rid}}]->()
+RETURN r.rid AS rid, {_EVIDENCE_COLUMNS}
+"""
+
+# Titles of loaded documents. $ids. Columns: id, title.
+DOCUMENT_TITLES = """
+UNWIND $ids AS i
+MATCH (d:Document {id: i})
+RETURN d.id AS id, d.title AS title
+"""
+
+# The documents that mention an entity. $id. Columns: id, title, path.
+DOCUMENTS_OF = """
+MATCH (d:Document)-[:MENTIONS]->(:Entity {id: $id})
+RETURN d.id AS id, d.title AS title, d.path AS path
+"""
+
+# Every loaded document with how many entities it mentions and relations it evidences.
+# Columns: id, title, path, loader, published, loaded_at, entities, relations, properties_json.
+DOCUMENTS = """
+MATCH (d:Document)
+RETURN d.id AS id, d.title AS title, d.path AS path, d.loader AS loader,
+       d.published AS published, d.loaded_at AS loaded_at,
+       COUNT { (d)-[:MENTIONS]->() } AS entities, d.relations AS relations,
+       d.properties_json AS properties_json
+"""
+
+# The text of a document. $id. Columns: text.
+DOCUMENT_TEXT = "MATCH (d:Document {id: $id}) RETURN d.text AS text"
+
+# How many complete documents? Columns: n.
+COUNT_DOCUMENTS = "MATCH (d:Document) RETURN count(d) AS n"
+
+# How many entities of one type (label)? Columns: n.
+COUNT_LABEL = f"MATCH (e:{LABEL}) RETURN count(e) AS n"
+
+# How many relations of one type? Columns: n.
+COUNT_RTYPE = f"MATCH ()-[r:{RTYPE}]->() RETURN count(r) AS n"
+
+# How many evidence items in all? Columns: n.
+COUNT_EVIDENCE = f"MATCH ()-[r:{RTYPES}]->() RETURN coalesce(sum(size(r.quotes)), 0) AS n"
+
+# A page of entities in id order, after $after. $after, $limit.
+# Columns: id, name, type, aliases, properties_json.
+ENTITIES_PAGE = """
+MATCH (e:Entity) WHERE e.id > $after
+RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
+       e.properties_json AS properties_json
+ORDER BY e.id LIMIT $limit
+"""
+
+# A page of relations of one type in rid order, after $after. $after, $limit.
+# Columns: rid, source, target, properties_json.
+RELATIONS_PAGE = f"""
+MATCH (s:Entity)-[r:{RTYPE}]->(t:Entity) WHERE r.rid > $after
+RETURN r.rid AS rid, s.id AS source, t.id AS target, r.properties_json AS properties_json
+ORDER BY r.rid LIMIT $limit
+"""
+
+# Every external id. Columns: xid, entity.
+ALL_XIDS = "MATCH (x:Xid) RETURN x.xid AS xid, x.entity AS entity"
+
+# Every (document, entity) mention of complete documents. Columns: doc, entity.
+ALL_MENTIONS = "MATCH (d:Document)-[:MENTIONS]->(e:Entity) RETURN d.id AS doc, e.id AS entity"
+
+# ---------------------------------------------------------------------------------- merge / alias
+# Which entity of a type answers to a key? $type, $key. Columns: entity.
+NAME_OWNER = "MATCH (n:Name {type: $type, key: $key}) RETURN n.entity AS entity"
+
+# Every relation of an entity with all its properties. $id.
+# Columns: rid, type, source, target, props.
+RELATIONS_WITH_PROPS = f"""
+MATCH (e:Entity {{id: $id}})-[r:{RTYPES}]-(:Entity)
+RETURN r.rid AS rid, type(r) AS type, startNode(r).id AS source, endNode(r).id AS target,
+       properties(r) AS props
+"""
+
+# The full property maps of relations by rid. $rids. Columns: rid, props.
+RELATION_PROPS = f"""
+UNWIND $rids AS rid
+MATCH ()-[r:{RTYPES} {{rid: rid}}]->()
+RETURN r.rid AS rid, properties(r) AS props
+"""
+
+# Delete relations of one type. $rids.
+DELETE_RELATIONS = f"""
+UNWIND $rids AS rid
+MATCH ()-[r:{RTYPE} {{rid: rid}}]->()
+DELETE r
+"""
+
+# Replace all properties of relations of one type. $rows: [{rid, props}].
+REPLACE_RELATION_PROPS = f"""
+UNWIND $rows AS row
+MATCH ()-[r:{RTYPE} {{rid: row.rid}}]->()
+SET r = row.props
+"""
+
+# Create relations of one type with given properties. $rows: [{s, t, props}].
+CREATE_RELATIONS = f"""
+UNWIND $rows AS row
+MATCH (s:Entity {{id: row.s}}), (t:Entity {{id: row.t}})
+CREATE (s)-[r:{RTYPE}]->(t)
+SET r = row.props
+"""
+
+# Fold entity $drop into $keep: names, external ids and mentions move to $keep, $keep takes
+# $props (merged JSON) and $drop's names as aliases; $drop is deleted (its relations were moved).
+FOLD_ENTITY = """
+MATCH (k:Entity {id: $keep}), (d:Entity {id: $drop})
+CALL () { MATCH (n:Name {entity: $drop}) SET n.entity = $keep }
+CALL () { MATCH (x:Xid {entity: $drop}) SET x.entity = $keep }
+MERGE (dx:Xid {xid: $drop})
+ON CREATE SET dx.entity = $keep
+WITH k, d
+CALL (k, d) { MATCH (doc)-[:MENTIONS]->(d) MERGE (doc)-[:MENTIONS]->(k) }
+SET k.keys = k.keys + d.keys, k.mkeys = k.mkeys + d.mkeys,
+    k.aliases = k.aliases + [d.name] + d.aliases, k.properties_json = $props
+DETACH DELETE d
+"""
+
+# Lower the relation counts of documents after relations were folded. $rows: [{doc, n}].
+LOWER_DOCUMENT_COUNTS = """
+UNWIND $rows AS row
+MATCH (d:Document {id: row.doc})
+SET d.relations = d.relations - row.n
+"""

@@ -1,0 +1,452 @@
+"""The Neo4j store: the same Store protocol as the embedded store, kept on a Neo4j 5 server.
+
+Data model (labels and relationship types come only from the schema's allow-list):
+
+- `(:Entity:<Type> {id, name, type, key, aliases: [..], keys: [..], mkeys: [..], properties_json})`:
+  `id` is the embedded store's id (`type:slug`), `key` the normalised display name, `keys`/`mkeys`
+  every normalised / match key the entity answers to, `aliases` its other names.
+- `(:Name {type, key, mkey, name, entity})`: the resolution index, one node per (type, key) naming
+  an entity (the embedded store's `names` table); `(:Xid {xid, entity})`: external ids.
+  Look-ups by key, (type, mkey) and id are index seeks; these nodes hang off no relationship.
+- `(:Document {id, title, path, loader, published, loaded_at, text, properties_json, relations})`
+  with `(:Document)-[:MENTIONS]->(:Entity)`. A document is written as `(:PendingDocument)` first
+  and relabelled `Document` in its last transaction, so only complete documents are seen (and a
+  re-run redoes an interrupted one).
+- `(:Entity)-[:<TYPE> {rid, properties_json, ev_keys, quotes, document_ids, starts, ends,
+  extractors, confidences, locators}]->(:Entity)`: `rid` is 16 hex digits of sha1(source|type|
+  target); the evidence is kept as parallel lists on the relationship (item i of each list is one
+  piece of evidence; Neo4j lists hold no nulls, so a missing offset is -1 and a missing locator
+  ''). Lists rather than (:Evidence) nodes because the questions asked of the graph are paths:
+  a path query then cites each hop's quotes from the relationship it already holds, with no
+  extra expansion or join, and evidence is never asked for without its relation.
+- `(:Decision {at, action, payload})` for merges and aliases made by hand; `(:Meta {key: 'store',
+  revision, uuid})` for the revision counter.
+
+A load resolves each document's facts client-side (neo4j_plan), then writes them in batched
+managed transactions (neo4j_write). Unlike the embedded store a load is not one transaction: each
+document is checked and resolved in full before its first write (a bad document writes nothing),
+documents before it in the same load stay loaded, and one writer at a time is assumed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from casegraph.config import Config
+from casegraph.errors import AmbiguousEntity, EntityNotFound, UsageError, ValidationError
+from casegraph.graph import neo4j_cypher as cy
+from casegraph.graph.model import Source, normalize_name
+from casegraph.graph.neo4j_client import RETRY_TIME, Client
+from casegraph.graph.records import DocumentRow, EntityRow, EvidenceRow, LoadSummary, RelationRow
+from casegraph.graph.resolve import match_key
+from casegraph.graph.schema import load_schema
+
+DEFAULT_BATCH_SIZE = 5000
+PAGE = 5000  # rows per page when iterating the whole store
+SEARCH_CAP = 5000  # substring hits considered by search, as the embedded store
+FULL_SCAN_NAMES = 50_000  # up to this many names, fuzzy search scores all of them
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class Neo4jStore:
+    """A casegraph store on a Neo4j server (one database)."""
+
+    backend = "neo4j"
+
+    def __init__(self, client: Client, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.client = client
+        self.batch_size = max(1, int(batch_size))
+        self.uuid = ""
+
+    @classmethod
+    def connect(
+        cls, config: Config, *, batch_size: int = DEFAULT_BATCH_SIZE, retry_time: float = RETRY_TIME
+    ) -> Neo4jStore:
+        """Connect, check the credentials and database, and set the schema up on first use.
+
+        `retry_time`: how long (seconds) a transaction is retried after transient errors.
+        """
+        if not config.neo4j_uri:
+            raise UsageError("no Neo4j URI given (--neo4j or CASEGRAPH_NEO4J_URI)")
+        client = Client(
+            config.neo4j_uri,
+            config.neo4j_username,
+            config.neo4j_password,
+            config.neo4j_database,
+            retry_time=retry_time,
+        )
+        try:
+            client.verify()
+            store = cls(client, batch_size=batch_size)
+            _, store.uuid = client.ensure_schema()
+        except BaseException:
+            client.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def revision(self) -> int:
+        """A counter that grows with every committed change: caches key on it."""
+        rows = self.client.read(cy.REVISION)
+        return int(rows[0]["revision"]) if rows else 0
+
+    def run_read(
+        self, query: str, params: dict[str, Any] | None = None, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        """The records of a read-only Cypher query (for the query layer), as dicts."""
+        return self.client.read(query, params or {}, timeout)
+
+    # ------------------------------------------------------------------ writes
+    def load(self, sources: Iterable[Source], progress: Any = None) -> LoadSummary:
+        """Load sources document by document; a document already loaded changes nothing."""
+        from casegraph.errors import CasegraphError
+        from casegraph.graph.neo4j_plan import Planner, dumps
+        from casegraph.graph.neo4j_write import Batcher, queue_plan
+
+        summary = LoadSummary()
+        planner = Planner(self.client, summary, progress, self.batch_size)
+        batcher = Batcher(self.client, self.batch_size)
+
+        def props_of(entity_id: str) -> str:
+            ent = planner.m.ents[entity_id]
+            assert ent is not None
+            return dumps(ent.props or {})
+
+        try:
+            for source in sources:
+                plan = planner.plan(source)
+                if plan is not None:
+                    queue_plan(batcher, plan, props_of)
+        except CasegraphError:
+            batcher.flush()  # documents planned in full before the error are kept
+            raise
+        batcher.flush()
+        summary.evidence_added = batcher.counts.evidence_added
+        return summary
+
+    def write_snapshot(self, snapshot: Any) -> dict[str, int]:
+        """Copy a sync.Snapshot in with its ids as they are; existing data is kept (idempotent)."""
+        from casegraph.graph.neo4j_snapshot import write_snapshot
+
+        return write_snapshot(self.client, self.batch_size, snapshot)
+
+    def merge(self, keep: str, drop: str) -> EntityRow:
+        """Fold entity `drop` into `keep`: names, ids, relations and mentions move; recorded."""
+        from casegraph.graph.neo4j_merge import fold, merged_properties
+
+        a, b = self.resolve(keep), self.resolve(drop)
+        if a.id == b.id:
+            raise ValidationError(f"{keep!r} and {drop!r} are already one entity ({a.id})")
+        if a.type != b.type:
+            raise ValidationError(
+                f"cannot merge a {b.type} into a {a.type} ({b.name!r} -> {a.name!r})"
+            )
+        props = merged_properties(a.properties, b.properties)
+        payload = {"keep": a.id, "drop": b.id, "drop_name": b.name}
+
+        def work(tx: Any) -> None:
+            fold(tx, a.id, b.id, props)
+            self._record(tx, "merge", payload)
+
+        self.client.write_tx(work)
+        return self.entity(a.id)
+
+    def alias(self, entity: str, name: str) -> EntityRow:
+        """Give an entity another name it answers to; refused if another entity has that name."""
+        row = self.resolve(entity)
+        key = normalize_name(name)
+        if not key:
+            raise ValidationError("an alias cannot be empty")
+        owner = self.client.read(cy.NAME_OWNER, {"type": row.type, "key": key})
+        if owner and owner[0]["entity"] != row.id:
+            raise ValidationError(
+                f"{name!r} already names {owner[0]['entity']}; use 'casegraph merge' to join them"
+            )
+        names = [{"type": row.type, "key": key, "mkey": match_key(name, row.type),
+                  "name": name.strip()}]  # fmt: skip
+
+        def work(tx: Any) -> None:
+            tx.run(cy.ADD_NAMES, rows=[{"entity": row.id, "names": names}]).consume()
+            self._record(tx, "alias", {"entity": row.id, "name": name})
+
+        self.client.write_tx(work)
+        return self.entity(row.id)
+
+    @staticmethod
+    def _record(tx: Any, action: str, payload: dict[str, Any]) -> None:
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        tx.run(cy.RECORD_DECISION, at=at, action=action,
+               payload=json.dumps(payload, ensure_ascii=False)).consume()  # fmt: skip
+        tx.run(cy.BUMP_REVISION).consume()
+
+    # ------------------------------------------------------------------ entities
+    def entity(self, entity_id: str) -> EntityRow:
+        """The entity with this id."""
+        rows = self._entities([entity_id])
+        if not rows:
+            raise EntityNotFound(entity_id)
+        return rows[entity_id]
+
+    def _entities(self, ids: Iterable[str]) -> dict[str, EntityRow]:
+        rows = self.client.read(cy.ENTITIES_BY_ID, {"ids": list(dict.fromkeys(ids))})
+        return {r["id"]: _entity_row(r) for r in rows}
+
+    def resolve(self, text: str) -> EntityRow:
+        """The one entity that `text` names: by id, external id, TYPE:NAME, or name/alias."""
+        text = text.strip()
+        found = self._entities([text])
+        if found:
+            return found[text]
+        xid = self.client.read(cy.ENTITY_BY_XID, {"xid": text})
+        if xid:
+            return self.entity(xid[0]["entity"])
+        ids = self._ids_by_name(text)
+        if not ids and ":" in text:
+            type_part, name_part = text.split(":", 1)
+            try:
+                etype = load_schema().entity_type(type_part.strip()).name
+            except ValidationError:
+                etype = None
+            if etype:
+                ids = self._ids_by_name(name_part, etype)
+        if len(ids) == 1:
+            return self.entity(ids[0])
+        if len(ids) > 1:
+            rows = self._entities(ids)
+            raise AmbiguousEntity(text, [f"{rows[i].type}:{rows[i].name} ({i})" for i in ids])
+        raise EntityNotFound(text, [e.name for e, _ in self.search(text, limit=3)])
+
+    def _ids_by_name(self, name: str, type_: str | None = None) -> list[str]:
+        key = normalize_name(name)
+        if type_:
+            rows = self.client.read(cy.IDS_BY_TYPE_KEY, {"key": key, "type": type_})
+        else:
+            rows = self.client.read(cy.IDS_BY_KEY, {"key": key})
+        return sorted(r["entity"] for r in rows)
+
+    def search(self, text: str, *, limit: int = 20) -> list[tuple[EntityRow, float]]:
+        """Entities whose names contain or resemble `text`, best first, with a score 0-100."""
+        key = normalize_name(text)
+        if not key:
+            return []
+        from rapidfuzz import fuzz, process
+
+        scores: dict[str, float] = {}
+        for row in self.client.read(cy.NAMES_CONTAINING, {"key": key, "cap": SEARCH_CAP}):
+            name_key = row["key"]
+            score = 100.0 if name_key == key else 60.0 + 39.0 * len(key) / max(len(name_key), 1)
+            scores[row["entity"]] = max(scores.get(row["entity"], 0.0), score)
+        if len(scores) < limit:
+            keys = self._fuzzy_candidates(key, limit)
+            for _, score, idx in process.extract(
+                key, [k for k, _ in keys], scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70
+            ):
+                entity_id = keys[idx][1]
+                scores[entity_id] = max(scores.get(entity_id, 0.0), min(float(score), 99.0) * 0.9)
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        rows = self._entities(entity_id for entity_id, _ in best)
+        return [
+            (rows[entity_id], round(score, 1)) for entity_id, score in best if entity_id in rows
+        ]
+
+    def _fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]:
+        """(name key, entity id) pairs to score: every name on a small store, else the full-text
+        index's fuzzy matches for the words of `key`."""
+        count = self.client.read(cy.COUNT_NAMES)[0]["n"]
+        if count <= FULL_SCAN_NAMES:
+            rows = self.client.read(cy.ALL_NAME_KEYS)
+            return [
+                (r["key"], r["entity"]) for r in sorted(rows, key=lambda r: (r["type"], r["key"]))
+            ]
+        words = [_lucene_escape(w) for w in key.split() if w]
+        query = " OR ".join(f"{w}~" if len(w) > 2 else w for w in words)
+        if not query:
+            return []
+        rows = self.client.read(cy.FULLTEXT_CANDIDATES, {"query": query, "limit": limit * 10})
+        return [(k, r["id"]) for r in rows for k in (r["keys"] or ())]
+
+    def entities(self, *, type: str | None = None, limit: int | None = None) -> list[EntityRow]:
+        """Entities, the most connected first (then by name), optionally of one type."""
+        etype = load_schema().entity_type(type).name if type else None
+        if limit is not None and int(limit) < 0:
+            limit = None
+        if limit is not None and int(limit) == 0:
+            return []
+        params: dict[str, Any] = {"type": etype, "min": 0}
+        if limit is not None:
+            nth = cy.NTH_DEGREE_OF_TYPE if etype else cy.NTH_DEGREE
+            found = self.client.read(cy.with_rtypes(nth), {"type": etype, "skip": int(limit) - 1})
+            params["min"] = int(found[0]["degree"]) if found else 0
+        query = cy.ENTITIES_OF_TYPE_BY_DEGREE if etype else cy.ENTITIES_BY_DEGREE
+        rows = self.client.read(cy.with_rtypes(query), params)
+        rows.sort(key=lambda r: (-r["degree"], r["name"].translate(_ASCII_LOWER), r["id"]))
+        if limit is not None:
+            rows = rows[: int(limit)]
+        return [_entity_row(r) for r in rows]
+
+    # ------------------------------------------------------------------ relations and evidence
+    def relations_of(self, entity_id: str) -> list[RelationRow]:
+        """Every relation of an entity, outgoing and incoming, with its evidence."""
+        rows = self.client.read(cy.with_rtypes(cy.RELATIONS_OF), {"id": entity_id})
+        titles = self._titles(d for r in rows for d in r["document_ids"])
+        others = self._entities(r["other"] for r in rows)
+        out = [
+            RelationRow(r["rid"], r["type"], r["direction"], others[r["other"]],
+                        tuple(_evidence_rows(r, titles)), json.loads(r["properties_json"] or "{}"))
+            for r in rows
+        ]  # fmt: skip
+        out.sort(key=lambda rel: (rel.type, rel.direction, rel.other.id, str(rel.id)))
+        return out
+
+    def evidence(self, relation_ids: Iterable[int | str]) -> dict[Any, list[EvidenceRow]]:
+        """The evidence of each relation, the most confident first."""
+        rids = list(dict.fromkeys(str(r) for r in relation_ids))
+        out: dict[Any, list[EvidenceRow]] = {}
+        for start in range(0, len(rids), PAGE):
+            rows = self.client.read(
+                cy.with_rtypes(cy.EVIDENCE_OF), {"rids": rids[start : start + PAGE]}
+            )
+            titles = self._titles(d for r in rows for d in r["document_ids"])
+            for r in rows:
+                items = _evidence_rows(r, titles)
+                if items:
+                    out[r["rid"]] = items
+        return out
+
+    def _titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(doc_ids))
+        if not ids:
+            return {}
+        return {r["id"]: r["title"] for r in self.client.read(cy.DOCUMENT_TITLES, {"ids": ids})}
+
+    # ------------------------------------------------------------------ documents and counts
+    def documents_of(self, entity_id: str) -> list[dict[str, str]]:
+        """The documents that mention an entity."""
+        rows = self.client.read(cy.DOCUMENTS_OF, {"id": entity_id})
+        return sorted(rows, key=lambda r: (r["title"], r["id"]))
+
+    def documents(self) -> list[DocumentRow]:
+        """Loaded documents, the most recent first, with how many entities and relations each gave."""
+        rows = sorted(self.client.read(cy.DOCUMENTS), key=lambda r: r["title"])
+        rows.sort(key=lambda r: r["loaded_at"], reverse=True)
+        return [
+            DocumentRow(r["id"], r["title"], r["path"], r["loader"], r["published"],
+                        r["loaded_at"], int(r["entities"]), int(r["relations"] or 0),
+                        properties=json.loads(r["properties_json"] or "{}"))
+            for r in rows
+        ]  # fmt: skip
+
+    def document_text(self, document_id: str) -> str | None:
+        rows = self.client.read(cy.DOCUMENT_TEXT, {"id": document_id})
+        return rows[0]["text"] if rows else None
+
+    def stats(self) -> dict[str, Any]:
+        """Counts: documents, entities by type, relations by type, evidence."""
+        from casegraph.graph.neo4j_cypher import COUNT_LABEL, COUNT_RTYPE, with_label, with_rtype
+
+        def work(tx: Any) -> dict[str, Any]:
+            def one(query: str) -> int:
+                return int(tx.run(query).single()["n"])
+
+            etypes = {t: one(with_label(COUNT_LABEL, t)) for t in cy.entity_types()}
+            rtypes = {t: one(with_rtype(COUNT_RTYPE, t)) for t in cy.relation_types()}
+            return {
+                "documents": one(cy.COUNT_DOCUMENTS),
+                "evidence": one(cy.with_rtypes(cy.COUNT_EVIDENCE)),
+                "revision": tx.run(cy.REVISION).single()["revision"],
+                "entity_types": etypes,
+                "relation_types": rtypes,
+            }
+
+        got = self.client.read_tx(work)
+        etypes = {k: v for k, v in sorted(got["entity_types"].items(), key=_by_count) if v}
+        rtypes = {k: v for k, v in sorted(got["relation_types"].items(), key=_by_count) if v}
+        return {
+            "backend": self.backend,
+            "store": self.client.uri,
+            "revision": int(got["revision"] or 0),
+            "documents": got["documents"],
+            "entities": sum(etypes.values()),
+            "relations": sum(rtypes.values()),
+            "evidence": got["evidence"],
+            "entity_types": etypes,
+            "relation_types": rtypes,
+        }
+
+    # ------------------------------------------------------------------ whole-store iteration
+    def iter_entities(self) -> Iterator[EntityRow]:
+        """Every entity with its aliases, in id order (for exports)."""
+        after = ""
+        while True:
+            rows = self.client.read(cy.ENTITIES_PAGE, {"after": after, "limit": PAGE})
+            yield from (_entity_row(r) for r in rows)
+            if len(rows) < PAGE:
+                return
+            after = rows[-1]["id"]
+
+    def iter_relations(self) -> Iterator[tuple[Any, str, str, str, dict[str, Any]]]:
+        """Every relation as (rid, source id, type, target id, properties), by type then rid."""
+        for rtype in cy.relation_types():
+            query = cy.with_rtype(cy.RELATIONS_PAGE, rtype)
+            after = ""
+            while True:
+                rows = self.client.read(query, {"after": after, "limit": PAGE})
+                for r in rows:
+                    yield (r["rid"], r["source"], rtype, r["target"],
+                           json.loads(r["properties_json"] or "{}"))  # fmt: skip
+                if len(rows) < PAGE:
+                    break
+                after = rows[-1]["rid"]
+
+    def iter_xids(self) -> Iterator[tuple[str, str]]:
+        """Every (external id, entity id)."""
+        for r in self.client.read(cy.ALL_XIDS):
+            yield r["xid"], r["entity"]
+
+    def iter_mentions(self) -> Iterator[tuple[str, str]]:
+        """Every (document id, entity id) mention of a loaded document."""
+        for r in self.client.read(cy.ALL_MENTIONS):
+            yield r["doc"], r["entity"]
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
+def _entity_row(r: dict[str, Any]) -> EntityRow:
+    return EntityRow(r["id"], r["name"], r["type"], tuple(sorted(r["aliases"] or ())),
+                     json.loads(r["properties_json"] or "{}"))  # fmt: skip
+
+
+def _evidence_rows(r: dict[str, Any], titles: dict[str, str]) -> list[EvidenceRow]:
+    """A relation's parallel evidence lists as rows (complete documents only), best first."""
+    items = [
+        EvidenceRow(doc, titles[doc], quote, None if start < 0 else start, None if end < 0 else end,
+                    extractor, confidence, locator or None)
+        for quote, doc, start, end, extractor, confidence, locator in zip(
+            r["quotes"], r["document_ids"], r["starts"], r["ends"], r["extractors"],
+            r["confidences"], r["locators"], strict=True)
+        if doc in titles
+    ]  # fmt: skip
+    items.sort(key=lambda e: (-e.confidence, e.document, e.start is not None, e.start or 0,
+                              e.locator is not None, e.locator or ""))  # fmt: skip
+    return items
+
+
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+
+def _lucene_escape(word: str) -> str:
+    return "".join("\\" + c if c in _LUCENE_SPECIAL else c for c in word)
