@@ -166,6 +166,13 @@ def load(
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="CSV: a JSON column-mapping file.")
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Text encoding of the files (default: detected)."),
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="CSV: field delimiter (default: detected).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Load sources into the store, all in one transaction; re-loading a source changes nothing."""
@@ -175,6 +182,7 @@ def load(
     options = LoadOptions(
         model=model, source_col=source_col, target_col=target_col, type_col=type_col,
         rel_type=rel_type, entity_type=entity_type, mapping=mapping, format=fmt,
+        encoding=encoding, delimiter=delimiter,
     )  # fmt: skip
     with opened(create=True) as store:
         summary = load_paths(store, paths, options, progress=_progress_bar())

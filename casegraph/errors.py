@@ -32,6 +32,10 @@ class LoaderError(CasegraphError):
         self.line = line
 
 
+class FormatNotRecognised(LoaderError):
+    """A file's layout is not one the loader knows (in a folder load, such files are skipped)."""
+
+
 class UsageError(CasegraphError):
     """An option or argument is not valid."""
 

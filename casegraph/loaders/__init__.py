@@ -53,22 +53,22 @@ def available_loaders() -> list[Loader]:
     return loaders
 
 
-def detect(path: Path) -> Loader:
-    """The loader for a file: by its extension first, then by sniffing its content."""
+def detect(path: Path, *, by_extension: bool = True) -> Loader:
+    """The loader for a file: the first whose content sniffing accepts it (loaders claiming the
+    extension are asked first); failing that, with by_extension, the loader of the extension,
+    which then reports precisely what is wrong with the file."""
     head = read_head(path)
     suffix = path.suffix.lower()
     candidates = available_loaders()
     by_ext = [loader for loader in candidates if suffix in loader.extensions]
-    for loader in by_ext:
+    for loader in by_ext + [c for c in candidates if c not in by_ext]:
         if loader.sniff(path, head):
             return loader
-    for loader in candidates:
-        if loader not in by_ext and loader.sniff(path, head):
-            return loader
-    if by_ext:
+    if by_ext and by_extension:
         return by_ext[0]
     raise LoaderError(
-        f"unrecognised format (extension {suffix or 'none'}); valid formats: {', '.join(sorted(REGISTRY))}",
+        f"unrecognised format (extension {suffix or 'none'}); "
+        f"valid formats: {', '.join(sorted(REGISTRY))} (or force one with --format)",
         path=str(path),
     )
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casegraph.errors import LoaderError, ValidationError
+from casegraph.errors import FormatNotRecognised, LoaderError, ValidationError
 from casegraph.graph.model import check_endpoints, make_entity
 from casegraph.graph.schema import load_schema
 from casegraph.loaders.base import LoadOptions
@@ -254,7 +254,7 @@ def _guess_table(
         missing = "target" if "source" in roles else "source"
         raise LoaderError(f"relation table without a {missing!r} column; columns: "
                           f"{', '.join(names)}", path=where, line=1)  # fmt: skip
-    raise LoaderError(
+    raise FormatNotRecognised(
         f"cannot tell what the columns hold ({', '.join(names)}); expected source,target[,type], "
         "name[,type], indicator_type,indicator_value or indicator columns (domain, ip, sha256, "
         "...), or --source-col/--target-col, or a mapping file",

@@ -36,8 +36,8 @@ class JsonlLoader:
         first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
         try:
             obj = json.loads(first)
-        except ValueError:
-            return path.suffix.lower() in self.extensions and first.startswith(b"{")
+        except ValueError:  # a first line longer than the sniffed head, or not JSON
+            return False
         return isinstance(obj, dict) and "type" in obj and ("name" in obj or "source" in obj)
 
     def read(self, path: Path, options: LoadOptions) -> Iterator[Source]:
