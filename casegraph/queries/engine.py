@@ -8,6 +8,7 @@ no more than an unfiltered one.
 from __future__ import annotations
 
 import heapq
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
@@ -20,6 +21,9 @@ MAX_PATHS = 1000
 MAX_K = 100
 
 Adjacency = dict[Any, dict[Any, dict[Any, dict[str, Any]]]]
+
+# Degrees computed so far, per graph object; a graph view is immutable, so they never go stale.
+_DEGREES: weakref.WeakKeyDictionary[Any, dict[Any, int]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,25 @@ class Walker:
             return True
         return any(self.filters.edge_ok(d) for d in keydict.values())
 
-    def _step(self, u: str, tables: tuple[Adjacency, ...]) -> Iterator[str]:
+    @property
+    def unfiltered(self) -> bool:
+        """Whether every stored neighbour is walkable (no filter, no exclusion, nothing blocked)."""
+        f = self.filters
+        return not (
+            f.filters_edges or f.via_types is not None or f.exclude
+            or self.blocked_nodes or self.blocked_pairs
+        )  # fmt: skip
+
+    def _step(self, u: str, tables: tuple[Adjacency, ...]) -> Iterable[str]:
+        if self.unfiltered:  # the common case, at C speed: the adjacency keys themselves
+            if len(tables) == 1:
+                return [v for v in tables[0][u] if v != u]
+            out = tables[0][u].keys() | tables[1][u].keys()
+            out.discard(u)
+            return out
+        return self._filtered_step(u, tables)
+
+    def _filtered_step(self, u: str, tables: tuple[Adjacency, ...]) -> Iterator[str]:
         seen: set[str] = set()
         for table in tables:
             for v, keydict in table[u].items():
@@ -85,15 +107,27 @@ class Walker:
                     seen.add(v)
                     yield v
 
-    def forward(self, u: str) -> Iterator[str]:
+    def forward(self, u: str) -> Iterable[str]:
         """Nodes reachable in one hop from u (following direction when directed)."""
         tables = (self.succ,) if self.filters.directed else (self.succ, self.pred)
         return self._step(u, tables)
 
-    def backward(self, u: str) -> Iterator[str]:
+    def backward(self, u: str) -> Iterable[str]:
         """Nodes from which u is reachable in one hop."""
         tables = (self.pred,) if self.filters.directed else (self.succ, self.pred)
         return self._step(u, tables)
+
+    def degree(self, u: str) -> int:
+        """How many relations touch u (parallel ones counted), memoised per graph."""
+        memo = _DEGREES.get(self.graph)
+        if memo is None:
+            memo = _DEGREES[self.graph] = {}
+        found = memo.get(u)
+        if found is None:
+            found = memo[u] = sum(map(len, self.succ[u].values())) + sum(
+                map(len, self.pred[u].values())
+            )
+        return found
 
     def cost(self, u: str) -> int:
         """How much expanding u may cost: its stored degree."""
@@ -111,78 +145,96 @@ class Walker:
         return found
 
 
-def _expand(
-    frontier: list[str],
-    dist: dict[str, int],
-    preds: dict[str, list[str]],
-    step: Any,
-) -> list[str]:
-    """One full BFS level: the next frontier; preds records every shortest-path parent."""
-    nxt: list[str] = []
-    level = dist[frontier[0]] + 1
+def _expand(frontier: Iterable[str], dist: dict[str, int], step: Any) -> set[str]:
+    """One full BFS level: the nodes first reached from the frontier, given their distance."""
+    level = -1
+    reached: set[str] = set()
     for u in frontier:
-        for v in step(u):
-            d = dist.get(v)
-            if d is None:
-                dist[v] = level
-                preds[v] = [u]
-                nxt.append(v)
-            elif d == level:
-                preds[v].append(u)
-    return nxt
+        if level < 0:
+            level = dist[u] + 1
+        reached.update(step(u))
+    reached.difference_update(dist)
+    for v in reached:
+        dist[v] = level
+    return reached
+
+
+class _Tree:
+    """One side of a bidirectional search: distances, and shortest-path parents found on demand."""
+
+    def __init__(self, root: str, back: Any) -> None:
+        self.dist = {root: 0}
+        self.levels: list[set[str]] = [{root}]
+        self.back = back
+        self.memo: dict[str, list[str]] = {}
+        self.cost: int | None = None  # of expanding the last level
+
+    def frontier_cost(self, walker: Walker) -> int:
+        if self.cost is None:
+            self.cost = sum(map(walker.cost, self.levels[-1]))
+        return self.cost
+
+    def grow(self, step: Any) -> set[str]:
+        """Reach the next level; returns it."""
+        reached = _expand(self.levels[-1], self.dist, step)
+        self.levels.append(reached)
+        self.cost = None
+        return reached
+
+    def parents(self, v: str) -> list[str]:
+        """Neighbours one step nearer the root (sorted, so answers are repeatable)."""
+        found = self.memo.get(v)
+        if found is None:
+            level = self.dist[v] - 1
+            found = self.memo[v] = (
+                sorted(self.levels[level].intersection(self.back(v))) if level >= 0 else []
+            )
+        return found
+
+    def chains(self, node: str, limit: int) -> list[list[str]]:
+        """Every shortest chain from the root to node (root first), at most limit."""
+        out: list[list[str]] = []
+        stack: list[tuple[str, list[str]]] = [(node, [node])]
+        while stack and len(out) < limit:
+            u, chain = stack.pop()
+            parents = self.parents(u)
+            if not parents:
+                out.append(chain[::-1])
+                continue
+            for p in reversed(parents):
+                stack.append((p, [*chain, p]))
+        return out
 
 
 @dataclass
 class Meeting:
-    """The result of a bidirectional search: length, meeting nodes and both parent maps."""
+    """The result of a bidirectional search: length, meeting nodes and both search trees."""
 
     length: int
     middle: list[str]
-    preds_s: dict[str, list[str]]
-    preds_t: dict[str, list[str]]
+    tree_s: _Tree
+    tree_t: _Tree
 
 
 def bidirectional(walker: Walker, s: str, t: str, max_hops: int) -> Meeting | None:
     """Shortest distance from s to t within max_hops, with what is needed to list every such path."""
+    tree_s, tree_t = _Tree(s, walker.backward), _Tree(t, walker.forward)
+    dist_s, dist_t = tree_s.dist, tree_t.dist
     if s == t:
-        return Meeting(0, [s], {s: []}, {t: []})
-    dist_s, dist_t = {s: 0}, {t: 0}
-    preds_s: dict[str, list[str]] = {s: []}
-    preds_t: dict[str, list[str]] = {t: []}
-    front_s, front_t = [s], [t]
-    depth_s = depth_t = 0
-    while front_s and front_t and depth_s + depth_t < max_hops:
-        cost_s = sum(walker.cost(u) for u in front_s)
-        cost_t = sum(walker.cost(u) for u in front_t)
-        if cost_s <= cost_t:
-            front_s = _expand(front_s, dist_s, preds_s, walker.forward)
-            depth_s += 1
-            new, other = front_s, dist_t
+        return Meeting(0, [s], tree_s, tree_t)
+    front_s, front_t = tree_s.levels[-1], tree_t.levels[-1]
+    while front_s and front_t and len(tree_s.levels) + len(tree_t.levels) - 2 < max_hops:
+        if tree_s.frontier_cost(walker) <= tree_t.frontier_cost(walker):
+            front_s = tree_s.grow(walker.forward)
+            meet = front_s & dist_t.keys()
         else:
-            front_t = _expand(front_t, dist_t, preds_t, walker.backward)
-            depth_t += 1
-            new, other = front_t, dist_s
-        meet = [v for v in new if v in other]
+            front_t = tree_t.grow(walker.backward)
+            meet = front_t & dist_s.keys()
         if meet:
             best = min(dist_s[v] + dist_t[v] for v in meet)
-            middle = [v for v in meet if dist_s[v] + dist_t[v] == best]
-            return Meeting(best, middle, preds_s, preds_t)
+            middle = sorted(v for v in meet if dist_s[v] + dist_t[v] == best)
+            return Meeting(best, middle, tree_s, tree_t)
     return None
-
-
-def _chains(node: str, preds: dict[str, list[str]], limit: int) -> list[list[str]]:
-    """Every chain from the search root to node through preds (root first), at most limit."""
-    out: list[list[str]] = []
-    stack: list[tuple[str, list[str]]] = [(node, [node])]
-    while stack and len(out) < limit:
-        u, chain = stack.pop()
-        parents = preds.get(u, [])
-        if not parents:
-            out.append(chain[::-1])
-            continue
-        for p in parents:
-            stack.append((p, [*chain, p]))
-    return out
 
 
 def all_shortest(walker: Walker, s: str, t: str, max_hops: int,
@@ -195,8 +247,8 @@ def all_shortest(walker: Walker, s: str, t: str, max_hops: int,
         return [[s]]
     paths: list[list[str]] = []
     for m in meeting.middle:
-        heads = _chains(m, meeting.preds_s, limit)
-        tails = _chains(m, meeting.preds_t, limit)
+        heads = meeting.tree_s.chains(m, limit)
+        tails = meeting.tree_t.chains(m, limit)
         for head in heads:
             for tail in tails:
                 paths.append(head + tail[::-1][1:])

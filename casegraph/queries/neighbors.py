@@ -62,7 +62,7 @@ def neighbors(store: Store, entity: str, options: NeighborOptions | None = None)
 def nx_neighbors(graph: Any, center: str, opts: NeighborOptions) -> RawNeighborhood:
     walker = Walker(graph, opts.filters(), endpoints=(center,))
     dist, _ = bfs_levels(walker, center, opts.depth)
-    degrees = {n: graph.degree(n) for n in dist}
+    degrees = {n: walker.degree(n) for n in dist}
     nodes = [
         {"id": n, "name": graph._node[n]["name"], "type": graph._node[n]["type"],
          "degree": degrees[n], "distance": d}

@@ -161,7 +161,7 @@ def raw_path(graph: Any, walker: Walker, nodes: list[str], degrees: dict[str, in
     """Attach node attributes and, for each hop, the relation that best supports it."""
     for n in nodes:
         if n not in degrees:
-            degrees[n] = graph.degree(n)
+            degrees[n] = walker.degree(n)
     node_dicts = [
         {"id": n, "name": graph._node[n]["name"], "type": graph._node[n]["type"],
          "degree": degrees[n]}
