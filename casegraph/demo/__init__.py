@@ -11,8 +11,11 @@ from typing import Any
 from casegraph.config import Config
 from casegraph.errors import StoreError
 from casegraph.graph.records import LoadSummary
+from casegraph.queries.results import PathResult
 
 DEFAULT_DEMO_STORE = Path("casegraph-demo.db")
+# The question the demo answers, with MENTIONED_WITH links left out.
+DEMO_QUESTION = ("Harvey Weinstein", "NSO Group")
 
 
 @dataclass
@@ -22,6 +25,8 @@ class DemoResult:
     store: str
     summary: LoadSummary
     stats: dict[str, Any]
+    answer: PathResult | None = None
+    html: str | None = None
     questions: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -29,6 +34,9 @@ class DemoResult:
             "store": self.store,
             "summary": self.summary.as_dict(),
             "stats": self.stats,
+            "question": list(DEMO_QUESTION),
+            "answer": self.answer.as_dict() if self.answer else None,
+            "html": self.html,
             "questions": self.questions,
         }
 
@@ -41,6 +49,14 @@ class DemoResult:
             f"{s['documents']} documents, {s['entities']} entities, {s['relations']} relations, "
             f"{s['evidence']} evidence items"
         )
+        if self.answer is not None:
+            from casegraph.views.terminal import path_chains
+
+            a, b = DEMO_QUESTION
+            console.print(Text(f"\nHow is {a} connected to {b}?", style="bold"))
+            path_chains(console, self.answer)
+        if self.html:
+            console.print(Text.assemble("Interactive view of the case: ", (self.html, "bold")))
         console.print(Text("\nQuestions to try:", style="bold"))
         for question in self.questions:
             console.print(Text("  " + question))
@@ -71,22 +87,30 @@ def run_demo(config: Config, *, store_path: Path | None = None) -> DemoResult:
     from casegraph.graph.sqlite_store import SqliteStore
     from casegraph.graph.store import Store
     from casegraph.pipeline import load_paths
+    from casegraph.queries.paths import PathOptions, find_paths
+    from casegraph.views.html import render_html, subgraph_from_store
 
     store: Store
     if config.neo4j_uri:
         raise StoreError("the demo runs on the embedded store; drop --neo4j to run it")
     path = fresh_store_path(store_path or DEFAULT_DEMO_STORE)
     store = SqliteStore(path)
+    html = path.with_suffix(".html")
     try:
         summary = load_paths(store, demo_paths())
         stats = store.stats()
+        answer = find_paths(store, *DEMO_QUESTION, PathOptions(no_weak=True))
+        render_html(subgraph_from_store(store), html, title="casegraph demo: surveillance for hire",
+                    highlight=answer)  # fmt: skip
     finally:
         store.close()
     prefix = "casegraph --store " + shlex.quote(str(path))
     questions = [
         f"{prefix} show 'NSO Group'",
-        f"{prefix} search cytrox",
-        f"{prefix} entities --type Company",
-        f"{prefix} sources",
+        f"{prefix} path 'Black Cube' Pegasus --no-weak --k 3",
+        f"{prefix} common 'NSO Group' Cytrox --depth 2",
+        f"{prefix} neighbors Pegasus --depth 2 --html pegasus.html",
+        f"{prefix} explain 'Harvey Weinstein' Meta",
+        f"{prefix} search cytrx",
     ]
-    return DemoResult(str(path), summary, stats, questions)
+    return DemoResult(str(path), summary, stats, answer, str(html), questions)
