@@ -70,6 +70,49 @@ def cli(store_path: Path):  # type: ignore[no-untyped-def]
     return runner
 
 
+NO_NEO4J = "no Neo4j: set CASEGRAPH_TEST_NEO4J_URI (scripts/neo4j start)"
+
+
+def neo4j_uri_or_skip() -> str:
+    """The test server's Bolt URI; a skip without one, but a failure under CI (CI=true)."""
+    uri = os.environ.get("CASEGRAPH_TEST_NEO4J_URI", "").strip()
+    if not uri:
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(f"{NO_NEO4J}; Neo4j tests must run in CI")
+        pytest.skip(NO_NEO4J)
+    return uri
+
+
+def wipe_neo4j(uri: str, password: str, database: str = "neo4j") -> None:
+    """Empty a Neo4j database (data only; constraints and indexes stay)."""
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(uri, auth=("neo4j", password)) as driver:
+        with driver.session(database=database) as session:  # CALL IN TRANSACTIONS needs autocommit
+            session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def backend_cli(request: pytest.FixtureRequest, store_path: Path):  # type: ignore[no-untyped-def]
+    """A runner bound to an empty store of each backend: the same test runs on both."""
+    if request.param == "embedded":
+        args: tuple[str, ...] = ("--store", str(store_path))
+        env: dict[str, str] = {}
+    else:
+        uri = neo4j_uri_or_skip()
+        password = os.environ.get("NEO4J_PASSWORD", "casegraph-dev")
+        wipe_neo4j(uri, password)
+        args, env = ("--neo4j", uri), {"NEO4J_PASSWORD": password}
+
+    def runner(*more: str, **kwargs: Any) -> Result:
+        return run_cli(*args, *more, env={**env, **kwargs.pop("env", {})}, **kwargs)
+
+    runner.backend = request.param  # type: ignore[attr-defined]
+    return runner
+
+
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path

@@ -257,8 +257,15 @@ def all_shortest(walker: Walker, s: str, t: str, max_hops: int,
     return paths
 
 
-def k_shortest(walker: Walker, s: str, t: str, max_hops: int, k: int) -> list[list[str]]:
-    """The k shortest simple paths in order of length (Yen's algorithm over node paths)."""
+def k_shortest(
+    walker: Walker, s: str, t: str, max_hops: int, k: int, *, whole_groups: bool = False,
+    cap: int = MAX_PATHS,
+) -> list[list[str]]:  # fmt: skip
+    """The k shortest simple paths in order of length (Yen's algorithm over node paths).
+
+    With whole_groups, paths as long as the k-th keep coming (at most cap), so that which of
+    several equally long paths are returned does not depend on the search order.
+    """
     first = all_shortest(walker, s, t, max_hops, limit=1)
     if not first:
         return []
@@ -266,7 +273,7 @@ def k_shortest(walker: Walker, s: str, t: str, max_hops: int, k: int) -> list[li
     seen = {tuple(first[0])}
     heap: list[tuple[int, int, list[str]]] = []
     tie = count()
-    while len(found) < k:
+    while len(found) < cap and (len(found) < k or whole_groups):
         last = found[-1]
         for i in range(len(last) - 1):
             spur, root = last[i], last[: i + 1]
@@ -284,7 +291,7 @@ def k_shortest(walker: Walker, s: str, t: str, max_hops: int, k: int) -> list[li
                 if key not in seen and len(candidate) - 1 <= max_hops:
                     seen.add(key)
                     heapq.heappush(heap, (len(candidate), next(tie), candidate))
-        if not heap:
+        if not heap or (len(found) >= k and heap[0][0] > len(found[k - 1])):
             break
         found.append(heapq.heappop(heap)[2])
     return found

@@ -16,8 +16,10 @@ from casegraph.queries.engine import MAX_K, Filters, Walker, all_shortest, k_sho
 from casegraph.queries.results import Edge, Node, Path, PathResult
 
 MAX_HOPS = 10
-# How many shortest paths are ranked to pick the single best one in "shortest" mode.
+# How many shortest paths are ranked to pick the single best one in "shortest" mode, and how
+# many simple paths --k considers at most (the k shortest, and all as long as the k-th).
 SHORTEST_CANDIDATES = 64
+MAX_PATHS_K = 200
 MODES = ("shortest", "all", "k")
 
 
@@ -105,10 +107,14 @@ def score(path: RawPath) -> float:
 
 
 def rank(paths: list[RawPath]) -> list[RawPath]:
-    """Shorter first; among equal lengths the higher score, then by names for a stable order."""
+    """Shorter first; among equal lengths the higher score, then by names and ids (stable)."""
     for p in paths:
         p.score = score(p)
-    return sorted(paths, key=lambda p: (len(p.edges), -p.score, [n["name"] for n in p.nodes]))
+    return sorted(
+        paths,
+        key=lambda p: (len(p.edges), -round(p.score, 9), [n["name"] for n in p.nodes],
+                       [n["id"] for n in p.nodes]),
+    )  # fmt: skip
 
 
 def resolve_ends(
@@ -148,7 +154,9 @@ def nx_paths(
     """The embedded answer: node paths by bidirectional search, each hop's strongest relation."""
     walker = Walker(graph, opts.filters(exclude), endpoints=(s, t))
     if opts.mode == "k":
-        node_paths = k_shortest(walker, s, t, opts.max_hops, opts.k)
+        node_paths = k_shortest(
+            walker, s, t, opts.max_hops, opts.k, whole_groups=True, cap=MAX_PATHS_K
+        )
     elif opts.mode == "all":
         node_paths = all_shortest(walker, s, t, opts.max_hops)
     else:
@@ -171,11 +179,17 @@ def raw_path(graph: Any, walker: Walker, nodes: list[str], degrees: dict[str, in
     for u, v in itertools.pairwise(nodes):
         candidates = walker.edges_between(u, v)
         source, target, rid, data = min(
-            candidates, key=lambda c: (c[3]["type"] == WEAK, -c[3]["evidence"], str(c[2]))
+            candidates, key=lambda c: hop_preference(c[3]["type"], c[3]["evidence"], c[0], c[1])
         )
         edges.append({"id": rid, "source": source, "target": target, "type": data["type"],
                       "evidence": data["evidence"]})  # fmt: skip
     return RawPath(node_dicts, edges)
+
+
+def hop_preference(rtype: str, evidence: int, source: str, target: str) -> tuple[Any, ...]:
+    """Which of several relations between two entities a path hop shows (smallest first):
+    a typed one before MENTIONED_WITH, the best cited, then by type and ends (backend-neutral)."""
+    return (rtype == WEAK, -evidence, rtype, source, target)
 
 
 def hydrate(store: Store, paths: list[RawPath]) -> list[Path]:

@@ -30,11 +30,13 @@ R = [
 
 
 @pytest.fixture
-def case(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+def case(backend_cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The fixture case loaded into each backend in turn: every test here runs on both."""
     rows = [{"type": t, "name": n} for t, n in E]
     rows += [{"source": s, "type": r, "target": o, "quote": q} for s, r, o, q in R]
-    assert cli("load", str(write_jsonl(tmp_path / "case.jsonl", rows))).code == 0
-    return cli
+    loaded = backend_cli("load", str(write_jsonl(tmp_path / "case.jsonl", rows)))
+    assert loaded.code == 0, loaded.stderr
+    return backend_cli
 
 
 def names(path: dict) -> list[str]:  # type: ignore[type-arg]

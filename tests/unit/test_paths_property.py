@@ -172,3 +172,20 @@ def test_every_shortest_path_of_a_grid() -> None:
     directed = all_shortest(Walker(m, Filters(directed=True), endpoints=(s, t)), s, t, 6)
     assert {tuple(p) for p in directed} == expected  # grid edges all point away from (0, 0)
     assert k_shortest(Walker(m, Filters(), endpoints=(s, t)), s, t, 8, 25)[-1].__len__() == 9
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graphs(), st.integers(1, 4))
+def test_k_shortest_whole_groups_lists_every_path_as_short_as_the_kth(case, k: int) -> None:  # type: ignore[no-untyped-def]
+    g, s, t, f = case
+    adj = oracle_adjacency(g, f, s, t)
+    simple = nx.DiGraph() if f.directed else nx.Graph()
+    simple.add_nodes_from(adj)
+    simple.add_edges_from((u, v) for u, vs in adj.items() for v in vs)
+    got = k_shortest(Walker(g, f, endpoints=(s, t)), s, t, 5, k, whole_groups=True)
+    everything = sorted((tuple(p) for p in nx.all_simple_paths(simple, s, t, cutoff=5)), key=len)
+    if len(everything) <= k:
+        assert {tuple(p) for p in got} == set(everything)
+    else:
+        bound = len(everything[k - 1])
+        assert {tuple(p) for p in got} == {p for p in everything if len(p) <= bound}
