@@ -551,6 +551,100 @@ def explain(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------------- Neo4j
+@app.command()
+def sync(
+    from_neo4j: Annotated[
+        bool, typer.Option("--from-neo4j", help="Copy Neo4j into the embedded store instead.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy the embedded store (--store) into Neo4j (--neo4j), or back; running it twice changes nothing."""
+    from casegraph.graph.sqlite_store import SqliteStore
+    from casegraph.graph.store import open_store
+    from casegraph.graph.sync import sync as run_sync
+
+    cfg = config()
+    if not cfg.neo4j_uri:
+        raise UsageError("sync needs a Neo4j server: pass --neo4j URI or set CASEGRAPH_NEO4J_URI")
+    neo = open_store(cfg)
+    try:
+        with SqliteStore(cfg.store, create=from_neo4j) as embedded:
+            src, dst = (neo, embedded) if from_neo4j else (embedded, neo)
+            summary = run_sync(src, dst)
+    finally:
+        neo.close()
+    if as_json:
+        emit_json(summary.as_dict())
+    else:
+        typer.echo(
+            f"{summary.source} -> {summary.destination}: {summary.documents_new} new documents "
+            f"({summary.documents_unchanged} already there), {summary.entities_new} new entities, "
+            f"{summary.relations_new} new relations, {summary.evidence_added} evidence items added"
+        )
+        for old, new in sorted(summary.ids_changed.items()):
+            typer.echo(f"id changed: {old} -> {new}")
+
+
+@app.command()
+def cypher(
+    query: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="A query parameter NAME=VALUE (VALUE as JSON if it parses)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds before the server stops the query.")
+    ] = 30.0,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 1000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a read-only Cypher query on Neo4j (refused unless EXPLAIN says it only reads).
+
+    Values are passed only as parameters: casegraph cypher 'MATCH (e:Entity {name: $n})
+    RETURN e.id' --param n='NSO Group'.
+    """
+    from casegraph.graph.neo4j_readonly import parse_params, run_readonly
+
+    params = parse_params(param or [])
+    if not config().neo4j_uri:
+        raise UsageError("cypher needs a Neo4j server: pass --neo4j URI or set CASEGRAPH_NEO4J_URI")
+    with opened() as store:
+        columns, rows = run_readonly(store, query, params, timeout, max_rows=limit)
+    if as_json:
+        emit_json([dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table()
+    for column in columns:
+        table.add_column(Text(column), overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(json.dumps(v, ensure_ascii=False, default=str)) for v in row))
+    console().print(table)
+
+
+# ---------------------------------------------------------------------- evaluation
+@app.command(name="eval")
+def eval_(
+    gold: Annotated[Path, typer.Argument(help="A gold annotation file (*.gold.json).")],
+    model: Annotated[
+        str, typer.Option("--model", help="spaCy model for extraction.")
+    ] = "en_core_web_sm",
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure extraction against a hand annotation: precision, recall and F1, misses listed."""
+    from casegraph.eval import evaluate
+
+    report = evaluate(gold, model=model)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        sys.stdout.write(report.render())
+        sys.stdout.write("\n")
+
+
 # ---------------------------------------------------------------------- demo
 @app.command()
 def demo(
