@@ -12,9 +12,10 @@ from casegraph.graph.store import Store
 from casegraph.loaders import LoadOptions, detect, expand_paths, get_loader
 
 
-def plan(
-    paths: Iterable[Path], options: LoadOptions
-) -> tuple[list[tuple[Path, str]], dict[str, int]]:
+Planned = tuple[Path, str, bool]  # file, loader name, whether it was found inside a folder
+
+
+def plan(paths: Iterable[Path], options: LoadOptions) -> tuple[list[Planned], dict[str, int]]:
     """Each file to read with its loader name, and what was passed over in folders.
 
     A file named on the command line must be readable; a file inside a named folder whose

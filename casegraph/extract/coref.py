@@ -1,0 +1,384 @@
+"""Within-document entity resolution: short names, demonyms, capitals and anaphors to entities."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
+
+from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.spans import Entity, Mention, Sent
+from casegraph.graph.model import normalize_name
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+ACTORS = frozenset({"Company", "Organization"})
+# When votes tie, the more specific reading wins.
+TYPE_ORDER = (
+    "VictimGroup",
+    "Country",
+    "Platform",
+    "Product",
+    "Company",
+    "Organization",
+    "Person",
+    "Location",
+)
+NO_SHORT_FORM = frozenset({"Country", "Platform", "VictimGroup", "Location"})
+DEFINITE = frozenset({"the", "this", "that"})
+PRONOUNS = frozenset({"it", "its", "itself"})
+RELATIVES = frozenset({"whose", "which", "who", "that"})
+NAMING = frozenset({"called", "named", "dubbed", "known", "nicknamed", "codenamed"})
+LOOKBACK_SENTENCES = 3
+
+
+def mention_key(m: Mention) -> str:
+    """What makes two mentions the same entity before short forms are merged."""
+    if m.type == "Country" and m.kind in ("name", "demonym", "capital"):
+        return f"country:{m.name}"
+    if m.type == "VictimGroup":
+        return f"victim:{normalize_name(m.name)}"
+    return normalize_name(m.name)
+
+
+def cluster(mentions: list[Mention], sents: list[Sent]) -> list[Entity]:
+    """The entities of a document; sets each mention's `entity` to its entity's id."""
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        groups[mention_key(m)].append(m)
+    keys = list(groups)
+    parent = {k: k for k in keys}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    votes = {k: _vote(groups[k]) for k in keys}
+    for k in keys:
+        target = _short_form_target(k, keys, votes)
+        if target is not None:
+            parent[find(k)] = find(target)
+    merged: dict[str, list[Mention]] = defaultdict(list)
+    for k in keys:
+        merged[find(k)].extend(groups[k])
+    entities: list[Entity] = []
+    for members in merged.values():
+        members.sort(key=lambda m: (m.sent, m.start))
+        ent = Entity(len(entities), _vote(members), "")
+        ent.name, ent.aliases = _names(members, ent.type)
+        ent.mentions = members
+        ent.stories = {sents[m.sent].story for m in members}
+        for m in members:
+            m.entity = ent.id
+        entities.append(ent)
+    return entities
+
+
+def _vote(members: list[Mention]) -> str:
+    score: dict[str, float] = defaultdict(float)
+    for m in members:
+        score[m.type] += m.weight
+    best = max(score.values())
+    return next(t for t in TYPE_ORDER if score.get(t) == best)
+
+
+def _words(key: str) -> list[str]:
+    return key.split(":", 1)[-1].split()
+
+
+def _short_form_target(key: str, keys: list[str], votes: dict[str, str]) -> str | None:
+    """The longer name a one-word name stands for: 'Gleicher', 'Bluehawk', 'activists'."""
+    words = _words(key)
+    if len(words) != 1:
+        return None
+    word, vtype = words[0], votes[key]
+    if vtype == "VictimGroup":
+        found = [
+            k
+            for k in keys
+            if k != key
+            and votes[k] == "VictimGroup"
+            and len(_words(k)) > 1
+            and _words(k)[-1] == word
+        ]
+        return found[0] if len(found) == 1 else None
+    if vtype in NO_SHORT_FORM:
+        return None
+    if 2 <= len(word) <= 6:  # keys are case-folded: "tsmc"
+        acronym = [
+            k
+            for k in keys
+            if k != key and votes[k] in ("Company", "Organization") and _initials(k) == word
+        ]
+        if len(acronym) == 1:
+            return acronym[0]  # "TSMC" for "Taiwan Semiconductor Manufacturing Company"
+    compatible = {"Person", "Company", "Organization"} if vtype != "Product" else {"Product"}
+    longer = [k for k in keys if k != key and len(_words(k)) > 1 and votes[k] in compatible]
+    people = [k for k in longer if votes[k] == "Person" and _words(k)[-1] == word]
+    if not people and vtype == "Person":
+        people = [k for k in longer if votes[k] == "Person" and _words(k)[0] == word]
+    bodies = [k for k in longer if votes[k] != "Person" and _words(k)[0] == word]
+    order = (people, bodies) if vtype == "Person" else (bodies, people)
+    for found in order:
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None
+    return None
+
+
+def _initials(key: str) -> str:
+    words = [w for w in _words(key) if w not in ("and", "of", "the", "&", "for")]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+def _names(members: list[Mention], type_: str) -> tuple[str, list[str]]:
+    """The display name of an entity and the other names it goes by in the document."""
+    if type_ == "Country":
+        countries = Counter(m.name for m in members if m.kind in ("name", "demonym", "capital"))
+        name = countries.most_common(1)[0][0] if countries else members[0].name
+        aliases = [m.name for m in members if m.kind == "name" and m.name != name]
+        aliases += [m.text for m in members if m.kind == "capital"]
+        return name, _unique(aliases, name)
+    candidates = [m for m in members if m.type == type_] or members
+    counts = Counter(m.name for m in candidates)
+    name = max(counts, key=lambda n: (len(n.split()), counts[n], -_first(candidates, n)))
+    return name, _unique([m.name for m in members if m.kind != "demonym"], name)
+
+
+def _first(members: list[Mention], name: str) -> int:
+    return next(i for i, m in enumerate(members) if m.name == name)
+
+
+def _unique(names: list[str], name: str) -> list[str]:
+    seen = {normalize_name(name)}
+    out = []
+    for n in names:
+        key = normalize_name(n)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
+
+
+class Resolver:
+    """Answers which entity a token names: by its mention, or through a pronoun or 'the group'."""
+
+    def __init__(self, sents: list[Sent], entities: list[Entity], gaz: Gazetteer) -> None:
+        self.sents = sents
+        self.entities = entities
+        self.gaz = gaz
+        self.by_sent: dict[int, list[Mention]] = defaultdict(list)
+        self.at: dict[tuple[int, int], Mention] = {}
+        for ent in entities:
+            for m in ent.mentions:
+                self.by_sent[m.sent].append(m)
+                for i in range(m.start, m.end):
+                    self.at[(sents[m.sent].chunk, i)] = m
+        for ms in self.by_sent.values():
+            ms.sort(key=lambda m: m.start)
+        self.transparent = (
+            gaz.product_cues
+            | gaz.trigger("network_nouns")
+            | gaz.collectives
+            | {w[-1] for w in gaz.introducers}
+        )
+        self._memo: dict[tuple[int, int], int | None] = {}
+
+    def type_of(self, entity: int) -> str:
+        return self.entities[entity].type
+
+    def mention(self, sent: Sent, tok: Token) -> Mention | None:
+        """The mention covering a token, if any."""
+        return self.at.get((sent.chunk, tok.i))
+
+    def resolve(self, sent: Sent, tok: Token) -> int | None:
+        """The entity a token stands for: named, pronominal, relative or definite."""
+        key = (sent.chunk, tok.i)
+        if key not in self._memo:
+            self._memo[key] = None  # guards against cycles through bad parses
+            self._memo[key] = self._resolve(sent, tok)
+        return self._memo[key]
+
+    def _resolve(self, sent: Sent, tok: Token) -> int | None:
+        m = self.mention(sent, tok)
+        if m is not None:
+            return m.entity
+        low = tok.lower_
+        if low in PRONOUNS and tok.tag_ in ("PRP", "PRP$"):
+            return self._pronoun(sent, tok)
+        if self.is_relative(tok):
+            ante = self.antecedent(sent, tok)
+            return self.resolve(sent, ante) if ante is not None else None
+        if (
+            tok.lower_ in self.transparent
+            or tok.lemma_ in self.transparent
+            or (tok.lower_.endswith("maker") and tok.pos_ == "NOUN")
+        ):
+            nxt = self.mention(sent, tok.doc[tok.i + 1]) if tok.i + 1 < sent.span.end else None
+            if nxt is not None and nxt.start == tok.i + 1 and self.type_of(nxt.entity) in ACTORS:
+                return nxt.entity  # "the firm NSO Group": the noun introduces a name
+            for child in tok.children:
+                if child.dep_ in ("compound", "appos", "nmod") and child.i > tok.i - 3:
+                    cm = self.mention(sent, child)
+                    if cm is not None and self.type_of(cm.entity) != "Country":
+                        return cm.entity
+            for acl in tok.children:  # "a spyware tool called Predator"
+                if acl.dep_ == "acl" and acl.lower_ in NAMING:
+                    for named in acl.subtree:
+                        cm = self.mention(sent, named)
+                        if cm is not None and named.i > acl.i:
+                            return cm.entity
+        if tok.dep_ == "appos" and tok.lower_ in self.gaz.appositive_heads:
+            hm = self.mention(sent, tok.head)
+            if hm is not None and self.type_of(hm.entity) in ACTORS:
+                return hm.entity  # "Black Cube, a private intelligence agency based in ..."
+        definite = any(c.dep_ == "det" and c.lower_ in DEFINITE for c in tok.children)
+        modified = any(c.dep_ in ("compound", "poss") for c in tok.children)
+        if not (tok.tag_ == "NN" and definite and not modified):
+            return None
+        if low in self.gaz.anaphors or low in self.gaz.org_anaphors:
+            return self._definite(sent, tok)
+        if low in self.gaz.product_anaphors:  # "the exploit", "the tool": a product just named
+            products = frozenset({"Product"})
+            before = [
+                m.entity
+                for m in self.by_sent.get(sent.index, [])
+                if m.end <= tok.i and self.type_of(m.entity) in products
+            ]
+            return before[-1] if before else self._earlier(sent, products, set(), lookback=1)
+        return None
+
+    def _pronoun(self, sent: Sent, tok: Token) -> int | None:
+        head = tok.head
+        if tok.dep_ in ("nsubj", "nsubjpass") and head.dep_ in ("ccomp", "xcomp", "advcl"):
+            for subj in head.head.children:
+                if subj.dep_ == "nsubj" and subj.lower_ not in PRONOUNS:
+                    found = self.resolve(sent, subj)
+                    if found is not None:
+                        return found
+        before = self._actors_before(sent, tok.i, set())
+        if before:
+            return before[-1]
+        return self._earlier(sent, ACTORS, set(), prefer_subject=True)
+
+    def is_relative(self, tok: Token) -> bool:
+        """A relative pronoun: 'whose', 'which', or 'that' opening a clause after a noun."""
+        if tok.lower_ not in RELATIVES:
+            return False
+        if tok.tag_ in ("WP$", "WDT", "WP"):
+            return True
+        prev = tok.doc[tok.i - 1] if tok.i > tok.sent.start else None
+        return (
+            tok.lower_ == "that"
+            and tok.dep_ in ("nsubj", "nsubjpass")
+            and prev is not None
+            and (prev.text == "," or prev.pos_ in ("NOUN", "PROPN"))
+        )
+
+    def antecedent(self, sent: Sent, tok: Token) -> Token | None:
+        """The noun a relative pronoun stands for, even when spaCy misattached its clause."""
+        node = tok
+        for _ in range(4):
+            if node.dep_ == "relcl":
+                return node.head
+            if node.head.i == node.i:
+                break
+            node = node.head
+        j = tok.i - 1
+        while j >= sent.span.start and tok.doc[j].is_punct:
+            j -= 1
+        if j < sent.span.start:
+            return None
+        noun = tok.doc[j]
+        best = noun if noun.pos_ in ("NOUN", "PROPN") else None
+        while noun.head.i != noun.i and noun.head.i < tok.i:
+            noun = noun.head
+            if noun.pos_ in ("NOUN", "PROPN"):
+                best = noun
+        return best
+
+    def _definite(self, sent: Sent, tok: Token) -> int | None:
+        allowed = ACTORS if tok.lower_ in self.gaz.org_anaphors else frozenset({"Company"})
+        governing = self._governing_subjects(sent, tok)
+        before = [
+            e for e in self._actors_before(sent, tok.i, governing) if self.type_of(e) in allowed
+        ]
+        if before:
+            return before[-1]
+        return self._earlier(sent, allowed, governing)
+
+    def _governing_subjects(self, sent: Sent, tok: Token) -> set[int]:
+        """Entities that are subjects of the clauses containing tok: never its antecedent."""
+        out: set[int] = set()
+        node = tok
+        while node.head.i != node.i:
+            node = node.head
+            for child in node.children:
+                if child.dep_ in ("nsubj", "nsubjpass") and child.i != tok.i:
+                    m = self.mention(sent, child)
+                    if m is not None:
+                        out.add(m.entity)
+        return out
+
+    def _actors_before(self, sent: Sent, i: int, exclude: set[int]) -> list[int]:
+        """Actor entities named or referred to in the sentence before token i, in order."""
+        found: list[tuple[int, int]] = []
+        for m in self.by_sent.get(sent.index, []):
+            if m.end <= i and self.type_of(m.entity) in ACTORS:
+                found.append((m.start, m.entity))
+        for t in sent.span:
+            if t.i >= i:
+                break
+            if self.mention(sent, t) is not None:
+                continue
+            if (sent.chunk, t.i) in self._memo or (
+                (t.lower_ in self.gaz.anaphors or t.lower_ in self.gaz.org_anaphors)
+                and t.tag_ == "NN"
+            ):
+                e = self.resolve(sent, t)
+                if e is not None and self.type_of(e) in ACTORS:
+                    found.append((t.i, e))
+        found.sort()
+        return [e for _, e in found if e not in exclude]
+
+    def _earlier(
+        self,
+        sent: Sent,
+        allowed: frozenset[str],
+        exclude: set[int],
+        lookback: int = 0,
+        prefer_subject: bool = False,
+    ) -> int | None:
+        """The most salient recent entity of an allowed type in the story's previous sentences."""
+        for back in range(1, (lookback or LOOKBACK_SENTENCES) + 1):
+            idx = sent.index - back
+            if idx < 0 or self.sents[idx].story != sent.story:
+                return None
+            prev = self.sents[idx]
+            for tok in prev.span if prefer_subject else ():
+                if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT":
+                    subj = self.resolve(prev, tok)  # "The Taiwanese chipmaker, known as TSMC,"
+                    if subj is not None and self.type_of(subj) in allowed and subj not in exclude:
+                        return subj
+            found = [
+                m
+                for m in self.by_sent.get(idx, [])
+                if self.type_of(m.entity) in allowed and m.entity not in exclude
+            ]
+            if found:
+                best = max(found, key=lambda m: (self._salience(m), m.start))
+                return best.entity
+        return None
+
+    def _salience(self, m: Mention) -> int:
+        """How prominent a mention is: subjects and objects outrank possessors and modifiers."""
+        tok = self.sents[m.sent].doc[m.end - 1]
+        while tok.dep_ in ("compound", "flat") and tok.head.i != tok.i:
+            tok = tok.head
+        dep = tok.dep_
+        if dep == "conj":
+            dep = tok.head.dep_
+        return {"nsubj": 3, "nsubjpass": 3, "dobj": 3, "appos": 2, "attr": 2, "pobj": 1}.get(dep, 0)

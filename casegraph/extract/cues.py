@@ -1,0 +1,345 @@
+"""Cue-word mention finders: companies, products, people and victim classes by context."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.spans import Mention, Sent
+from casegraph.extract.tokens import (
+    CUE,
+    GAZ,
+    QUOTES,
+    SPACY,
+    Scored,
+    core_right,
+    inside_longer,
+    is_name_token,
+    make_mention,
+    match_words,
+    name_run,
+    span_end,
+    surface,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+WEAK_PRODUCT_WEIGHT = 0.9
+
+
+def blocked_by(start: int, end: int, blocked: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in blocked)
+
+
+def find_cues(
+    sent: Sent, gaz: Gazetteer, ents: list[Span], blocked: list[tuple[int, int]]
+) -> list[Scored]:
+    """Names made companies or products by the words around them."""
+    span, doc = sent.span, sent.doc
+    out: list[Scored] = []
+    lo, hi = span.start, span.end
+    i = lo
+    while i < hi:
+        tok = doc[i]
+        # "Cobwebs Technologies", "NSO Group": a name ending in a company designator.
+        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+            j = name_run(doc, i, hi)
+            while i < j - 1 and (p := gaz.place(doc[i].text)) is not None and p.kind == "demonym":
+                i += 1
+            if j - i >= 2 and not blocked_by(i, j, blocked) and not inside_longer(i, j, ents):
+                last = doc[j - 1].text
+                if last in gaz.company_suffixes:
+                    out.append(
+                        (CUE, make_mention(sent, i, j, "Company", "cue:company-suffix", 3.0))
+                    )
+                elif last in gaz.org_cues:
+                    out.append((CUE, make_mention(sent, i, j, "Organization", "cue:org-word", 2.0)))
+        # "Indian firm BellTroX", "spyware maker NSO Group": an introducing noun before a name.
+        k = match_words(doc, i, hi, gaz.introducers)
+        if k > i and doc[k - 1].tag_ in ("NN", "NNP") and k < hi:
+            s = k + 1 if doc[k].text in QUOTES else k
+            e = span_end(doc, s, hi, ents)
+            if e > s and not blocked_by(s, e, blocked):
+                out.append((CUE, make_mention(sent, s, e, "Company", "cue:introducer", 3.0)))
+        # "four firms run out of Israel: A, B, C and D"
+        if tok.lower_ in gaz.plural_introducers or tok.lower_ in gaz.weak_plural_introducers:
+            strong = tok.lower_ in gaz.plural_introducers
+            for s, e in list_items(doc, i + 1, hi, gaz, ents):
+                if not blocked_by(s, e, blocked):
+                    rule, weight = ("cue:introducer-list", 3.0) if strong else ("cue:list", 0.8)
+                    out.append(
+                        (
+                            CUE if strong else SPACY,
+                            make_mention(sent, s, e, "Company", rule, weight),
+                        )
+                    )
+        # "Pegasus spyware", "its ForcedEntry exploit" (spaCy may tag "Reign" an adjective)
+        if (is_name_token(tok) or _capitalised_word(tok, gaz, lo)) and (
+            i == lo or not is_name_token(doc[i - 1])
+        ):
+            e = max(span_end(doc, i, hi, ents), i + 1)
+            c = e + 1 if e < hi and doc[e].text in QUOTES else e
+            if e > i and c < hi and not blocked_by(i, e, blocked):
+                cue = doc[c].text
+                if cue in gaz.strong_product_cues or _two(doc, c, hi) in gaz.strong_product_cues:
+                    out.append((CUE, make_mention(sent, i, e, "Product", "cue:product", 2.5)))
+                elif cue in gaz.product_cues and doc[c].pos_ == "NOUN":
+                    out.append(
+                        (
+                            SPACY,
+                            make_mention(
+                                sent, i, e, "Product", "cue:product-weak", WEAK_PRODUCT_WEIGHT
+                            ),
+                        )
+                    )
+        # "whistleblower Frances Haugen", "vice president of security Jane Holloway"
+        if (
+            tok.text[:1].islower()
+            and tok.lower_ in gaz.titles | gaz.title_modifiers
+            and any(doc[b].lower_ in gaz.titles for b in range(max(lo, i - 4), i + 1))
+            and i + 1 < hi
+        ):
+            e = span_end(doc, i + 1, hi, ents)
+            words = doc[i + 1 : e]
+            if (
+                2 <= len(words) <= 3
+                and all(w.is_alpha and w.text[:1].isupper() for w in words)
+                and words[-1].text not in gaz.company_suffixes
+                and not blocked_by(i + 1, e, blocked)
+            ):
+                out.append((CUE, make_mention(sent, i + 1, e, "Person", "cue:title-person", 2.0)))
+        # "Quadream, a company based in Tel Aviv", "Cytrox, part of the Intellexa alliance"
+        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+            e = span_end(doc, i, hi, ents)
+            if e > i and not blocked_by(i, e, blocked) and _org_context(doc, e, hi, gaz):
+                out.append((CUE, make_mention(sent, i, e, "Company", "cue:org-context", 3.0)))
+        # "the spyware vendor behind Pegasus", "the maker of Predator"
+        if tok.lower_ in gaz.maker_nouns and i + 2 < hi and doc[i + 1].lower_ in ("of", "behind"):
+            s = i + 2
+            e = span_end(doc, s, hi, ents)
+            if e > s and not blocked_by(s, e, blocked):
+                out.append((CUE, make_mention(sent, s, e, "Product", "cue:product-maker", 2.0)))
+        # "Ana Ruiz, chief counsel", "Peter Kim, a researcher at ..."
+        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+            e = name_run(doc, i, hi)
+            if (
+                2 <= e - i <= 3
+                and not blocked_by(i, e, blocked)
+                and _title_follows(doc, e, hi, gaz)
+            ):
+                out.append((CUE, make_mention(sent, i, e, "Person", "cue:appositive-title", 1.5)))
+        # "spyware called Predator"
+        k = match_words(doc, i, hi, gaz.product_introducers)
+        if k > i and any(doc[b].text in gaz.product_cues for b in range(max(lo, i - 4), i)):
+            s = k + 1 if k < hi and doc[k].text in QUOTES else k
+            e = span_end(doc, s, hi, ents)
+            if e > s and not blocked_by(s, e, blocked):
+                out.append((CUE, make_mention(sent, s, e, "Product", "cue:product-named", 3.0)))
+        i += 1
+    return out
+
+
+def _org_context(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
+    """Words after a name that only fit an organisation: ', a company based in', ', part of'."""
+    if match_words(doc, end, hi, gaz.pairs("org_context")) > end:
+        return True
+    if end + 1 < hi and doc[end].text == "," and doc[end + 1].lower_ in ("a", "an", "the"):
+        k = end + 2
+        while k < hi and k - end <= 6 and doc[k].text[:1].islower() and doc[k].is_alpha:
+            if match_words(doc, k, hi, gaz.introducers) > k:
+                return True
+            k += 1
+        if k < hi and gaz.place(doc[k].text) is not None:
+            k += 1
+            while k < hi and k - end <= 7 and doc[k].text[:1].islower() and doc[k].is_alpha:
+                if match_words(doc, k, hi, gaz.introducers) > k:
+                    return True
+                k += 1
+    return False
+
+
+def _title_follows(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
+    """Whether a name is followed by a job title in apposition: ', chief counsel'."""
+    if end + 1 >= hi or doc[end].text != ",":
+        return False
+    k = end + 1
+    if doc[k].lower_ in ("a", "an", "the"):
+        k += 1
+    for _ in range(4):
+        if k >= hi:
+            return False
+        low = doc[k].lower_
+        if low in gaz.titles and doc[k].pos_ == "NOUN":
+            return True
+        if low not in gaz.title_modifiers:
+            return False
+        k += 1
+    return False
+
+
+def _capitalised_word(tok: Token, gaz: Gazetteer, lo: int) -> bool:
+    """A capitalised word inside a sentence that is not a known place: maybe a name."""
+    return (
+        tok.i > lo
+        and tok.is_alpha
+        and tok.text[:1].isupper()
+        and tok.tag_ in ("JJ", "NN")
+        and gaz.place(tok.text) is None
+    )
+
+
+def _two(doc: Doc, i: int, hi: int) -> str:
+    return f"{doc[i].text} {doc[i + 1].text}" if i + 1 < hi else ""
+
+
+def list_items(
+    doc: Doc, start: int, hi: int, gaz: Gazetteer, ents: list[Span]
+) -> list[tuple[int, int]]:
+    """The names listed after a plural noun: 'firms run out of Israel: A, B and C'."""
+    p = start
+    opened = -1
+    while p < min(hi, start + 10):
+        if doc[p].text in {";", ".", "(", ")"} or doc[p].lower_ in gaz.plural_introducers:
+            return []
+        k = match_words(doc, p, hi, gaz.list_openers)
+        if k > p:
+            opened = k
+            break
+        p += 1
+    if opened < 0:
+        return []
+    items: list[tuple[int, int]] = []
+    p = opened
+    while p < hi:
+        s = p + 1 if doc[p].text in QUOTES else p
+        e = span_end(doc, s, hi, ents)
+        if e <= s:
+            break
+        items.append((s, e))
+        p = e + 1 if e < hi and doc[e].text in QUOTES else e
+        comma = p < hi and doc[p].text == ","
+        if comma:
+            p += 1
+        if p < hi and doc[p].lower_ in {"and", "or"}:
+            p += 1
+        elif not comma:
+            break
+    return items
+
+
+def find_victims(sent: Sent, gaz: Gazetteer) -> list[Scored]:
+    """Classes of people named by role, in a sentence that speaks of targeting them."""
+    span = sent.span
+    if not any(t.lower_ in gaz.targeting_cues for t in span):
+        return []
+    out: list[Scored] = []
+    for tok in span:
+        low = tok.lower_
+        if tok.tag_ != "NNS" or (low not in gaz.victim_heads and low not in gaz.victim_relational):
+            continue
+        first = _modifier_start(tok, gaz)
+        phrase = surface(sent.doc, first, tok.i + 1).lower()
+        end = tok.i + 1
+        ok = low in gaz.victim_heads or phrase in gaz.victim_phrases
+        if low in gaz.victim_relational:
+            tail = _of_tail(tok, gaz)
+            if tail is not None:
+                end, ok = tail, True
+        if not ok:
+            continue
+        name = surface(sent.doc, first, end)
+        out.append(
+            (
+                GAZ,
+                make_mention(
+                    sent,
+                    first,
+                    end,
+                    "VictimGroup",
+                    "gazetteer:victim",
+                    3.0,
+                    name=name,
+                    kind="victim",
+                ),
+            )
+        )
+    return out
+
+
+def _modifier_start(tok: Token, gaz: Gazetteer) -> int:
+    """First token of the role modifiers before a noun ('human rights' in 'human rights activists')."""
+    start = tok.i
+    changed = True
+    while changed:
+        changed = False
+        prev = tok.doc[start - 1] if start > tok.sent.start else None
+        if (
+            prev is not None
+            and prev.lower_ in gaz.victim_modifiers
+            and prev.dep_ in ("compound", "amod", "nmod")
+        ):
+            start -= 1
+            changed = True
+    return start
+
+
+def _of_tail(tok: Token, gaz: Gazetteer) -> int | None:
+    """End of an 'of' phrase that makes a relational noun a victim class ('families of ...')."""
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if not objs:
+                return None
+            obj = objs[0]
+            right = core_right(obj)
+            if right - child.i > 4 or any(t.ent_type_ for t in obj.subtree):
+                return None
+            phrase = surface(tok.doc, _modifier_start(obj, gaz), obj.i + 1).lower()
+            if (
+                tok.lower_ in gaz.victim_heads
+                or phrase in gaz.victim_phrases
+                or (obj.lower_ in gaz.victim_heads)
+            ):
+                return right + 1
+            return None
+    return None
+
+
+COORDINATORS = frozenset({",", "and", "or"})
+
+
+def coordinated_names(sent: Sent, mentions: list[Mention]) -> list[Mention]:
+    """Unrecognised names listed with a company or body take its type ('Candiru and NSO')."""
+    doc, span = sent.doc, sent.span
+    out: list[Mention] = []
+    taken = sorted(mentions, key=lambda m: m.start)
+    for m in taken:
+        if m.type not in ("Company", "Organization"):
+            continue
+        for step in (-1, 1):
+            i = m.start - 1 if step == -1 else m.end
+            seps = 0
+            while span.start <= i < span.end and doc[i].lower_ in COORDINATORS:
+                i, seps = i + step, seps + 1
+            if not seps or not (span.start <= i < span.end) or not is_name_token(doc[i]):
+                continue
+            if step == 1:
+                s, e = i, name_run(doc, i, span.end)
+            else:
+                s, e = i, i + 1
+                while s > span.start and is_name_token(doc[s - 1]):
+                    s -= 1
+            if s == span.start and e - s == 1:
+                continue  # a capitalised first word of the sentence proves nothing
+            weak = next((t for t in taken if t.start == s and t.end == e), None)
+            if weak is not None and weak.kind == "place" and weak.rule.startswith("spacy:"):
+                weak.type, weak.rule = m.type, "cue:coordinated"  # "Apple, Nvidia and AMD"
+                weak.kind, weak.weight = "name", 0.8
+                continue
+            if any(t.overlaps(s, e) for t in [*taken, *out]):
+                continue
+            if e < span.end and doc[e].tag_ in ("VBD", "VBZ", "VBP", "MD"):
+                continue
+            out.append(make_mention(sent, s, e, m.type, "cue:coordinated", 0.8))
+    return out

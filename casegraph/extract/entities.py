@@ -1,0 +1,329 @@
+"""Finding entity mentions in a sentence: gazetteers, cue words and spaCy's named entities."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casegraph.extract.cues import find_cues, find_victims
+from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.spans import Mention, Sent
+from casegraph.extract.tokens import (
+    GAZ,
+    NAME_TAGS,
+    POSSESSIVE,
+    SPACY,
+    Scored,
+    inside_longer,
+    make_mention,
+    surface,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+LOCATIVE = frozenset(
+    {"in", "at", "near", "from", "outside", "around", "across", "throughout", "to"}
+)
+
+
+HONORIFICS = frozenset(
+    {
+        "mr",
+        "mr.",
+        "ms",
+        "ms.",
+        "mrs",
+        "mrs.",
+        "dr",
+        "dr.",
+        "judge",
+        "magistrate",
+        "senator",
+        "sen.",
+        "rep.",
+        "president",
+        "prime",
+        "minister",
+        "sir",
+        "dame",
+    }
+)
+
+
+def find_mentions(sent: Sent, gaz: Gazetteer) -> list[Mention]:
+    """The entity mentions of one sentence, overlaps settled."""
+    span = sent.span
+    ents = [e for raw in _ents_in(span) for e in _clean_ent(raw, gaz)]
+    gaz_hits = _gazetteer(sent, gaz, ents)
+    blocked = [(m.start, m.end) for _, m in gaz_hits]
+    cands: list[Scored] = [
+        *gaz_hits,
+        *find_cues(sent, gaz, ents, blocked),
+        *find_victims(sent, gaz),
+    ]
+    cands += _spacy(sent, gaz, ents)
+    return _select(cands)
+
+
+def _ents_in(span: Span) -> list[Span]:
+    return [e for e in span.doc.ents if e.start >= span.start and e.end <= span.end]
+
+
+def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
+    """An entity span without leading determiners, demonym prefixes and trailing possessives."""
+    doc = ent.doc
+    start, end = ent.start, ent.end
+    while start < end and (
+        doc[start].is_punct
+        or doc[start].lower_ in HONORIFICS
+        or (doc[start].text[:1].islower() and doc[start].tag_ not in NAME_TAGS)
+    ):
+        start += 1
+    while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
+        end -= 1
+    if end - start >= 2:
+        place = gaz.place(doc[start].text)
+        if place and place.kind == "demonym" and not doc[start + 1].text[:1].isupper():
+            start += 1
+            while start < end and doc[start].text[:1].islower():
+                start += 1
+    if end <= start:
+        return []
+    parts: list[Span] = []
+    seg = start
+    for i in range(start, end):
+        if doc[i].text in POSSESSIVE or (
+            ent.label_ in {"WORK_OF_ART", "LAW", "EVENT"} and doc[i].lower_ in {"and", ",", "or"}
+        ):
+            if i > seg:
+                parts.append(doc[seg:i])
+            seg = i + 1
+    if seg < end:
+        parts.append(doc[seg:end])
+    out = []
+    for part in parts:
+        new = doc.char_span(part.start_char, part.end_char, label=ent.label_)
+        if new is not None:
+            out.append(new)
+    return out
+
+
+def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
+    """Known places, platforms, outlets and public bodies, longest match first."""
+    span, doc = sent.span, sent.doc
+    out: list[Scored] = []
+    i = span.start
+    while i < span.end:
+        first = doc[i].text
+        if not (first[:1].isupper() or first == "the" or first[:1] == "i"):
+            i += 1
+            continue
+        found = None
+        for n in range(min(6, span.end - i), 0, -1):
+            text = surface(doc, i, i + n)
+            found = _lookup(text, gaz)
+            if found and found[0] == "Country" and _before_org_word(doc, i + n, span.end, gaz):
+                found = None  # "the US Treasury": the name of a body, read by the cue rules
+                break
+            if found:
+                type_, name, kind = found
+                if inside_longer(i, i + n, ents) and type_ in ("Country", "Platform"):
+                    found = None
+                    break
+                if kind == "capital" and _as_place(doc, i, i + n, span.start, span.end):
+                    type_, name, kind = "Location", text, "capital-place"
+                out.append(
+                    (
+                        GAZ,
+                        make_mention(
+                            sent, i, i + n, type_, f"gazetteer:{kind}", 3.0, name=name, kind=kind
+                        ),
+                    )
+                )
+                i += n
+                break
+        if not found:
+            i += 1
+    return out
+
+
+def _before_org_word(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
+    return end < hi and doc[end].text in gaz.org_cues and doc[end].text[:1].isupper()
+
+
+def _as_place(doc: Doc, start: int, end: int, lo: int, hi: int) -> bool:
+    """A capital read as a city, not its government: 'in Beijing', 'Washington, D.C.'."""
+    if start > lo and doc[start - 1].lower_ in LOCATIVE:
+        return True
+    return end + 1 < hi and doc[end].text == "," and doc[end + 1].ent_type_ in ("GPE", "LOC")
+
+
+def _lookup(text: str, gaz: Gazetteer) -> tuple[str, str, str] | None:
+    if text in gaz.outlets:
+        return "Organization", gaz.outlets[text], "outlet"
+    if text in gaz.platforms:
+        return "Platform", gaz.platforms[text], "platform"
+    place = gaz.place(text)
+    if place is not None:
+        return "Country", place.country, place.kind
+    return None
+
+
+def _is_department(ent: Span, gaz: Gazetteer) -> bool:
+    """'Security Policy' in 'head of Security Policy': a unit inside a named employer."""
+    doc = ent.doc
+    if len(ent) < 2 or ent.start < 2 or any(t.text.isupper() for t in ent):
+        return False
+    prev, before = doc[ent.start - 1], doc[ent.start - 2]
+    return prev.lower_ == "of" and (before.lower_ in gaz.titles or before.lower_ in DEPARTMENT)
+
+
+DEPARTMENT = frozenset(
+    {
+        "head",
+        "director",
+        "chief",
+        "manager",
+        "lead",
+        "team",
+        "unit",
+        "division",
+        "vice",
+        "president",
+        "officer",
+        "member",
+    }
+)
+
+
+def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
+    """spaCy's named entities mapped to ontology types, with its predictable slips filtered."""
+    out: list[Scored] = []
+    for ent in ents:
+        label, text = ent.label_, " ".join(ent.text.split())
+        if not text or len(text) > 80 or not any(c.isalpha() for c in text):
+            continue
+        if _lookup(text, gaz) is not None:
+            continue  # the gazetteer pass already typed it
+        if label == "PERSON":
+            if all(t.text[:1].isupper() for t in ent) and len(ent) <= 4:
+                out.append(
+                    (SPACY, make_mention(sent, ent.start, ent.end, "Person", "spacy:PERSON", 1))
+                )
+        elif label == "ORG":
+            if _is_department(ent, gaz) or (not text[:1].isupper() and not text[:1].isdigit()):
+                continue
+            if text.lower() in gaz.titles:
+                continue  # "CMO", "CEO": a title spaCy took for a company
+            words = set(text.split())
+            media = _near_media_title(ent, gaz)
+            type_ = "Organization" if words & gaz.org_cues or media else "Company"
+            out.append((SPACY, make_mention(sent, ent.start, ent.end, type_, "spacy:ORG", 1)))
+        elif label in ("GPE", "LOC"):
+            if text[:1].isupper() and not (text.isupper() and len(text) <= 3 and "." not in text):
+                out.append(
+                    (
+                        SPACY,
+                        make_mention(
+                            sent, ent.start, ent.end, "Location", f"spacy:{label}", 1, kind="place"
+                        ),
+                    )
+                )
+        elif label == "PRODUCT" and text[:1].isupper():
+            out.append(
+                (SPACY, make_mention(sent, ent.start, ent.end, "Product", "spacy:PRODUCT", 0.8))
+            )
+    return out
+
+
+def _near_media_title(ent: Span, gaz: Gazetteer) -> bool:
+    """An outlet by its context: 'a reporter at Protocol', "Protocol's senior reporter"."""
+    doc = ent.doc
+    if (
+        ent.start >= 2
+        and doc[ent.start - 1].lower_ in ("at", "for", "with", "of")
+        and (doc[ent.start - 2].lower_ in gaz.media_titles)
+    ):
+        return True
+    k = ent.end
+    if k < len(doc) and doc[k].text in POSSESSIVE:
+        k += 1
+        while k < len(doc) and k - ent.end <= 3 and doc[k].pos_ == "ADJ":
+            k += 1
+        return k < len(doc) and doc[k].lower_ in gaz.media_titles
+    return False
+
+
+def _select(cands: list[Scored]) -> list[Mention]:
+    """Non-overlapping mentions: higher priority first, then longer, then earlier."""
+    cands.sort(key=lambda c: (-c[0], -(c[1].end - c[1].start), c[1].start))
+    taken: list[Mention] = []
+    for _, m in cands:
+        if m.end > m.start and not any(t.overlaps(m.start, m.end) for t in taken):
+            taken.append(m)
+    taken.sort(key=lambda m: m.start)
+    return taken
+
+
+PROPAGATED = frozenset({"Person", "Company", "Organization", "Product", "Platform"})
+
+
+PROPAGATE_WEIGHT = 0.5
+
+
+def propagate_names(sents: list[Sent], mentions: list[Mention]) -> list[Mention]:
+    """Later mentions of names found once: 'India's BellTroX.' after 'Indian firm BellTroX'.
+
+    A person's surname alone is searched for too. Only stretches not already covered count.
+    """
+    votes: dict[str, dict[str, float]] = {}
+    for m in mentions:
+        if m.type not in PROPAGATED or m.kind != "name":
+            continue
+        names = [m.text]
+        words = m.text.split()
+        if m.type == "Person" and len(words) > 1:
+            names.append(words[-1])
+        for name in names:
+            if len(name) >= 3 and any(c.isupper() for c in name):
+                table = votes.setdefault(name, {})
+                table[m.type] = table.get(m.type, 0.0) + m.weight
+    if not votes:
+        return []
+    import re
+
+    pattern = re.compile(
+        r"(?<![\w@#])(?:"
+        + "|".join(re.escape(n) for n in sorted(votes, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    by_sent: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_sent.setdefault(m.sent, []).append(m)
+    found: list[Mention] = []
+    for sent in sents:
+        taken = by_sent.get(sent.index, [])
+        base = sent.span.start_char
+        for match in pattern.finditer(sent.span.text):
+            span = sent.doc.char_span(
+                base + match.start(), base + match.end(), alignment_mode="expand"
+            )
+            if span is None or any(t.overlaps(span.start, span.end) for t in taken):
+                continue
+            name = match.group()
+            table = votes[name]
+            type_ = max(table, key=lambda t: table[t])
+            m = Mention(
+                sent.index,
+                span.start,
+                span.end,
+                name,
+                type_,
+                "propagate",
+                PROPAGATE_WEIGHT,
+                "name",
+                name,
+            )
+            taken = [*taken, m]
+            found.append(m)
+    return found

@@ -1,0 +1,157 @@
+"""Domain knowledge read once from the JSON files in casegraph/extract/data."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files("casegraph.extract").joinpath("data", name).read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@dataclass(frozen=True)
+class Place:
+    """What a place word resolves to: the country it names and how it named it."""
+
+    country: str
+    kind: str  # "name", "demonym" or "capital"
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Word lists and lookup tables the extractor consults; built once per process."""
+
+    places: dict[str, Place]
+    platforms: dict[str, str]
+    outlets: dict[str, str]
+    org_cues: frozenset[str]
+    titles: frozenset[str]
+    title_modifiers: frozenset[str]
+    media_titles: frozenset[str]
+    company_suffixes: frozenset[str]
+    introducers: tuple[tuple[str, ...], ...]
+    plural_introducers: frozenset[str]
+    weak_plural_introducers: frozenset[str]
+    list_openers: tuple[tuple[str, ...], ...]
+    anaphors: frozenset[str]
+    org_anaphors: frozenset[str]
+    collectives: frozenset[str]
+    appositive_heads: frozenset[str]
+    product_cues: frozenset[str]
+    strong_product_cues: frozenset[str]
+    product_introducers: tuple[tuple[str, ...], ...]
+    product_anaphors: frozenset[str]
+    maker_nouns: frozenset[str]
+    victim_heads: frozenset[str]
+    victim_phrases: frozenset[str]
+    victim_relational: frozenset[str]
+    victim_modifiers: frozenset[str]
+    targeting_cues: frozenset[str]
+    lawsuit: dict[str, Any]
+    triggers: dict[str, Any]
+    markers: tuple[re.Pattern[str], ...]
+    credits: tuple[re.Pattern[str], ...]
+    navigation: tuple[re.Pattern[str], ...]
+    byline: re.Pattern[str]
+    bio_cues: tuple[str, ...]
+    country_names: frozenset[str] = field(default_factory=frozenset)
+    trigger_sets: dict[str, frozenset[str]] = field(default_factory=dict)
+    trigger_pairs: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+
+    def place(self, text: str) -> Place | None:
+        """The country a name, demonym or capital stands for, if it is one we know."""
+        return self.places.get(_key(text))
+
+    def trigger(self, key: str) -> frozenset[str]:
+        """A list of trigger words from triggers.json as a set."""
+        return self.trigger_sets[key]
+
+    def pairs(self, key: str) -> tuple[tuple[str, ...], ...]:
+        """A list of multi-word triggers from triggers.json as tuples, longest first."""
+        return self.trigger_pairs[key]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip()
+
+
+def _words(items: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted((tuple(i.lower().split()) for i in items), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The gazetteer, parsed once per process."""
+    places: dict[str, Place] = {}
+    countries = _data("countries.json")["countries"]
+    for entry in countries:
+        name = entry["name"]
+        for capital in entry.get("capitals", []):
+            places[_key(capital)] = Place(name, "capital")
+        for demonym in entry.get("demonyms", []):
+            places[_key(demonym)] = Place(name, "demonym")
+        for alias in [name, *entry.get("aliases", [])]:
+            places[_key(alias)] = Place(name, "name")
+    platforms: dict[str, str] = {}
+    for entry in _data("platforms.json")["platforms"]:
+        for alias in [entry["name"], *entry.get("aliases", [])]:
+            platforms[_key(alias)] = entry["name"]
+    orgs = _data("organizations.json")
+    outlets = {_key(o): o for o in orgs["outlets"] + orgs["bodies"]}
+    comp = _data("companies.json")
+    prod = _data("products.json")
+    vic = _data("victims.json")
+    boiler = _data("boilerplate.json")
+    triggers = _data("triggers.json")
+    lists = {k: v for k, v in triggers.items() if isinstance(v, list)}
+    sets = {k: frozenset(v) for k, v in lists.items() if all(isinstance(x, str) for x in v)}
+    pairs = {
+        k: tuple(sorted((tuple(x) for x in v), key=len, reverse=True))
+        for k, v in lists.items()
+        if all(isinstance(x, list) for x in v)
+    }
+    return Gazetteer(
+        places=places,
+        platforms=platforms,
+        outlets=outlets,
+        org_cues=frozenset(orgs["cue_words"]),
+        titles=frozenset(t.lower() for t in orgs["title_nouns"]),
+        title_modifiers=frozenset(orgs["title_modifiers"]),
+        media_titles=frozenset(orgs["media_titles"]),
+        company_suffixes=frozenset(comp["suffixes"]),
+        introducers=_words(comp["introducers"]),
+        plural_introducers=frozenset(comp["plural_introducers"]),
+        weak_plural_introducers=frozenset(comp["weak_plural_introducers"]),
+        list_openers=_words(comp["list_openers"]),
+        anaphors=frozenset(comp["anaphors"]),
+        org_anaphors=frozenset(comp["org_anaphors"]),
+        collectives=frozenset(comp["collectives"]),
+        appositive_heads=frozenset(comp["appositive_heads"]),
+        product_cues=frozenset(prod["cues"]),
+        strong_product_cues=frozenset(prod["strong_cues"]),
+        product_introducers=_words(prod["introducers"]),
+        product_anaphors=frozenset(prod["anaphors"]),
+        maker_nouns=frozenset(prod["maker_nouns"]),
+        victim_heads=frozenset(vic["heads"]),
+        victim_phrases=frozenset(vic["phrases"]),
+        victim_relational=frozenset(vic["relational_heads"]),
+        victim_modifiers=frozenset(vic["modifiers"]),
+        targeting_cues=frozenset(vic["targeting_cues"]),
+        lawsuit=_data("lawsuits.json"),
+        triggers=triggers,
+        markers=tuple(re.compile(p) for p in boiler["markers"]),
+        credits=tuple(re.compile(p) for p in boiler["credits"]),
+        navigation=tuple(re.compile(p) for p in boiler["navigation"]),
+        byline=re.compile(boiler["byline"]),
+        bio_cues=tuple(boiler["bio_cues"]),
+        country_names=frozenset(e["name"] for e in countries),
+        trigger_sets=sets,
+        trigger_pairs=pairs,
+    )

@@ -1,0 +1,322 @@
+"""Relation rules inside noun phrases: demonyms, possessives, titles, lists and appositives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casegraph.extract.context import Ctx, children, conjuncts, lemma, np_entities, prep_objects
+from casegraph.extract.cues import list_items
+from casegraph.extract.spans import Mention
+from casegraph.extract.tokens import POSSESSIVE
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+ACTORS = frozenset({"Company", "Organization"})
+PLACES = frozenset({"Country", "Location"})
+MAX_MODIFIERS = 5
+
+
+def _country_mention(ctx: Ctx, i: int) -> Mention | None:
+    m = ctx.res.mention(ctx.sent, ctx.sent.doc[i])
+    if m is not None and ctx.etype(m.entity) in PLACES:
+        return m
+    return None
+
+
+def _is_modifier(tok: Token) -> bool:
+    """Lower-case words that may sit between a demonym and a name ('spyware', 'firm', '-')."""
+    return tok.text in {"-", "–"} or (
+        tok.text[:1].islower() and tok.pos_ in ("NOUN", "ADJ", "PROPN", "VERB") and tok.is_alpha
+    )
+
+
+def demonym_modifier(ctx: Ctx) -> None:
+    """'the Israeli firm NSO Group', 'Israel-based NSO', 'Cytrox, a North Macedonian company'."""
+    doc = ctx.sent.doc
+    lo = ctx.sent.span.start
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) not in ACTORS:
+            continue
+        j, steps, based = m.start - 1, 0, False
+        while j >= lo and steps <= MAX_MODIFIERS and _is_modifier(doc[j]):
+            based = based or doc[j].lower_ == "based"
+            j, steps = j - 1, steps + 1
+        place = _country_mention(ctx, j) if j >= lo else None
+        if place is not None and (place.kind == "demonym" or based):
+            ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.9)
+            continue
+        # after the name: ", a North Macedonian company"
+        k = m.end
+        if (
+            k + 2 < ctx.sent.span.end
+            and doc[k].text == ","
+            and doc[k + 1].lower_ in ("a", "an", "the")
+        ):
+            place = _country_mention(ctx, k + 2)
+            if (
+                place is not None
+                and place.kind == "demonym"
+                and place.end < ctx.sent.span.end
+                and _is_modifier(doc[place.end])
+            ):
+                ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.8)
+
+
+def demonym_of_noun(ctx: Ctx) -> None:
+    """'The Taiwanese chipmaker, known as TSMC', 'the Israeli company' (an anaphor) -> BASED_IN."""
+    for tok in ctx.sent.span:
+        if tok.pos_ != "NOUN" or ctx.res.mention(ctx.sent, tok) is not None:
+            continue
+        for child in tok.children:
+            if child.dep_ not in ("amod", "compound") or child.i >= tok.i:
+                continue
+            place = ctx.res.mention(ctx.sent, child)
+            if place is None or place.kind != "demonym":
+                continue
+            owner = ctx.ent(tok)
+            if owner is not None and ctx.etype(owner) in ACTORS:
+                ctx.add(owner, "BASED_IN", place.entity, "appositive-demonym", 0.8)
+
+
+def based_in_phrase(ctx: Ctx) -> None:
+    """'X, based in Skopje', 'X is headquartered in Israel', 'an outfit operating out of China'."""
+    based_words = ctx.gaz.trigger("based_words")
+    out_of = ctx.gaz.trigger("out_of_verbs")
+    for tok in ctx.sent.span:
+        low = lemma(tok)
+        places: list[Token] = []
+        if tok.lower_ in based_words:
+            places = prep_objects(tok, "in", "at")
+        elif low in out_of and tok.tag_.startswith("VB"):
+            for out in children(tok, "prep", "prt"):
+                if out.lower_ == "out":
+                    places = prep_objects(out, "of")
+        if not places:
+            continue
+        targets = [e for p in places for e in np_entities(ctx, p) if ctx.etype(e) in PLACES]
+        if not targets:
+            continue
+        owners: list[int] = []
+        for s in children(tok, "nsubj", "nsubjpass"):
+            owners.extend(np_entities(ctx, s, deep=False))
+        if not owners and tok.dep_ in ("acl", "amod", "relcl", "advcl"):
+            owners = np_entities(ctx, tok.head, deep=False)
+        for owner in owners:
+            for place in targets:
+                ctx.add(owner, "BASED_IN", place, "based-in", 0.85)
+
+
+def introducer_list(ctx: Ctx) -> None:
+    """'four separate firms run out of Israel: A, B, C and D' -> each BASED_IN Israel."""
+    doc, span, gaz = ctx.sent.doc, ctx.sent.span, ctx.gaz
+    ents = list(doc.ents)
+    for tok in span:
+        if (
+            tok.lower_ not in gaz.plural_introducers
+            and tok.lower_ not in gaz.weak_plural_introducers
+        ):
+            continue
+        items = list_items(doc, tok.i + 1, span.end, gaz, ents)
+        if not items:
+            continue
+        places: set[int] = set()
+        j = tok.i - 1
+        while j >= span.start and (doc[j].pos_ in ("ADJ", "NUM") or doc[j].lower_ == "-"):
+            j -= 1
+        before = _country_mention(ctx, j) if j >= span.start else None
+        if before is not None and before.kind == "demonym":
+            places.add(before.entity)
+        for k in range(tok.i + 1, items[0][0]):
+            m = _country_mention(ctx, k)
+            if m is not None and doc[m.start - 1].lower_ in ("of", "in", "from"):
+                places.add(m.entity)
+        members = {e for s, _ in items if (e := ctx.ent(doc[s])) is not None}
+        for member in members:
+            for place in places:
+                ctx.add(member, "BASED_IN", place, "list-location", 0.85)
+
+
+def possessive(ctx: Ctx) -> None:
+    """'India's BellTroX', 'whose Pegasus spyware', 'its ForcedEntry exploit', "Meta's WhatsApp"."""
+    doc, span = ctx.sent.doc, ctx.sent.span
+    for tok in span:
+        owner: int | None = None
+        nxt = tok.i + 1
+        if tok.text in POSSESSIVE and tok.i > span.start:
+            owner = ctx.ent(doc[tok.i - 1])
+        elif tok.tag_ in ("PRP$", "WP$"):
+            owner = ctx.ent(tok)
+        else:
+            continue
+        if owner is None:
+            continue
+        while (
+            nxt < span.end
+            and nxt - tok.i <= 3
+            and doc[nxt].text[:1].islower()
+            and (
+                doc[nxt].pos_ in ("ADJ", "ADV", "NOUN")
+                and ctx.res.mention(ctx.sent, doc[nxt]) is None
+            )
+        ):
+            nxt += 1
+        if nxt >= span.end:
+            continue
+        owned = ctx.res.mention(ctx.sent, doc[nxt])
+        if owned is None or owned.start != nxt:
+            continue
+        _possessive_pair(ctx, owner, owned.entity)
+
+
+def _possessive_pair(ctx: Ctx, owner: int, owned: int) -> None:
+    a, b = ctx.etype(owner), ctx.etype(owned)
+    if a == "Country" and b in ACTORS:
+        ctx.add(owned, "BASED_IN", owner, "possessive", 0.85)
+    elif a in ACTORS and b == "Product":
+        ctx.add(owner, "DEVELOPED", owned, "possessive", 0.75)
+    elif a in ACTORS and b in ("Platform", "Company"):
+        ctx.add(owner, "OWNS", owned, "possessive", 0.7)
+    elif a in ACTORS and b == "Organization":  # "Amnesty International's Security Lab"
+        ctx.add(owned, "PART_OF", owner, "possessive", 0.7)
+    elif a in ACTORS and b == "Person":
+        ctx.add(owned, "WORKS_FOR", owner, "possessive", 0.8)
+
+
+def _title_org(ctx: Ctx, title: Token) -> int | None:
+    """The employer named in a title phrase: "Meta's head of ...", 'director at Citizen Lab'."""
+    for child in title.children:
+        if child.dep_ in ("poss", "compound", "nmod"):
+            e = ctx.ent(child)
+            if e is not None and ctx.etype(e) in ACTORS | {"Platform"}:
+                return e
+    for obj in prep_objects(title, "of", "at", "for", "with", "in"):
+        for e in np_entities(ctx, obj):
+            if ctx.etype(e) in ACTORS:
+                return e
+    return None
+
+
+def _is_title(ctx: Ctx, tok: Token) -> bool:
+    return tok.lower_ in ctx.gaz.titles and tok.pos_ in ("NOUN", "PROPN")
+
+
+def titles(ctx: Ctx) -> None:
+    """'Nathaniel Gleicher, Meta's head of Security Policy; David Agranovich, director of ...'."""
+    doc, span = ctx.sent.doc, ctx.sent.span
+    items: list[tuple[int, int, int | None]] = []  # (person entity, first token, employer)
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) != "Person":
+            continue
+        head = doc[m.end - 1]
+        title_toks = [c for c in head.children if c.dep_ == "appos" and _is_title(ctx, c)]
+        if head.dep_ == "appos" and _is_title(ctx, head.head):
+            title_toks.append(head.head)
+        if head.dep_ in ("nsubj",) and lemma(head.head) == "be":
+            title_toks += [c for c in head.head.children if c.dep_ == "attr" and _is_title(ctx, c)]
+        org = next((o for t in title_toks if (o := _title_org(ctx, t)) is not None), None)
+        if org is not None:
+            ctx.add(m.entity, "WORKS_FOR", org, "appositive-title", 0.85)
+        elif (before := _title_before(ctx, m)) is not None:
+            org = before
+            ctx.add(m.entity, "WORKS_FOR", org, "title-before-name", 0.85)
+        if title_toks or org is not None:
+            items.append((m.entity, m.start, org))
+    # A semicolon list of people with titles shares the employer named in its first item.
+    for k in range(1, len(items)):
+        person, start, org = items[k]
+        _, prev_start, prev_org = items[k - 1]
+        if (
+            org is None
+            and prev_org is not None
+            and start < span.end
+            and any(doc[j].text == ";" for j in range(prev_start, start))
+        ):
+            ctx.add(person, "WORKS_FOR", prev_org, "appositive-title-list", 0.7)
+            items[k] = (person, start, prev_org)
+
+
+def _title_before(ctx: Ctx, m: Mention) -> int | None:
+    """ "Meta's head of Security Policy Nathaniel Gleicher", 'Facebook whistleblower X'."""
+    doc, lo = ctx.sent.doc, ctx.sent.span.start
+    j, titled = m.start - 1, False
+    while j >= lo and m.start - j <= 7:
+        tok = doc[j]
+        if ctx.res.mention(ctx.sent, tok) is not None:
+            break
+        if _is_title(ctx, tok):
+            titled = True
+        elif not (
+            tok.lower_ in ctx.gaz.title_modifiers
+            or tok.lower_ == "of"
+            or (tok.text[:1].isupper() and tok.pos_ == "PROPN")
+            or tok.text in {"-"}
+        ):
+            break
+        j -= 1
+    if not titled or j < lo:
+        return None
+    if doc[j].text in POSSESSIVE and j > lo:
+        j -= 1
+    owner = ctx.res.mention(ctx.sent, doc[j])
+    if owner is not None and ctx.etype(owner.entity) in ACTORS | {"Platform"}:
+        return owner.entity
+    return None
+
+
+def part_of(ctx: Ctx) -> None:
+    """'Cytrox, part of the Intellexa alliance', 'Project Raven, a team inside DarkMatter'."""
+    parts = ctx.gaz.trigger("part_nouns") | {"team", "unit"}
+    for tok in ctx.sent.span:
+        if tok.lower_ not in parts or tok.dep_ not in ("appos", "attr", "npadvmod", "conj"):
+            continue
+        wholes = [
+            e
+            for o in prep_objects(tok, "of", "inside", "within")
+            for e in np_entities(ctx, o)
+            if ctx.etype(e) in ACTORS
+        ]
+        if not wholes:
+            continue
+        owner = tok.head if tok.dep_ == "appos" else next(iter(children(tok.head, "nsubj")), None)
+        if owner is None:
+            continue
+        for part in np_entities(ctx, owner):
+            for whole in wholes:
+                ctx.add(part, "PART_OF", whole, "appositive-part", 0.8)
+
+
+def operated_on(ctx: Ctx) -> None:
+    """'accounts on Facebook linked to Cytrox', 'Black Cube accounts on Instagram'."""
+    networks = ctx.gaz.trigger("network_nouns")
+    for tok in ctx.sent.span:
+        if tok.lower_ not in networks:
+            continue
+        platforms: list[int] = []
+        actors: list[int] = []
+        for child in tok.children:
+            if child.dep_ in ("compound", "poss", "nmod", "amod"):
+                for c in conjuncts(child):
+                    e = ctx.ent(c)
+                    if e is not None:
+                        (platforms if ctx.etype(e) == "Platform" else actors).append(e)
+        for node in tok.subtree:
+            if node.lower_ in ("on", "across") and node.dep_ == "prep":
+                for obj in children(node, "pobj"):
+                    platforms += [e for e in np_entities(ctx, obj) if ctx.etype(e) == "Platform"]
+        actors += linked_entities(ctx, tok)
+        for actor in actors:
+            if ctx.etype(actor) in ACTORS:
+                for platform in platforms:
+                    ctx.add(actor, "OPERATED_ON", platform, "accounts-on-platform", 0.7)
+
+
+def linked_entities(ctx: Ctx, tok: Token) -> list[int]:
+    """Who a network or account belongs to: 'accounts linked to X', 'networks run by X'."""
+    found: list[int] = []
+    cues = ctx.gaz.pairs("link_cues")
+    for child in tok.children:
+        if child.dep_ in ("acl", "relcl") and child.lower_ in {w[0] for w in cues}:
+            for obj in prep_objects(child, "to", "by", "with"):
+                found.extend(np_entities(ctx, obj))
+    return found

@@ -1,0 +1,198 @@
+"""Relation rules around verbs of business and law: hiring, suing, making, owning, sanctioning."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casegraph.extract.context import (
+    Ctx,
+    agents,
+    children,
+    is_passive,
+    is_verb,
+    lemma,
+    np_entities,
+    objects,
+    passive_subjects,
+    prep_objects,
+    subjects,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+ACTORS = frozenset({"Company", "Organization"})
+CLAIMING = frozenset({"say", "allege", "accuse", "claim", "argue", "charge"})
+
+
+def clients_and_firms(ctx: Ctx, verb: Token) -> tuple[list[int], list[int]]:
+    if is_passive(verb):
+        return agents(ctx, verb), passive_subjects(ctx, verb)
+    return subjects(ctx, verb), objects(ctx, verb)
+
+
+def hire(ctx: Ctx) -> None:
+    """'Harvey Weinstein hired Black Cube', 'Black Cube was retained by Weinstein'."""
+    verbs = ctx.gaz.trigger("hire_verbs")
+    for tok in ctx.sent.span:
+        if is_verb(tok, verbs):
+            clients, firms = clients_and_firms(ctx, tok)
+            for c in clients:
+                for f in firms:
+                    ctx.add(c, "HIRED", f, "svo-hire", 0.85)
+
+
+def sue(ctx: Ctx) -> None:
+    """'Facebook sued NSO Group ... over WhatsApp'; 'Apple announced it was suing the group'."""
+    verbs = frozenset(ctx.gaz.lawsuit["verbs"])
+    for tok in ctx.sent.span:
+        if is_verb(tok, verbs):
+            plaintiffs, defendants = clients_and_firms(ctx, tok)
+            _lawsuit(ctx, tok, plaintiffs, defendants, "svo-sue")
+    doc, span = ctx.sent.doc, ctx.sent.span
+    for tok in span:
+        if tok.lower_ in ("v.", "vs.", "v", "vs", "versus") and span.start < tok.i < span.end - 1:
+            left = ctx.res.mention(ctx.sent, doc[tok.i - 1])
+            right = ctx.res.mention(ctx.sent, doc[tok.i + 1])
+            if left is not None and right is not None and right.start == tok.i + 1:
+                _lawsuit(ctx, tok, [left.entity], [right.entity], "lawsuit-caption")
+    nouns = frozenset(ctx.gaz.lawsuit["nouns"])
+    for tok in ctx.sent.span:
+        if tok.lower_ not in nouns or tok.pos_ != "NOUN":
+            continue
+        defendants = [e for o in prep_objects(tok, "against") for e in np_entities(ctx, o)]
+        if (
+            not defendants and tok.dep_ == "dobj"
+        ):  # "filed a lawsuit against X": 'against' on the verb
+            defendants = [e for o in prep_objects(tok.head, "against") for e in np_entities(ctx, o)]
+        if not defendants:
+            continue
+        plaintiffs = [e for c in children(tok, "poss") for e in np_entities(ctx, c)]
+        plaintiffs += [e for o in prep_objects(tok, "by", "from") for e in np_entities(ctx, o)]
+        head = tok.head
+        if not plaintiffs and tok.dep_ == "dobj" and lemma(head) in ctx.gaz.lawsuit["filing_verbs"]:
+            plaintiffs = subjects(ctx, head)
+        _lawsuit(ctx, tok, plaintiffs, defendants, "lawsuit-noun")
+
+
+def _lawsuit(
+    ctx: Ctx, anchor: Token, plaintiffs: list[int], defendants: list[int], rule: str
+) -> None:
+    if not plaintiffs or not defendants:
+        return
+    preps = tuple(ctx.gaz.lawsuit["subject_preps"])
+    about: list[int] = []
+    for node in [anchor, *children(anchor, "dobj", "nsubjpass"), anchor.head]:
+        for obj in prep_objects(node, *preps):
+            about.extend(_mentions_in(ctx, obj))
+        for clause in children(node, "advcl", "ccomp"):  # "..., saying the company abused X"
+            if lemma(clause) in CLAIMING:
+                about += [
+                    e for e in _mentions_in(ctx, clause) if ctx.etype(e) in ("Product", "Platform")
+                ]
+    parties = set(plaintiffs) | set(defendants)
+    for p in plaintiffs:
+        suit = ctx.lawsuit(p, defendants[0])
+        ctx.add(p, "PLAINTIFF_IN", suit, rule, 0.85)
+        for d in defendants:
+            ctx.add(d, "DEFENDANT_IN", suit, rule, 0.85)
+        for e in dict.fromkeys(about):
+            if e not in parties and ctx.etype(e) not in ("Country", "Location"):
+                ctx.add(suit, "CONCERNS", e, f"{rule}-subject", 0.7)
+
+
+def _mentions_in(ctx: Ctx, tok: Token) -> list[int]:
+    """Entities named anywhere in a token's subtree, pronouns left out."""
+    out = []
+    for t in tok.subtree:
+        m = ctx.res.mention(ctx.sent, t)
+        if (m is not None and m.start == t.i) or (m is not None and t.i == m.end - 1):
+            out.append(m.entity)
+    return list(dict.fromkeys(out))
+
+
+def use(ctx: Ctx) -> None:
+    """'authoritarian regimes used Pegasus', 'the group deployed Predator'."""
+    uses = ctx.gaz.trigger("use_verbs")
+    for tok in ctx.sent.span:
+        if is_verb(tok, uses) and not is_passive(tok):
+            tools = [e for e in objects(ctx, tok) if ctx.etype(e) in ("Product", "Platform")]
+            for a in subjects(ctx, tok):
+                for t in tools:
+                    ctx.add(a, "USED", t, "svo-use", 0.7)
+
+
+def develop(ctx: Ctx) -> None:
+    """'Intellexa sells Predator', 'Predator, developed by Cytrox', 'X, the maker of Y'."""
+    verbs = ctx.gaz.trigger("develop_verbs")
+    makers = ctx.gaz.trigger("develop_nouns")
+    for tok in ctx.sent.span:
+        if is_verb(tok, verbs):
+            if is_passive(tok):
+                products = passive_subjects(ctx, tok)
+                if not products and tok.dep_ in ("acl", "amod"):
+                    products = np_entities(ctx, tok.head)
+                owners = agents(ctx, tok)
+            else:
+                owners, products = subjects(ctx, tok), objects(ctx, tok)
+            for o in owners:
+                for p in products:
+                    if ctx.etype(p) == "Product":
+                        ctx.add(o, "DEVELOPED", p, "svo-develop", 0.75)
+        elif tok.lower_ in makers and tok.pos_ == "NOUN":
+            products = [e for o in prep_objects(tok, "of", "behind") for e in np_entities(ctx, o)]
+            products += [e for c in children(tok, "compound") if (e := ctx.ent(c)) is not None]
+            if tok.dep_ == "appos":
+                owners = np_entities(ctx, tok.head)
+            elif tok.dep_ == "attr":
+                owners = subjects(ctx, tok.head)
+            else:
+                owners = [e for c in children(tok, "appos") for e in np_entities(ctx, c)]
+            for o in owners:
+                for p in products:
+                    if ctx.etype(p) == "Product":
+                        ctx.add(o, "DEVELOPED", p, "maker-of", 0.75)
+
+
+def sanction(ctx: Ctx) -> None:
+    """'the US sanctioned NSO Group', 'Commerce added NSO Group to the Entity List'."""
+    verbs = ctx.gaz.trigger("sanction_verbs")
+    lists = tuple(x.lower() for x in ctx.gaz.trigger("sanction_lists"))
+    for tok in ctx.sent.span:
+        if is_verb(tok, verbs):
+            by, whom = clients_and_firms(ctx, tok)
+        elif lemma(tok) == "add" and tok.tag_.startswith("VB"):
+            dest = " ".join(t.text for o in prep_objects(tok, "to") for t in o.subtree).lower()
+            if not any(x in dest for x in lists):
+                continue
+            by, whom = clients_and_firms(ctx, tok)
+        else:
+            continue
+        for b in by:
+            for w in whom:
+                ctx.add(b, "SANCTIONED", w, "svo-sanction", 0.8)
+
+
+def works_for(ctx: Ctx) -> None:
+    """'X works for Citizen Lab', 'X joined Meta in 2019'."""
+    verbs = ctx.gaz.trigger("work_verbs")
+    for tok in ctx.sent.span:
+        if not is_verb(tok, verbs):
+            continue
+        people = [e for e in subjects(ctx, tok) if ctx.etype(e) == "Person"]
+        orgs = objects(ctx, tok) if lemma(tok) == "join" else []
+        orgs += [e for o in prep_objects(tok, "for", "at") for e in np_entities(ctx, o)]
+        for p in people:
+            for o in orgs:
+                ctx.add(p, "WORKS_FOR", o, "svo-works-for", 0.75)
+
+
+def own(ctx: Ctx) -> None:
+    """'Meta owns WhatsApp', 'Facebook acquired Instagram'."""
+    verbs = ctx.gaz.trigger("own_verbs") - {"operate", "control"}
+    for tok in ctx.sent.span:
+        if is_verb(tok, verbs):
+            owners, owned = clients_and_firms(ctx, tok)
+            for o in owners:
+                for x in owned:
+                    ctx.add(o, "OWNS", x, "svo-own", 0.7)

@@ -1,0 +1,184 @@
+"""Splitting a scraped page into blocks and stories, and setting page boilerplate aside.
+
+A page is cut into blocks at blank lines. Blocks that are not story text are kept in the
+document (so evidence offsets stay exact) but never analysed:
+
+* markers such as "Keep ReadingShow less" or "Read more" (a marker also ends a story),
+* photo and image credits ("Photo: Kaur Kristjan/Unsplash", "... via Getty Images"),
+* bylines ("By Jane Doe", or a bare name right after a marker),
+* navigation labels ("Latest Stories", "Advertisement", "Subscribe ...").
+
+A new story starts at a headline-like block (one short line without closing punctuation) that
+follows two or more blank lines or ends a trailer, after every marker, and around author bio
+paragraphs ("Jane Doe (@jd) is a reporter at ..." after a byline or marker, or with a social
+handle), which form stories of their own. Image
+captions and standfirsts stay with their story. Relations are only ever read inside one story.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from casegraph.extract.gazetteer import Gazetteer, load_gazetteer
+
+BOILERPLATE = frozenset({"marker", "credit", "navigation", "byline", "blank"})
+
+_SEPARATOR = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_NAME_LINE = re.compile(r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}")
+_BIO_START = re.compile(
+    r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:\s*\([^)]{0,60}\))?(?:\s*,[^,]{0,60},)?"
+    r"\s+(?:is|was|has been|covers|writes)\b"
+)
+HEADLINE_MAX_WORDS = 16
+HEADLINE_MAX_CHARS = 130
+SHORT_LINE_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph-like run of text: its offsets in the document, its kind and its story."""
+
+    start: int
+    end: int
+    kind: str  # text, headline, bio, or one of BOILERPLATE
+    story: int
+
+    @property
+    def analysed(self) -> bool:
+        """Whether the block is story text that the extractor reads."""
+        return self.kind not in BOILERPLATE
+
+
+def split_blocks(text: str, gaz: Gazetteer | None = None) -> list[Block]:
+    """The blocks of a text, each with its kind and the index of the story it belongs to."""
+    gaz = gaz or load_gazetteer()
+    raw = list(_raw_blocks(text, gaz))
+    blocks: list[Block] = []
+    story = 0
+    started = False
+    segment = "story"  # kind of the running story: story, trailer or bio
+    pending: str | None = None  # why the next analysed block opens a new story
+    previous = "text"
+    for start, end, gap, after_marker in raw:
+        body = text[start:end]
+        kind = _classify(body, gaz, after_marker, previous)
+        previous = kind
+        if kind in BOILERPLATE:
+            if kind == "marker":
+                pending = "trailer"
+            blocks.append(Block(start, end, kind, story if started else 0))
+            continue
+        headline_break = kind == "headline" and (gap >= 2 or segment in ("trailer", "bio"))
+        new = started and (pending is not None or kind == "bio" or headline_break)
+        if new:
+            story += 1
+            segment = "bio" if kind == "bio" else (pending or "story")
+        elif not started:
+            segment = "bio" if kind == "bio" else "story"
+        if kind == "headline" and new:
+            segment = "story"
+        started = True
+        pending = "story" if kind == "bio" else None
+        blocks.append(Block(start, end, kind, story))
+    return blocks
+
+
+def story_title(text: str, blocks: list[Block]) -> str | None:
+    """The headline of the first story, when the text opens with one."""
+    for block in blocks:
+        if block.kind == "headline" and block.story == 0:
+            return text[block.start : block.end].strip()
+        if block.analysed:
+            return None
+    return None
+
+
+def _raw_blocks(text: str, gaz: Gazetteer) -> list[tuple[int, int, int, bool]]:
+    """(start, end, blank lines before, follows a marker) for every non-empty block."""
+    out: list[tuple[int, int, int, bool]] = []
+    pos = 0
+    gap = 99
+    for match in [*_SEPARATOR.finditer(text), None]:
+        end = match.start() if match else len(text)
+        out.extend(_split_markers(text, pos, end, gap, gaz))
+        if match:
+            gap = match.group().count("\n") - 1
+            pos = match.end()
+    marked: list[tuple[int, int, int, bool]] = []
+    after = False
+    for start, end, g, is_marker in out:
+        marked.append((start, end, g, after))
+        after = is_marker
+    return marked
+
+
+def _split_markers(
+    text: str, start: int, end: int, gap: int, gaz: Gazetteer
+) -> list[tuple[int, int, int, bool]]:
+    """A block cut around marker lines inside it; the flag tells whether a part is a marker."""
+    parts: list[tuple[int, int, int, bool]] = []
+    seg_start = start
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        line_end = end if nl < 0 else nl
+        line = text[pos:line_end].strip()
+        if line and any(p.fullmatch(line) for p in gaz.markers):
+            if text[seg_start:pos].strip():
+                parts.append((*_trim(text, seg_start, pos), gap, False))
+                gap = 0
+            parts.append((*_trim(text, pos, line_end), gap, True))
+            gap = 0
+            seg_start = line_end
+        pos = line_end + 1
+    if text[seg_start:end].strip():
+        parts.append((*_trim(text, seg_start, end), gap, False))
+    return parts
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _classify(body: str, gaz: Gazetteer, after_marker: bool, previous: str) -> str:
+    """The kind of one block from its text, whether a marker precedes it and the kind before."""
+    line = " ".join(body.split())
+    if not line:
+        return "blank"
+    if any(p.fullmatch(line) for p in gaz.markers):
+        return "marker"
+    single = "\n" not in body.strip()
+    if len(line) <= SHORT_LINE_CHARS:
+        if any(p.fullmatch(line) for p in gaz.credits):
+            return "credit"
+        if len(line) <= 60 and any(p.fullmatch(line) for p in gaz.navigation):
+            return "navigation"
+        if gaz.byline.fullmatch(line) or (after_marker and _NAME_LINE.fullmatch(line)):
+            return "byline"
+    if _is_bio(line, gaz) and (previous in ("byline", "marker") or "@" in line[:80]):
+        return "bio"
+    if single and _is_headline(line):
+        return "headline"
+    return "text"
+
+
+def _is_headline(line: str) -> bool:
+    words = line.split()
+    return (
+        0 < len(words) <= HEADLINE_MAX_WORDS
+        and len(line) <= HEADLINE_MAX_CHARS
+        and (line[0].isupper() or line[0].isdigit() or line[0] in "‘'\"“")
+        and line[-1] not in ".,;:!”\"'’)"
+    )
+
+
+def _is_bio(line: str, gaz: Gazetteer) -> bool:
+    if not _BIO_START.match(line):
+        return False
+    head = line[:300].lower()
+    return any(cue in head for cue in gaz.bio_cues)

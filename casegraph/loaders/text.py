@@ -1,0 +1,147 @@
+"""Plain-text and Markdown articles, read into entities and relations by casegraph.extract.
+
+What the loader decides for awkward input:
+
+* A file with a NUL byte is binary, not text: LoaderError.
+* Bytes that are not valid UTF-8 (or the encoding given with `--encoding`): LoaderError naming
+  the line and byte, so the user can pass the right encoding. A UTF-8 BOM is dropped.
+* An empty or blank file gives a Document with no facts; spaCy is not even loaded.
+* Files over MAX_BYTES are refused with a LoaderError (a 50 MB single line would keep spaCy busy
+  for many minutes). Below that, long paragraphs and lines without breaks are cut into pieces of
+  at most casegraph.extract.nlp.MAX_CHUNK_CHARS characters at sentence ends or spaces, so spaCy
+  never sees an overlong input.
+* Line ends are normalised to "\\n"; Document.text is that text, and every evidence offset
+  indexes it: `doc.text[ev.start:ev.end] == ev.quote`.
+* Markdown markup is removed before spaCy reads the text (casegraph.extract.markup keeps a map
+  back to the original characters); quotes are the original sentences, markup included.
+
+Page boilerplate (photo credits, bylines, "Keep Reading" markers) and story splitting are
+described in casegraph.extract.stories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from casegraph.errors import LoaderError
+from casegraph.graph.model import Document, Source, content_hash
+from casegraph.loaders.base import LoadOptions
+
+MAX_BYTES = 10_000_000
+TITLE_CHARS = 120
+
+
+class TextLoader:
+    name = "text"
+    extensions = (".txt", ".md", ".markdown", ".text")
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """A text file: one of our extensions and no NUL byte at its start."""
+        return path.suffix.lower() in self.extensions and b"\x00" not in head
+
+    def read(self, path: Path, options: LoadOptions) -> Iterator[Source]:
+        data = read_bytes(path, MAX_BYTES)
+        text = decode_text(data, path, options.encoding)
+        markdown = path.suffix.lower() in (".md", ".markdown")
+        yield build_source(
+            text,
+            doc_id=content_hash(data),
+            path=path,
+            loader=self.name,
+            model=options.model,
+            markdown=markdown,
+            fallback_title=path.name,
+        )
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a file no bigger than max_bytes and without NUL bytes."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoaderError(
+                f"file is {size:,} bytes; text extraction reads at most {max_bytes:,} "
+                "(split it into smaller files)",
+                path=str(path),
+            )
+        data = path.read_bytes()
+    except OSError as e:
+        raise LoaderError(f"cannot read: {e.strerror or e}", path=str(path)) from e
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise LoaderError(
+            f"binary content (NUL byte at offset {nul}); not a text file",
+            path=str(path),
+            line=data.count(b"\n", 0, nul) + 1,
+        )
+    return data
+
+
+def decode_text(data: bytes, path: Path, encoding: str | None) -> str:
+    """The text of the bytes in the given encoding (UTF-8 by default), line ends normalised."""
+    enc = encoding or "utf-8-sig"
+    try:
+        text = data.decode(enc)
+    except LookupError as e:
+        raise LoaderError(
+            f"unknown encoding {encoding!r}; valid: e.g. utf-8, latin-1, cp1252", path=str(path)
+        ) from e
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise LoaderError(
+            f"not valid {encoding or 'UTF-8'} (byte 0x{data[e.start]:02x} at offset {e.start}); "
+            "pass --encoding with the file's encoding",
+            path=str(path),
+            line=line,
+        ) from e
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def build_source(
+    text: str,
+    *,
+    doc_id: str,
+    path: Path,
+    loader: str,
+    model: str,
+    markdown: bool = False,
+    fallback_title: str,
+    published: str | None = None,
+    title: str | None = None,
+) -> Source:
+    """A Source for an article's text: its Document and the facts the extractor reads in it."""
+    base = {"format": "markdown" if markdown else loader}
+    if not text.strip():
+        doc = Document(
+            doc_id,
+            title or fallback_title,
+            str(path.resolve()),
+            loader,
+            published,
+            text,
+            {**base, "stories": 0},
+        )
+        return Source(doc, [])
+    from casegraph.extract.pipeline import analyse_many, to_facts
+    from casegraph.extract.stories import story_title
+
+    try:
+        analysis = next(analyse_many([text], model=model, markdown=[markdown]))
+    except LoaderError as e:
+        raise LoaderError(str(e), path=str(path)) from e
+    facts = to_facts(analysis, doc_id)
+    heading = title or story_title(text, analysis.blocks) or _first_line(text) or fallback_title
+    props = {**base, "stories": analysis.stories, "model": analysis.model}
+    doc = Document(doc_id, heading, str(path.resolve()), loader, published, text, props)
+    return Source(doc, facts)
+
+
+def _first_line(text: str) -> str | None:
+    line = text.strip().split("\n", 1)[0].strip().lstrip("#").strip()
+    if not line:
+        return None
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+LOADER = TextLoader()

@@ -1,0 +1,130 @@
+"""Scoring against gold annotations: the acceptance targets, the matching rules and the CLI."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from casegraph.errors import LoaderError
+from casegraph.eval import EvalReport, evaluate, main
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+GOLD = SHARED / "eval" / "protocol-2021-12-16-surveillance-for-hire.gold.json"
+
+
+def _model_missing() -> bool:
+    try:
+        from casegraph.extract.nlp import load_nlp
+
+        load_nlp()
+    except (LoaderError, ImportError):
+        return True
+    return False
+
+
+pytestmark = pytest.mark.skipif(_model_missing(), reason="spaCy model not installed")
+needs_gold = pytest.mark.skipif(not GOLD.is_file(), reason="../shared gold file not present")
+
+
+@lru_cache(maxsize=1)
+def report() -> EvalReport:
+    return evaluate(GOLD)
+
+
+@needs_gold
+@pytest.mark.slow
+def test_gold_meets_the_acceptance_targets() -> None:
+    r = report()
+    assert r.entities.f1 >= 0.90, r.render()
+    assert r.relations.f1 >= 0.70, r.render()
+    gold = json.loads(GOLD.read_text("utf-8"))
+    required_relations = sum(1 for g in gold["relations"] if g.get("required", True))
+    assert r.relations.tp + r.relations.fn == required_relations
+    assert r.story == 0 and r.document == gold["document"]
+
+
+@needs_gold
+@pytest.mark.slow
+def test_cli_prints_scores_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(GOLD), "--json"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["entities"]["f1"] >= 0.9 and "relation_misses" in data and err == ""
+    assert main([str(GOLD)]) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[1].startswith("entities") and "relation false positives" in out
+
+
+def test_cli_reports_a_missing_gold_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(tmp_path / "none.gold.json")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "cannot read" in err
+
+
+ARTICLE = """Spyware vendor sued
+
+The Greek firm Orion Labs sold its Moth spyware to two governments. Samsung sued Orion Labs
+over the Moth exploit. Peter Kim, a researcher at Citizen Lab, said the tool was used to spy on
+journalists. The weather in Athens was mild.
+"""
+
+
+def write_gold(
+    root: Path, entities: list[dict[str, object]], relations: list[dict[str, object]]
+) -> Path:
+    (root / "corpus").mkdir()
+    (root / "eval").mkdir()
+    (root / "corpus" / "story.txt").write_text(ARTICLE, "utf-8")
+    gold = root / "eval" / "story.gold.json"
+    gold.write_text(
+        json.dumps({"document": "corpus/story.txt", "entities": entities, "relations": relations}),
+        "utf-8",
+    )
+    return gold
+
+
+def test_matching_rules_on_a_small_gold(tmp_path: Path) -> None:
+    ents = [
+        {"name": "Orion Labs", "type": "Company", "aliases": ["Orion"], "required": True},
+        {"name": "greece", "type": "Country", "required": True},
+        {"name": "Moth", "type": "Product", "required": True},
+        {"name": "Samsung Electronics", "type": "Company", "aliases": ["Samsung"]},
+        {"name": "Citizen Lab", "type": "Organization", "required": False},
+        {"name": "Peter Kim", "type": "Person", "required": True},
+        {"name": "journalists", "type": "VictimGroup", "required": True},
+        {"name": "Samsung v. Orion Labs", "type": "Lawsuit", "required": True},
+        {"name": "Athens", "type": "Location", "required": True},
+        {"name": "Cognyte", "type": "Company", "required": True},
+    ]
+    rels = [
+        {"source": "Orion Labs", "type": "BASED_IN", "target": "Greece", "required": True},
+        {"source": "Orion", "type": "DEVELOPED", "target": "Moth", "required": True},
+        {"source": "Samsung", "type": "PLAINTIFF_IN", "target": "Samsung v. Orion Labs"},
+        {"source": "Peter Kim", "type": "WORKS_FOR", "target": "Citizen Lab", "required": False},
+        {"source": "Cognyte", "type": "HIRED", "target": "Orion Labs", "required": True},
+    ]
+    r = evaluate(write_gold(tmp_path, ents, rels))
+    assert "Cognyte (Company)" in r.entity_misses  # never in the text
+    assert "Citizen Lab (Organization)" not in r.entity_misses  # required: false
+    assert "Cognyte HIRED Orion Labs" in r.relation_misses
+    assert r.relations.tp >= 3 and r.relations.fn == 1
+    fps = " ".join(r.relation_false_positives)
+    assert "WORKS_FOR" not in fps  # optional gold facts are not false positives
+    assert all(not line.startswith("Orion Labs BASED_IN") for line in r.relation_false_positives)
+    assert r.as_dict()["relations"]["recall"] == round(r.relations.recall, 4)
+    json.dumps(r.as_dict())
+
+
+def test_corpus_root_overrides_the_gold_location(tmp_path: Path) -> None:
+    gold = write_gold(tmp_path, [{"name": "Moth", "type": "Product"}], [])
+    moved = tmp_path / "elsewhere.gold.json"
+    moved.write_text(gold.read_text("utf-8"), "utf-8")
+    r = evaluate(moved, corpus_root=tmp_path)
+    assert r.entities.tp == 1 and r.entities.fn == 0
+    with pytest.raises(LoaderError, match="gold document not found"):
+        evaluate(moved)
