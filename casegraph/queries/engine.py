@@ -1,15 +1,15 @@
 """Graph search on the embedded store's networkx view, without copying it or walking whole components.
 
 All searches read `G._succ` / `G._pred` of a MultiDiGraph directly (networkx's own adjacency
-dicts) and never mutate the graph. Filters are applied while walking, so a filtered search costs
-no more than an unfiltered one.
+dicts) and never mutate the graph. Filters are applied while walking (relation types per
+edge, node filters as set operations on each step's neighbours).
 """
 
 from __future__ import annotations
 
 import heapq
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -47,6 +47,16 @@ class Filters:
         return self.no_weak or self.rel_types is not None
 
 
+def _ok_types(filters: Filters) -> frozenset[str] | None:
+    """The relation types a walk may cross, or None when every type may be crossed."""
+    if not filters.filters_edges:
+        return None
+    from casegraph.graph.schema import load_schema
+
+    names = filters.rel_types if filters.rel_types is not None else load_schema().relation_types
+    return frozenset(n for n in names if not (filters.no_weak and n == WEAK))
+
+
 class Walker:
     """Neighbours of a node under the filters, forwards (out) or backwards (in) along relations."""
 
@@ -59,60 +69,58 @@ class Walker:
         self.endpoints = frozenset(endpoints)
         self.blocked_nodes: set[str] = set()
         self.blocked_pairs: set[tuple[str, str]] = set()
-
-    def node_ok(self, v: str) -> bool:
-        if v in self.blocked_nodes:
-            return False
-        if v in self.endpoints:
-            return True
-        if v in self.filters.exclude:
-            return False
-        via = self.filters.via_types
-        return via is None or self.nodes[v]["type"] in via
-
-    def _edges_ok(self, keydict: dict[Any, dict[str, Any]]) -> bool:
-        if not self.filters.filters_edges:
-            return True
-        return any(self.filters.edge_ok(d) for d in keydict.values())
+        self.ok_types: frozenset[str] | None = _ok_types(filters)
 
     @property
-    def unfiltered(self) -> bool:
-        """Whether every stored neighbour is walkable (no filter, no exclusion, nothing blocked)."""
+    def filters_nodes(self) -> bool:
+        """Whether some neighbours are barred by node: excluded, of another type, or blocked."""
         f = self.filters
-        return not (
-            f.filters_edges or f.via_types is not None or f.exclude
-            or self.blocked_nodes or self.blocked_pairs
-        )  # fmt: skip
+        return bool(
+            f.via_types is not None or f.exclude or self.blocked_nodes or self.blocked_pairs
+        )
 
-    def _step(self, u: str, tables: tuple[Adjacency, ...]) -> Iterable[str]:
-        if self.unfiltered:  # the common case, at C speed: the adjacency keys themselves
-            if len(tables) == 1:
-                return [v for v in tables[0][u] if v != u]
-            out = tables[0][u].keys() | tables[1][u].keys()
-            out.discard(u)
+    def _step(self, u: str, tables: tuple[Adjacency, ...]) -> set[str]:
+        """The walkable neighbours of u through the given adjacency tables."""
+        out: set[str]
+        if self.ok_types is None:  # no edge filter: the adjacency keys themselves, at C speed
+            out = (
+                set(tables[0][u]) if len(tables) == 1 else tables[0][u].keys() | tables[1][u].keys()
+            )
+        else:
+            ok = self.ok_types
+            out = set()
+            for table in tables:
+                for v, keydict in table[u].items():
+                    for data in keydict.values():
+                        if data["type"] in ok:
+                            out.add(v)
+                            break
+        out.discard(u)
+        if not out or not self.filters_nodes:
             return out
-        return self._filtered_step(u, tables)
+        return self._node_filter(u, out)
 
-    def _filtered_step(self, u: str, tables: tuple[Adjacency, ...]) -> Iterator[str]:
-        seen: set[str] = set()
-        for table in tables:
-            for v, keydict in table[u].items():
-                if v in seen or v == u:
-                    continue
-                if self.blocked_pairs and (
-                    (u, v) in self.blocked_pairs or (v, u) in self.blocked_pairs
-                ):
-                    continue
-                if self._edges_ok(keydict) and self.node_ok(v):
-                    seen.add(v)
-                    yield v
+    def _node_filter(self, u: str, out: set[str]) -> set[str]:
+        out -= self.blocked_nodes
+        for a, b in self.blocked_pairs:
+            if a == u:
+                out.discard(b)
+            elif b == u:
+                out.discard(a)
+        f = self.filters
+        if f.exclude:
+            out -= f.exclude - self.endpoints
+        if f.via_types is not None:
+            via, nodes, ends = f.via_types, self.nodes, self.endpoints
+            out = {v for v in out if v in ends or nodes[v]["type"] in via}
+        return out
 
-    def forward(self, u: str) -> Iterable[str]:
+    def forward(self, u: str) -> set[str]:
         """Nodes reachable in one hop from u (following direction when directed)."""
         tables = (self.succ,) if self.filters.directed else (self.succ, self.pred)
         return self._step(u, tables)
 
-    def backward(self, u: str) -> Iterable[str]:
+    def backward(self, u: str) -> set[str]:
         """Nodes from which u is reachable in one hop."""
         tables = (self.pred,) if self.filters.directed else (self.succ, self.pred)
         return self._step(u, tables)
