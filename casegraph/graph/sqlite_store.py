@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import pickle
 import re
+import secrets
 import sqlite3
 import unicodedata
 import uuid
@@ -42,6 +46,8 @@ if TYPE_CHECKING:
 
 # How long a writer waits for another writer's lock before giving up (seconds).
 BUSY_TIMEOUT = 60.0
+# Graph views with at least this many relations are also cached on disk beside the store.
+DISK_CACHE_MIN_RELATIONS = 20_000
 
 Progress = Callable[[str, int], None]
 
@@ -94,7 +100,12 @@ class SqliteStore:
                         self.db.execute(statement)
                 self.db.executemany(
                     "INSERT INTO meta(key, value) VALUES (?, ?)",
-                    [("uuid", uuid.uuid4().hex), ("revision", "0"), ("created_at", _now())],
+                    [
+                        ("uuid", uuid.uuid4().hex),
+                        ("revision", "0"),
+                        ("created_at", _now()),
+                        ("cache_key", secrets.token_hex(32)),
+                    ],
                 )
                 self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -416,17 +427,65 @@ class SqliteStore:
     def graph(self) -> nx.MultiDiGraph:
         """The networkx view of the store (nodes: entity ids; edges keyed by relation id).
 
-        Built once per store revision and shared; callers must not mutate it.
+        Built once per store revision and shared; callers must not mutate it. Large views are
+        also kept on disk beside the store (see `cache_path`), so a new process does not rebuild
+        them from rows either.
         """
         cache_key = (str(self.path.resolve()), self.uuid)
         revision = self.revision
         cached = _GRAPH_CACHE.get(cache_key)
         if cached and cached[0] == revision:
             return cached[1]
-        graph = self._build_graph()
-        graph.graph["revision"] = revision
+        graph = self._read_cached_graph(revision)
+        if graph is None:
+            graph = self._build_graph()
+            graph.graph["revision"] = revision
+            if graph.number_of_edges() >= DISK_CACHE_MIN_RELATIONS:
+                self._write_cached_graph(graph, revision)
         _GRAPH_CACHE[cache_key] = (revision, graph)
         return graph
+
+    @property
+    def cache_path(self) -> Path:
+        """Where the networkx view is cached: `<store>.graphcache`, derived data, safe to delete."""
+        return self.path.with_name(self.path.name + ".graphcache")
+
+    def _cache_mac(self, payload: bytes) -> bytes | None:
+        key = self._meta("cache_key")
+        return hmac.new(bytes.fromhex(key), payload, hashlib.sha256).digest() if key else None
+
+    def _read_cached_graph(self, revision: int) -> nx.MultiDiGraph | None:
+        """The cached view if it is this store's, of this revision, and signed with its key.
+
+        The signature (HMAC-SHA256 with a random key kept inside the store) means a cache file
+        planted or copied from elsewhere is never unpickled.
+        """
+        try:
+            blob = self.cache_path.read_bytes()
+        except OSError:
+            return None
+        mac, payload = blob[:32], blob[32:]
+        expected = self._cache_mac(payload)
+        if expected is None or not hmac.compare_digest(mac, expected):
+            return None
+        try:
+            uuid_, rev, graph = pickle.loads(payload)  # authenticated above
+        except Exception:
+            return None
+        return graph if (uuid_, rev) == (self.uuid, revision) else None
+
+    def _write_cached_graph(self, graph: nx.MultiDiGraph, revision: int) -> None:
+        payload = pickle.dumps((self.uuid, revision, graph), protocol=pickle.HIGHEST_PROTOCOL)
+        mac = self._cache_mac(payload)
+        if mac is None:
+            return
+        tmp = self.cache_path.with_name(self.cache_path.name + f".{os.getpid()}.tmp")
+        try:
+            tmp.write_bytes(mac + payload)
+            os.chmod(tmp, 0o600)
+            tmp.replace(self.cache_path)
+        except OSError:  # a read-only folder or a full disk: the cache is only an optimisation
+            tmp.unlink(missing_ok=True)
 
     def _build_graph(self) -> nx.MultiDiGraph:
         import networkx as nx
@@ -555,8 +614,8 @@ class _Writer:
             entity_id
             for entity_id, other in self.db.execute(
                 "SELECT entity_id, mkey FROM names INDEXED BY names_block WHERE type = ?"
-                f" AND block IN ({','.join('?' * len(blocks))}) LIMIT ?",  # noqa: S608 (placeholders only)
-                (type_, *blocks, FUZZY_CANDIDATES),
+                " AND block IN (SELECT value FROM json_each(?)) LIMIT ?",
+                (type_, json.dumps(blocks), FUZZY_CANDIDATES),
             )
             if fuzzy_equal(mkey, other)
         }

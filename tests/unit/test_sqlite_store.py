@@ -174,3 +174,44 @@ def test_fuzzy_match_is_conservative(tmp_path: Path) -> None:
         load_paths(store, [a, b])
         assert store.stats()["entity_types"] == {"Company": 3, "Organization": 2, "Person": 1}
         assert "Beltrox InfoTech Services" in store.resolve("BellTroX InfoTech Services").aliases
+
+
+def test_graph_view_is_cached_on_disk_and_only_trusted_when_signed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import networkx as nx
+
+    from casegraph.graph import sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "DISK_CACHE_MIN_RELATIONS", 1)
+    src = write_jsonl(tmp_path / "a.jsonl", [*ENTITIES, HIRED])
+    with SqliteStore(tmp_path / "s.db") as store:
+        load_paths(store, [src])
+        built = store.graph()
+        assert store.cache_path.exists()
+
+        def no_rebuild(self: SqliteStore) -> None:
+            raise AssertionError("rebuilt from rows")
+
+        sqlite_store._GRAPH_CACHE.clear()  # as in a new process
+        monkeypatch.setattr(SqliteStore, "_build_graph", no_rebuild)
+        assert nx.utils.graphs_equal(store.graph(), built)
+
+        blob = bytearray(store.cache_path.read_bytes())  # tampered: ignored, never unpickled
+        blob[-1] ^= 1
+        store.cache_path.write_bytes(bytes(blob))
+        sqlite_store._GRAPH_CACHE.clear()
+        with pytest.raises(AssertionError, match="rebuilt from rows"):
+            store.graph()
+        monkeypatch.undo()
+        monkeypatch.setattr(sqlite_store, "DISK_CACHE_MIN_RELATIONS", 1)
+        store.graph()  # rewrites a good cache
+        good = store.cache_path.read_bytes()
+
+    with SqliteStore(tmp_path / "other.db") as other:  # another store's cache is not trusted
+        load_paths(other, [src])
+        other.cache_path.write_bytes(good)
+        sqlite_store._GRAPH_CACHE.clear()
+        monkeypatch.setattr(SqliteStore, "_build_graph", no_rebuild)
+        with pytest.raises(AssertionError, match="rebuilt from rows"):
+            other.graph()
