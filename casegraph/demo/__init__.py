@@ -58,8 +58,8 @@ class DemoResult:
         if self.html:
             console.print(Text.assemble("Interactive view of the case: ", (self.html, "bold")))
         console.print(Text("\nQuestions to try:", style="bold"))
-        for question in self.questions:
-            console.print(Text("  " + question))
+        for question in self.questions:  # one line each, whatever the width: to copy and paste
+            console.print(Text("  " + question), soft_wrap=True)
 
 
 def demo_paths() -> list[Path]:
