@@ -19,6 +19,7 @@ REGISTRY: dict[str, str] = {
     "csv": "casegraph.loaders.csv",
     "stix": "casegraph.loaders.stix",
     "ftm": "casegraph.loaders.ftm",
+    "misp": "casegraph.loaders.misp",
 }
 
 __all__ = [
