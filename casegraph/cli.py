@@ -628,21 +628,33 @@ def cypher(
 # ---------------------------------------------------------------------- evaluation
 @app.command(name="eval")
 def eval_(
-    gold: Annotated[Path, typer.Argument(help="A gold annotation file (*.gold.json).")],
+    gold: Annotated[
+        list[Path], typer.Argument(help="One or more gold annotation files (*.gold.json).")
+    ],
     model: Annotated[
         str, typer.Option("--model", help="spaCy model for extraction.")
     ] = "en_core_web_sm",
+    corpus_root: Annotated[
+        Path | None,
+        typer.Option("--corpus-root", help="Folder the gold's document path is relative to."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure extraction against a hand annotation: precision, recall and F1, misses listed."""
-    from casegraph.eval import evaluate
+    """Measure extraction against hand annotations: precision, recall and F1, misses listed.
 
-    report = evaluate(gold, model=model)
+    With several gold files, one line per document and the micro-average.
+    """
+    from casegraph.eval import evaluate, evaluate_many
+
+    report: Any = (
+        evaluate(gold[0], model=model, corpus_root=corpus_root)
+        if len(gold) == 1
+        else evaluate_many(gold, model=model, corpus_root=corpus_root)
+    )
     if as_json:
         emit_json(report.as_dict())
     else:
-        sys.stdout.write(report.render())
-        sys.stdout.write("\n")
+        sys.stdout.write(report.render() + "\n")
 
 
 # ---------------------------------------------------------------------- demo

@@ -248,6 +248,49 @@ def evaluate(
     )
 
 
+@dataclass
+class SetReport:
+    """Scores of several gold documents and their micro-averages (counts summed, then scored)."""
+
+    reports: list[EvalReport]
+    entities: Score
+    relations: Score
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "documents": [r.as_dict() for r in self.reports],
+            "micro": {"entities": self.entities.as_dict(), "relations": self.relations.as_dict()},
+        }
+
+    def render(self) -> str:
+        """One line per document and the micro-average, for a terminal."""
+        lines = []
+        for r in [*self.reports, None]:
+            name, e, rel = (
+                (r.document, r.entities, r.relations)
+                if r is not None
+                else ("micro-average", self.entities, self.relations)
+            )
+            lines.append(
+                f"{name:50} entities P {e.precision:.3f} R {e.recall:.3f} F1 {e.f1:.3f}"
+                f" | relations P {rel.precision:.3f} R {rel.recall:.3f} F1 {rel.f1:.3f}"
+            )
+        return "\n".join(lines)
+
+
+def _sum(scores: Iterable[Score]) -> Score:
+    items = list(scores)
+    return Score(sum(s.tp for s in items), sum(s.fp for s in items), sum(s.fn for s in items))
+
+
+def evaluate_many(
+    gold_paths: Iterable[Path], *, model: str = DEFAULT_MODEL, corpus_root: Path | None = None
+) -> SetReport:
+    """Each gold document scored by evaluate(), with micro-averaged entity and relation scores."""
+    reports = [evaluate(Path(g), model=model, corpus_root=corpus_root) for g in gold_paths]
+    return SetReport(reports, _sum(r.entities for r in reports), _sum(r.relations for r in reports))
+
+
 def _score_entities(
     ents: list[EntityFact], golds: list[_Gold], match: Any
 ) -> tuple[Score, list[str], list[str]]:
@@ -272,9 +315,10 @@ def _quote(rel: RelationFact) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m casegraph.eval GOLD.json [--json]`: print the scores; exit 0, or 2 on bad input."""
+    """`python -m casegraph.eval GOLD.json... [--json]`: print the scores (with micro-averages
+    when several gold files are given); exit 0, or 2 on bad input."""
     parser = argparse.ArgumentParser(prog="python -m casegraph.eval", description=main.__doc__)
-    parser.add_argument("gold", type=Path, help="a *.gold.json file")
+    parser.add_argument("gold", type=Path, nargs="+", help="one or more *.gold.json files")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy model (en_core_web_sm)")
     parser.add_argument(
         "--corpus-root",
@@ -284,8 +328,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
+    report: EvalReport | SetReport
     try:
-        report = evaluate(args.gold, model=args.model, corpus_root=args.corpus_root)
+        if len(args.gold) == 1:
+            report = evaluate(args.gold[0], model=args.model, corpus_root=args.corpus_root)
+        else:
+            report = evaluate_many(args.gold, model=args.model, corpus_root=args.corpus_root)
     except CasegraphError as e:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code

@@ -120,6 +120,8 @@ def np_entities(ctx: Ctx, tok: Token, depth: int = 0, *, deep: bool = True) -> l
 def subject_tokens(ctx: Ctx, verb: Token, deps: tuple[str, ...] = ("nsubj",)) -> list[Token]:
     """The subject of a verb, borrowing it from a governing or preceding clause when elided."""
     own = children(verb, *deps)
+    if len(own) > 1:  # "WhatsApp, the messaging service owned by Meta, sued": an apposition
+        own = [t for t in own if not _after_comma_of(t, own)]
     if own:
         return own
     if verb.dep_ == "conj":
@@ -134,6 +136,45 @@ def subject_tokens(ctx: Ctx, verb: Token, deps: tuple[str, ...] = ("nsubj",)) ->
     if verb.dep_ in ("xcomp", "advcl", "conj") and verb.head.i != verb.i:
         return subject_tokens(ctx, verb.head, deps)
     return []
+
+
+def _after_comma_of(tok: Token, others: list[Token]) -> bool:
+    """Whether tok's phrase starts right after a comma that follows another of the tokens."""
+    left = tok.left_edge.i
+    doc = tok.doc
+    return (
+        left >= 2
+        and doc[left - 1].text == ","
+        and any(o.i < tok.i and o.i == left - 2 for o in others)
+    )
+
+
+def appositive_anchor(ctx: Ctx, noun: Token) -> list[int]:
+    """The named entity a descriptive noun phrase stands beside: 'X, the service owned by Y'."""
+    if noun.dep_ == "appos":
+        found = np_entities(ctx, noun.head, deep=False)
+        if found:
+            return found
+    left = noun.left_edge.i
+    if left >= ctx.sent.span.start + 2 and ctx.sent.doc[left - 1].text == ",":
+        m = ctx.res.mention(ctx.sent, ctx.sent.doc[left - 2])
+        if m is not None:
+            return [m.entity]
+    return []
+
+
+def patients(ctx: Ctx, verb: Token) -> list[int]:
+    """What a passive verb is about: its subject, or the noun a participle modifies
+    ('the messaging service owned by Meta', 'a group of vendors founded by X')."""
+    own = passive_subjects(ctx, verb)
+    if own or verb.dep_ not in ("acl", "amod", "relcl"):
+        return own
+    head = verb.head
+    found = np_entities(ctx, head, deep=False) or appositive_anchor(ctx, head)
+    if not found and head.dep_ == "pobj" and head.head.lower_ == "of":
+        outer = head.head.head  # "a group of surveillance vendors founded by X"
+        found = np_entities(ctx, outer, deep=False) or appositive_anchor(ctx, outer)
+    return found
 
 
 def subjects(ctx: Ctx, verb: Token) -> list[int]:

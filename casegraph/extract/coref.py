@@ -1,166 +1,24 @@
-"""Within-document entity resolution: short names, demonyms, capitals and anaphors to entities."""
+"""Within-document entity resolution: which entity a token names, through pronouns, relative
+pronouns and definite descriptions. Grouping mentions into entities is in clusters.py."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from casegraph.extract.anaphora import PERSON_PRONOUNS, named_like, person_for
 from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.spans import Entity, Mention, Sent
-from casegraph.graph.model import normalize_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
 ACTORS = frozenset({"Company", "Organization"})
-# When votes tie, the more specific reading wins.
-TYPE_ORDER = (
-    "VictimGroup",
-    "Country",
-    "Platform",
-    "Product",
-    "Company",
-    "Organization",
-    "Person",
-    "Location",
-)
-NO_SHORT_FORM = frozenset({"Country", "Platform", "VictimGroup", "Location"})
 DEFINITE = frozenset({"the", "this", "that"})
 PRONOUNS = frozenset({"it", "its", "itself"})
 RELATIVES = frozenset({"whose", "which", "who", "that"})
 NAMING = frozenset({"called", "named", "dubbed", "known", "nicknamed", "codenamed"})
 LOOKBACK_SENTENCES = 3
-
-
-def mention_key(m: Mention) -> str:
-    """What makes two mentions the same entity before short forms are merged."""
-    if m.type == "Country" and m.kind in ("name", "demonym", "capital"):
-        return f"country:{m.name}"
-    if m.type == "VictimGroup":
-        return f"victim:{normalize_name(m.name)}"
-    return normalize_name(m.name)
-
-
-def cluster(mentions: list[Mention], sents: list[Sent]) -> list[Entity]:
-    """The entities of a document; sets each mention's `entity` to its entity's id."""
-    groups: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        groups[mention_key(m)].append(m)
-    keys = list(groups)
-    parent = {k: k for k in keys}
-
-    def find(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    votes = {k: _vote(groups[k]) for k in keys}
-    for k in keys:
-        target = _short_form_target(k, keys, votes)
-        if target is not None:
-            parent[find(k)] = find(target)
-    merged: dict[str, list[Mention]] = defaultdict(list)
-    for k in keys:
-        merged[find(k)].extend(groups[k])
-    entities: list[Entity] = []
-    for members in merged.values():
-        members.sort(key=lambda m: (m.sent, m.start))
-        ent = Entity(len(entities), _vote(members), "")
-        ent.name, ent.aliases = _names(members, ent.type)
-        ent.mentions = members
-        ent.stories = {sents[m.sent].story for m in members}
-        for m in members:
-            m.entity = ent.id
-        entities.append(ent)
-    return entities
-
-
-def _vote(members: list[Mention]) -> str:
-    score: dict[str, float] = defaultdict(float)
-    for m in members:
-        score[m.type] += m.weight
-    best = max(score.values())
-    return next(t for t in TYPE_ORDER if score.get(t) == best)
-
-
-def _words(key: str) -> list[str]:
-    return key.split(":", 1)[-1].split()
-
-
-def _short_form_target(key: str, keys: list[str], votes: dict[str, str]) -> str | None:
-    """The longer name a one-word name stands for: 'Gleicher', 'Bluehawk', 'activists'."""
-    words = _words(key)
-    if len(words) != 1:
-        return None
-    word, vtype = words[0], votes[key]
-    if vtype == "VictimGroup":
-        found = [
-            k
-            for k in keys
-            if k != key
-            and votes[k] == "VictimGroup"
-            and len(_words(k)) > 1
-            and _words(k)[-1] == word
-        ]
-        return found[0] if len(found) == 1 else None
-    if vtype in NO_SHORT_FORM:
-        return None
-    if 2 <= len(word) <= 6:  # keys are case-folded: "tsmc"
-        acronym = [
-            k
-            for k in keys
-            if k != key and votes[k] in ("Company", "Organization") and _initials(k) == word
-        ]
-        if len(acronym) == 1:
-            return acronym[0]  # "TSMC" for "Taiwan Semiconductor Manufacturing Company"
-    compatible = {"Person", "Company", "Organization"} if vtype != "Product" else {"Product"}
-    longer = [k for k in keys if k != key and len(_words(k)) > 1 and votes[k] in compatible]
-    people = [k for k in longer if votes[k] == "Person" and _words(k)[-1] == word]
-    if not people and vtype == "Person":
-        people = [k for k in longer if votes[k] == "Person" and _words(k)[0] == word]
-    bodies = [k for k in longer if votes[k] != "Person" and _words(k)[0] == word]
-    order = (people, bodies) if vtype == "Person" else (bodies, people)
-    for found in order:
-        if len(found) == 1:
-            return found[0]
-        if found:
-            return None
-    return None
-
-
-def _initials(key: str) -> str:
-    words = [w for w in _words(key) if w not in ("and", "of", "the", "&", "for")]
-    return "".join(w[0] for w in words) if len(words) >= 2 else ""
-
-
-def _names(members: list[Mention], type_: str) -> tuple[str, list[str]]:
-    """The display name of an entity and the other names it goes by in the document."""
-    if type_ == "Country":
-        countries = Counter(m.name for m in members if m.kind in ("name", "demonym", "capital"))
-        name = countries.most_common(1)[0][0] if countries else members[0].name
-        aliases = [m.name for m in members if m.kind == "name" and m.name != name]
-        aliases += [m.text for m in members if m.kind == "capital"]
-        return name, _unique(aliases, name)
-    candidates = [m for m in members if m.type == type_] or members
-    counts = Counter(m.name for m in candidates)
-    name = max(counts, key=lambda n: (len(n.split()), counts[n], -_first(candidates, n)))
-    return name, _unique([m.name for m in members if m.kind != "demonym"], name)
-
-
-def _first(members: list[Mention], name: str) -> int:
-    return next(i for i, m in enumerate(members) if m.name == name)
-
-
-def _unique(names: list[str], name: str) -> list[str]:
-    seen = {normalize_name(name)}
-    out = []
-    for n in names:
-        key = normalize_name(n)
-        if key and key not in seen:
-            seen.add(key)
-            out.append(n)
-    return out
 
 
 class Resolver:
@@ -209,6 +67,8 @@ class Resolver:
         low = tok.lower_
         if low in PRONOUNS and tok.tag_ in ("PRP", "PRP$"):
             return self._pronoun(sent, tok)
+        if low in PERSON_PRONOUNS:
+            return person_for(self.sents, self.by_sent, self.entities, sent, tok)
         if self.is_relative(tok):
             ante = self.antecedent(sent, tok)
             return self.resolve(sent, ante) if ante is not None else None
@@ -221,12 +81,15 @@ class Resolver:
             if nxt is not None and nxt.start == tok.i + 1 and self.type_of(nxt.entity) in ACTORS:
                 return nxt.entity  # "the firm NSO Group": the noun introduces a name
             for child in tok.children:
-                if child.dep_ in ("compound", "appos", "nmod") and child.i > tok.i - 3:
+                if child.dep_ in ("compound", "appos", "nmod", "amod") and child.i > tok.i - 3:
                     cm = self.mention(sent, child)
-                    if cm is not None and self.type_of(cm.entity) != "Country":
-                        return cm.entity
+                    if cm is None or self.type_of(cm.entity) == "Country":
+                        continue
+                    if child.dep_ == "compound" and _known_software(self.entities[cm.entity]):
+                        continue  # "Windows malware": malware for Windows, not Windows
+                    return cm.entity
             for acl in tok.children:  # "a spyware tool called Predator"
-                if acl.dep_ == "acl" and acl.lower_ in NAMING:
+                if acl.dep_ in ("acl", "relcl") and acl.lower_ in NAMING:  # "which they named X"
                     for named in acl.subtree:
                         cm = self.mention(sent, named)
                         if cm is not None and named.i > acl.i:
@@ -235,6 +98,9 @@ class Resolver:
             hm = self.mention(sent, tok.head)
             if hm is not None and self.type_of(hm.entity) in ACTORS:
                 return hm.entity  # "Black Cube, a private intelligence agency based in ..."
+        alike = named_like(self.sents, self.by_sent, self.entities, sent, tok)
+        if alike is not None:
+            return alike
         definite = any(c.dep_ == "det" and c.lower_ in DEFINITE for c in tok.children)
         modified = any(c.dep_ in ("compound", "poss") for c in tok.children)
         if not (tok.tag_ == "NN" and definite and not modified):
@@ -243,12 +109,13 @@ class Resolver:
             return self._definite(sent, tok)
         if low in self.gaz.product_anaphors:  # "the exploit", "the tool": a product just named
             products = frozenset({"Product"})
+            known = {e.id for e in self.entities if _known_software(e)}  # not "the malware"
             before = [
                 m.entity
                 for m in self.by_sent.get(sent.index, [])
-                if m.end <= tok.i and self.type_of(m.entity) in products
+                if m.end <= tok.i and self.type_of(m.entity) in products and m.entity not in known
             ]
-            return before[-1] if before else self._earlier(sent, products, set(), lookback=1)
+            return before[-1] if before else self._earlier(sent, products, known, lookback=1)
         return None
 
     def _pronoun(self, sent: Sent, tok: Token) -> int | None:
@@ -302,7 +169,8 @@ class Resolver:
 
     def _definite(self, sent: Sent, tok: Token) -> int | None:
         allowed = ACTORS if tok.lower_ in self.gaz.org_anaphors else frozenset({"Company"})
-        governing = self._governing_subjects(sent, tok)
+        # "X sold Y, the company's tool": a possessive may well point at its clause's subject
+        governing = self._governing_subjects(sent, tok) if tok.dep_ != "poss" else set()
         before = [
             e for e in self._actors_before(sent, tok.i, governing) if self.type_of(e) in allowed
         ]
@@ -327,7 +195,7 @@ class Resolver:
         """Actor entities named or referred to in the sentence before token i, in order."""
         found: list[tuple[int, int]] = []
         for m in self.by_sent.get(sent.index, []):
-            if m.end <= i and self.type_of(m.entity) in ACTORS:
+            if m.end <= i and self.type_of(m.entity) in ACTORS and not _modifier(sent, m):
                 found.append((m.start, m.entity))
         for t in sent.span:
             if t.i >= i:
@@ -382,3 +250,14 @@ class Resolver:
         if dep == "conj":
             dep = tok.head.dep_
         return {"nsubj": 3, "nsubjpass": 3, "dobj": 3, "appos": 2, "attr": 2, "pobj": 1}.get(dep, 0)
+
+
+def _modifier(sent: Sent, m: Mention) -> bool:
+    """A name used as a noun modifier ('Apple users', 'Windows exploits'): rarely an antecedent."""
+    last = sent.doc[m.end - 1]
+    return last.dep_ == "compound" and last.head.pos_ == "NOUN" and last.head.i > last.i
+
+
+def _known_software(ent: Entity) -> bool:
+    """An entity named from the list of widely used software (Windows, iOS)."""
+    return any(m.rule == "gazetteer:product" for m in ent.mentions)

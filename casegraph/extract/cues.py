@@ -8,11 +8,10 @@ from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import (
     CUE,
-    GAZ,
+    POSSESSIVE,
     QUOTES,
     SPACY,
     Scored,
-    core_right,
     inside_longer,
     is_name_token,
     make_mention,
@@ -50,8 +49,12 @@ def find_cues(
             if j - i >= 2 and not blocked_by(i, j, blocked) and not inside_longer(i, j, ents):
                 last = doc[j - 1].text
                 if last in gaz.company_suffixes:
+                    name = _without_legal_form(doc, i, j, gaz)
                     out.append(
-                        (CUE, make_mention(sent, i, j, "Company", "cue:company-suffix", 3.0))
+                        (
+                            CUE,
+                            make_mention(sent, i, j, "Company", "cue:company-suffix", 3.0, name),
+                        )
                     )
                 elif last in gaz.org_cues:
                     out.append((CUE, make_mention(sent, i, j, "Organization", "cue:org-word", 2.0)))
@@ -109,6 +112,17 @@ def find_cues(
                 and not blocked_by(i + 1, e, blocked)
             ):
                 out.append((CUE, make_mention(sent, i + 1, e, "Person", "cue:title-person", 2.0)))
+        # "Pegasus, the company's flagship tool"; "an open-source tool, the Mobile Toolkit"
+        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+            e = span_end(doc, i, hi, ents)
+            if (
+                e > i
+                and not blocked_by(i, e, blocked)
+                and (_product_after(doc, e, hi, gaz) or _product_before(doc, i, lo, gaz))
+            ):
+                out.append(
+                    (CUE, make_mention(sent, i, e, "Product", "cue:product-appositive", 2.5))
+                )
         # "Quadream, a company based in Tel Aviv", "Cytrox, part of the Intellexa alliance"
         if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
             e = span_end(doc, i, hi, ents)
@@ -147,8 +161,9 @@ def _org_context(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
     if end + 1 < hi and doc[end].text == "," and doc[end + 1].lower_ in ("a", "an", "the"):
         k = end + 2
         while k < hi and k - end <= 6 and doc[k].text[:1].islower() and doc[k].is_alpha:
-            if match_words(doc, k, hi, gaz.introducers) > k:
-                return True
+            n = match_words(doc, k, hi, gaz.introducers)
+            if n > k:
+                return not (n < hi and doc[n].text in POSSESSIVE)  # not "the company's tool"
             k += 1
         if k < hi and gaz.place(doc[k].text) is not None:
             k += 1
@@ -160,12 +175,20 @@ def _org_context(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
 
 
 def _title_follows(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
-    """Whether a name is followed by a job title in apposition: ', chief counsel'."""
+    """Whether a name is followed by a job title in apposition: ', chief counsel',
+    ", the agency's director", ', Amnesty International's secretary general'."""
     if end + 1 >= hi or doc[end].text != ",":
         return False
     k = end + 1
     if doc[k].lower_ in ("a", "an", "the"):
         k += 1
+    owner = k
+    while owner < hi and owner - k < 4 and doc[owner].text not in POSSESSIVE:
+        if not (doc[owner].pos_ in ("NOUN", "PROPN") and doc[owner].is_alpha):
+            break
+        owner += 1
+    if owner < hi and owner > k and doc[owner].text in POSSESSIVE:
+        k = owner + 1
     for _ in range(4):
         if k >= hi:
             return False
@@ -176,6 +199,61 @@ def _title_follows(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
             return False
         k += 1
     return False
+
+
+PRODUCT_HEADS = frozenset(
+    {"tool", "toolkit", "software", "program", "programme", "product", "app", "application"}
+)
+
+
+def _np_head_after(doc: Doc, k: int, hi: int) -> int:
+    """Index of the last word of a short noun phrase starting at k, or -1."""
+    last, limit = -1, min(hi, k + 6)
+    while k < limit and (doc[k].is_alpha or doc[k].text == "-"):
+        if doc[k].text[:1].isupper() and doc[k].tag_ in ("NNP", "NNPS"):
+            return -1  # another name: "X, the Y Group"
+        if doc[k].pos_ in ("NOUN", "ADJ") or doc[k].text == "-":
+            last = k
+        else:
+            break
+        k += 1
+    return last
+
+
+def _product_after(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
+    """A name in apposition with a product noun: ', its antivirus product', ', a program'."""
+    if end + 2 >= hi or doc[end].text != ",":
+        return False
+    k = end + 1
+    if doc[k].lower_ in ("a", "an", "the", "its", "their", "his", "her"):
+        k += 1
+    if k + 1 < hi and doc[k + 1].text in POSSESSIVE:
+        k += 2  # "the company's", "NSO's"
+    head = _np_head_after(doc, k, hi)
+    if head < 0:
+        return False
+    low = doc[head].lower_
+    return low in PRODUCT_HEADS or low in gaz.strong_product_cues
+
+
+def _product_before(doc: Doc, start: int, lo: int, gaz: Gazetteer) -> bool:
+    """A name after a product noun and a comma: 'an open-source tool, the Mobile Toolkit'."""
+    k = start - 1
+    if k >= lo and doc[k].lower_ in ("the", "a", "an"):
+        k -= 1
+    if k - 1 < lo or doc[k].text != ",":
+        return False
+    low = doc[k - 1].lower_
+    return low in PRODUCT_HEADS or low in gaz.strong_product_cues
+
+
+def _without_legal_form(doc: Doc, start: int, end: int, gaz: Gazetteer) -> str | None:
+    """A company's name without a trailing legal form: 'Saito Tech Ltd.' -> 'Saito Tech'."""
+    forms = gaz.trigger("legal_forms")
+    j = end
+    while j - 1 > start and doc[j - 1].text.rstrip(".").upper() in forms:
+        j -= 1
+    return surface(doc, start, j) if j < end else None
 
 
 def _capitalised_word(tok: Token, gaz: Gazetteer, lo: int) -> bool:
@@ -226,84 +304,6 @@ def list_items(
         elif not comma:
             break
     return items
-
-
-def find_victims(sent: Sent, gaz: Gazetteer) -> list[Scored]:
-    """Classes of people named by role, in a sentence that speaks of targeting them."""
-    span = sent.span
-    if not any(t.lower_ in gaz.targeting_cues for t in span):
-        return []
-    out: list[Scored] = []
-    for tok in span:
-        low = tok.lower_
-        if tok.tag_ != "NNS" or (low not in gaz.victim_heads and low not in gaz.victim_relational):
-            continue
-        first = _modifier_start(tok, gaz)
-        phrase = surface(sent.doc, first, tok.i + 1).lower()
-        end = tok.i + 1
-        ok = low in gaz.victim_heads or phrase in gaz.victim_phrases
-        if low in gaz.victim_relational:
-            tail = _of_tail(tok, gaz)
-            if tail is not None:
-                end, ok = tail, True
-        if not ok:
-            continue
-        name = surface(sent.doc, first, end)
-        out.append(
-            (
-                GAZ,
-                make_mention(
-                    sent,
-                    first,
-                    end,
-                    "VictimGroup",
-                    "gazetteer:victim",
-                    3.0,
-                    name=name,
-                    kind="victim",
-                ),
-            )
-        )
-    return out
-
-
-def _modifier_start(tok: Token, gaz: Gazetteer) -> int:
-    """First token of the role modifiers before a noun ('human rights' in 'human rights activists')."""
-    start = tok.i
-    changed = True
-    while changed:
-        changed = False
-        prev = tok.doc[start - 1] if start > tok.sent.start else None
-        if (
-            prev is not None
-            and prev.lower_ in gaz.victim_modifiers
-            and prev.dep_ in ("compound", "amod", "nmod")
-        ):
-            start -= 1
-            changed = True
-    return start
-
-
-def _of_tail(tok: Token, gaz: Gazetteer) -> int | None:
-    """End of an 'of' phrase that makes a relational noun a victim class ('families of ...')."""
-    for child in tok.children:
-        if child.dep_ == "prep" and child.lower_ == "of":
-            objs = [c for c in child.children if c.dep_ == "pobj"]
-            if not objs:
-                return None
-            obj = objs[0]
-            right = core_right(obj)
-            if right - child.i > 4 or any(t.ent_type_ for t in obj.subtree):
-                return None
-            phrase = surface(tok.doc, _modifier_start(obj, gaz), obj.i + 1).lower()
-            if (
-                tok.lower_ in gaz.victim_heads
-                or phrase in gaz.victim_phrases
-                or (obj.lower_ in gaz.victim_heads)
-            ):
-                return right + 1
-            return None
-    return None
 
 
 COORDINATORS = frozenset({",", "and", "or"})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from casegraph.extract.cues import find_cues, find_victims
+from casegraph.extract.aliases import acronym_mentions
+from casegraph.extract.cues import find_cues
 from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import (
@@ -17,6 +18,7 @@ from casegraph.extract.tokens import (
     make_mention,
     surface,
 )
+from casegraph.extract.victims import find_victims
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
 LOCATIVE = frozenset(
     {"in", "at", "near", "from", "outside", "around", "across", "throughout", "to"}
 )
+
+
+# Tokens that never sit inside one name: "the Entity List: Positive Technologies", "X (MVT".
+SEPARATORS = frozenset({":", ";", "(", ")", "[", "]"})
 
 
 HONORIFICS = frozenset(
@@ -50,8 +56,9 @@ HONORIFICS = frozenset(
 )
 
 
-def find_mentions(sent: Sent, gaz: Gazetteer) -> list[Mention]:
-    """The entity mentions of one sentence, overlaps settled."""
+def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> list[Mention]:
+    """The entity mentions of one sentence, overlaps settled; previous is the sentence before
+    it in the same story, if any."""
     span = sent.span
     ents = [e for raw in _ents_in(span) for e in _clean_ent(raw, gaz)]
     gaz_hits = _gazetteer(sent, gaz, ents)
@@ -59,10 +66,11 @@ def find_mentions(sent: Sent, gaz: Gazetteer) -> list[Mention]:
     cands: list[Scored] = [
         *gaz_hits,
         *find_cues(sent, gaz, ents, blocked),
-        *find_victims(sent, gaz),
+        *find_victims(sent, gaz, previous.span if previous is not None else None),
     ]
     cands += _spacy(sent, gaz, ents)
-    return _select(cands)
+    found = _select(cands)
+    return sorted([*found, *acronym_mentions(sent, found)], key=lambda m: m.start)
 
 
 def _ents_in(span: Span) -> list[Span]:
@@ -77,6 +85,7 @@ def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
         doc[start].is_punct
         or doc[start].lower_ in HONORIFICS
         or (doc[start].text[:1].islower() and doc[start].tag_ not in NAME_TAGS)
+        or doc[start].tag_ in ("IN", "DT")  # "Inside India", "The Ministry of ..."
     ):
         start += 1
     while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
@@ -92,8 +101,13 @@ def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
     parts: list[Span] = []
     seg = start
     for i in range(start, end):
-        if doc[i].text in POSSESSIVE or (
-            ent.label_ in {"WORK_OF_ART", "LAW", "EVENT"} and doc[i].lower_ in {"and", ",", "or"}
+        if (
+            doc[i].text in POSSESSIVE
+            or doc[i].text in SEPARATORS
+            or (
+                ent.label_ in {"WORK_OF_ART", "LAW", "EVENT"}
+                and doc[i].lower_ in {"and", ",", "or"}
+            )
         ):
             if i > seg:
                 parts.append(doc[seg:i])
@@ -125,6 +139,9 @@ def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
             if found and found[0] == "Country" and _before_org_word(doc, i + n, span.end, gaz):
                 found = None  # "the US Treasury": the name of a body, read by the cue rules
                 break
+            if found and found[2] == "outlet" and n == 1 and _qualified(doc, i, span.start, gaz):
+                found = None  # "the Hellenic Parliament": a longer name, read by the cue rules
+                break
             if found:
                 type_, name, kind = found
                 if inside_longer(i, i + n, ents) and type_ in ("Country", "Platform"):
@@ -147,6 +164,19 @@ def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
     return out
 
 
+def _qualified(doc: Doc, i: int, lo: int, gaz: Gazetteer) -> bool:
+    """A one-word body name ('Parliament') right after a name word that is not a place."""
+    if i <= lo:
+        return False
+    prev = doc[i - 1]
+    return (
+        prev.tag_ in NAME_TAGS
+        and prev.text[:1].isupper()
+        and gaz.place(prev.text) is None
+        and doc[i].text in gaz.org_cues
+    )
+
+
 def _before_org_word(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
     return end < hi and doc[end].text in gaz.org_cues and doc[end].text[:1].isupper()
 
@@ -155,6 +185,10 @@ def _as_place(doc: Doc, start: int, end: int, lo: int, hi: int) -> bool:
     """A capital read as a city, not its government: 'in Beijing', 'Washington, D.C.'."""
     if start > lo and doc[start - 1].lower_ in LOCATIVE:
         return True
+    if end + 1 < hi and doc[end].text in ("-", "–") and doc[end + 1].lower_ == "based":
+        return True  # "the Moscow-based company"
+    if start - 2 >= lo and doc[start - 1].text == "," and doc[start - 2].ent_type_ == "GPE":
+        return True  # "Redmond, Washington": a state or region after a city
     return end + 1 < hi and doc[end].text == "," and doc[end + 1].ent_type_ in ("GPE", "LOC")
 
 
@@ -163,6 +197,8 @@ def _lookup(text: str, gaz: Gazetteer) -> tuple[str, str, str] | None:
         return "Organization", gaz.outlets[text], "outlet"
     if text in gaz.platforms:
         return "Platform", gaz.platforms[text], "platform"
+    if text in gaz.products:
+        return "Product", gaz.products[text], "product"
     place = gaz.place(text)
     if place is not None:
         return "Country", place.country, place.kind
@@ -216,7 +252,7 @@ def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
             if text.lower() in gaz.titles:
                 continue  # "CMO", "CEO": a title spaCy took for a company
             words = set(text.split())
-            media = _near_media_title(ent, gaz)
+            media = _near_media_title(ent, gaz) or _org_noun_after(ent, gaz)
             type_ = "Organization" if words & gaz.org_cues or media else "Company"
             out.append((SPACY, make_mention(sent, ent.start, ent.end, type_, "spacy:ORG", 1)))
         elif label in ("GPE", "LOC"):
@@ -234,6 +270,12 @@ def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
                 (SPACY, make_mention(sent, ent.start, ent.end, "Product", "spacy:PRODUCT", 0.8))
             )
     return out
+
+
+def _org_noun_after(ent: Span, gaz: Gazetteer) -> bool:
+    """A name followed by a noun of a non-commercial kind: 'the PASOK party'."""
+    doc = ent.doc
+    return ent.end < len(doc) and doc[ent.end].lower_ in gaz.trigger("org_kind_nouns")
 
 
 def _near_media_title(ent: Span, gaz: Gazetteer) -> bool:

@@ -31,6 +31,7 @@ class Gazetteer:
     places: dict[str, Place]
     platforms: dict[str, str]
     outlets: dict[str, str]
+    products: dict[str, str]
     org_cues: frozenset[str]
     titles: frozenset[str]
     title_modifiers: frozenset[str]
@@ -59,6 +60,7 @@ class Gazetteer:
     markers: tuple[re.Pattern[str], ...]
     credits: tuple[re.Pattern[str], ...]
     navigation: tuple[re.Pattern[str], ...]
+    link_lines: tuple[re.Pattern[str], ...]
     byline: re.Pattern[str]
     bio_cues: tuple[str, ...]
     country_names: frozenset[str] = field(default_factory=frozenset)
@@ -121,6 +123,7 @@ def load_gazetteer() -> Gazetteer:
         places=places,
         platforms=platforms,
         outlets=outlets,
+        products={_key(n): n for n in prod.get("known", [])},
         org_cues=frozenset(orgs["cue_words"]),
         titles=frozenset(t.lower() for t in orgs["title_nouns"]),
         title_modifiers=frozenset(orgs["title_modifiers"]),
@@ -149,6 +152,7 @@ def load_gazetteer() -> Gazetteer:
         markers=tuple(re.compile(p) for p in boiler["markers"]),
         credits=tuple(re.compile(p) for p in boiler["credits"]),
         navigation=tuple(re.compile(p) for p in boiler["navigation"]),
+        link_lines=tuple(re.compile(p) for p in boiler.get("link_lines", [])),
         byline=re.compile(boiler["byline"]),
         bio_cues=tuple(boiler["bio_cues"]),
         country_names=frozenset(e["name"] for e in countries),

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from casegraph.extract.coref import Resolver, cluster
+from casegraph.extract.clusters import cluster
+from casegraph.extract.coref import Resolver
 from casegraph.extract.cues import coordinated_names
 from casegraph.extract.entities import find_mentions, propagate_names
 from casegraph.extract.gazetteer import Gazetteer, load_gazetteer
@@ -121,8 +122,9 @@ def _analyse(
             if not span.text.strip():
                 continue
             sent = Sent(len(sents), span, offset, story, chunk, text, charmap)
+            before = sents[-1] if sents and sents[-1].story == story else None
             sents.append(sent)
-            found = find_mentions(sent, gaz)
+            found = find_mentions(sent, gaz, before)
             mentions.extend(found)
             mentions.extend(coordinated_names(sent, found))
     mentions.extend(propagate_names(sents, mentions))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from casegraph.extract import rules_attack, rules_np, rules_report, rules_verb
+from casegraph.extract import (
+    rules_attack,
+    rules_np,
+    rules_people,
+    rules_place,
+    rules_report,
+    rules_target,
+    rules_verb,
+)
 from casegraph.extract.context import Ctx
 from casegraph.extract.coref import Resolver
 from casegraph.extract.gazetteer import Gazetteer
@@ -17,10 +25,15 @@ RULES: tuple[Rule, ...] = (
     rules_np.demonym_modifier,
     rules_np.demonym_of_noun,
     rules_np.based_in_phrase,
+    rules_place.based_modifier,
+    rules_place.city_region,
     rules_np.introducer_list,
     rules_np.possessive,
     rules_np.titles,
     rules_np.part_of,
+    rules_np.hosted_at,
+    rules_np.parent_company,
+    rules_np.demonym_name,
     rules_np.operated_on,
     rules_verb.hire,
     rules_verb.sue,
@@ -29,10 +42,16 @@ RULES: tuple[Rule, ...] = (
     rules_report.according_to,
     rules_attack.impersonate,
     rules_attack.target,
+    rules_target.with_tool,
+    rules_target.target_nouns,
+    rules_target.under_surveillance,
     rules_verb.use,
     rules_verb.develop,
     rules_verb.sanction,
     rules_verb.works_for,
+    rules_people.founders,
+    rules_people.leaders,
+    rules_people.unit_employer,
     rules_verb.own,
 )
 

@@ -262,8 +262,11 @@ def target(ctx: Ctx) -> None:
                 for v in against:
                     ctx.add(a, "TARGETED", v, "use-against", 0.7)
             continue
+        if _names_as(ctx, tok):
+            continue  # "Microsoft tracks the group as Sourgum": naming, not targeting
         victims = [e for o in children(tok, "dobj") for e in np_entities(ctx, o)]
-        victims += [e for o in prep_objects(tok, "on", "against") for e in np_entities(ctx, o)]
+        preps = ("on", "against", "among", "including", "into", "from")
+        victims += [e for o in prep_objects(tok, *preps) for e in np_entities(ctx, o)]
         victims = [v for v in victims if ctx.etype(v) in TARGETS]
         if not victims:
             continue
@@ -286,3 +289,14 @@ def target(ctx: Ctx) -> None:
         for a in actors:
             for v in victims:
                 ctx.add(a, "TARGETED", v, rule, 0.75)
+
+
+def _names_as(ctx: Ctx, verb: Token) -> bool:
+    """Whether a verb's phrase gives a name with 'as': 'tracks the group ... as Sourgum'."""
+    return any(
+        t.lower_ == "as"
+        and t.dep_ == "prep"
+        and t.head.i >= verb.i
+        and any(ctx.res.mention(ctx.sent, c) is not None for c in children(t, "pobj"))
+        for t in verb.subtree
+    )

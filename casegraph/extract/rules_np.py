@@ -166,6 +166,15 @@ def possessive(ctx: Ctx) -> None:
         owned = ctx.res.mention(ctx.sent, doc[nxt])
         if owned is None or owned.start != nxt:
             continue
+        last = doc[owned.end - 1]
+        if (
+            last.dep_ == "compound"
+            and last.head.i > last.i
+            and last.head.pos_ == "NOUN"
+            and last.head.lower_ not in ctx.res.transparent
+            and ctx.etype(owned.entity) != "Product"
+        ):
+            continue  # "its Appin story": the story is owned, not Appin
         _possessive_pair(ctx, owner, owned.entity)
 
 
@@ -198,7 +207,13 @@ def _title_org(ctx: Ctx, title: Token) -> int | None:
 
 
 def _is_title(ctx: Ctx, tok: Token) -> bool:
-    return tok.lower_ in ctx.gaz.titles and tok.pos_ in ("NOUN", "PROPN")
+    """A job title noun, or a phrase headed by one ('secretary general', parsed on 'general')."""
+    if tok.pos_ not in ("NOUN", "PROPN"):
+        return False
+    return tok.lower_ in ctx.gaz.titles or (
+        tok.lower_ in ctx.gaz.title_modifiers
+        and any(c.dep_ == "compound" and c.lower_ in ctx.gaz.titles for c in tok.children)
+    )
 
 
 def titles(ctx: Ctx) -> None:
@@ -265,14 +280,21 @@ def _title_before(ctx: Ctx, m: Mention) -> int | None:
 
 
 def part_of(ctx: Ctx) -> None:
-    """'Cytrox, part of the Intellexa alliance', 'Project Raven, a team inside DarkMatter'."""
+    """'Cytrox, part of the Intellexa alliance', 'Project Raven, a team inside DarkMatter',
+    'the Citizen Lab, a research group at the University of Toronto'."""
     parts = ctx.gaz.trigger("part_nouns") | {"team", "unit"}
+    hosted = ctx.gaz.trigger("hosted_nouns")
     for tok in ctx.sent.span:
-        if tok.lower_ not in parts or tok.dep_ not in ("appos", "attr", "npadvmod", "conj"):
+        if tok.dep_ not in ("appos", "attr", "npadvmod", "conj"):
+            continue
+        preps: tuple[str, ...] = ("of", "inside", "within") if tok.lower_ in parts else ()
+        if tok.lower_ in hosted:
+            preps += ("at", "within", "inside")
+        if not preps:
             continue
         wholes = [
             e
-            for o in prep_objects(tok, "of", "inside", "within")
+            for o in prep_objects(tok, *preps)
             for e in np_entities(ctx, o)
             if ctx.etype(e) in ACTORS
         ]
@@ -284,6 +306,53 @@ def part_of(ctx: Ctx) -> None:
         for part in np_entities(ctx, owner):
             for whole in wholes:
                 ctx.add(part, "PART_OF", whole, "appositive-part", 0.8)
+
+
+def hosted_at(ctx: Ctx) -> None:
+    """'the Citizen Lab at the University of Toronto': a lab or school at an institution."""
+    doc = ctx.sent.doc
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) != "Organization":
+            continue
+        head = doc[m.end - 1]
+        for obj in prep_objects(head, "at"):
+            for whole in np_entities(ctx, obj, deep=False):
+                name = ctx.entities[whole].name.split()
+                if ctx.etype(whole) == "Organization" and name[0] in INSTITUTIONS:
+                    ctx.add(m.entity, "PART_OF", whole, "hosted-at", 0.75)
+
+
+INSTITUTIONS = frozenset({"University", "College", "Institute", "School", "Academy"})
+
+
+def parent_company(ctx: Ctx) -> None:
+    """'NSO Group and its parent company, OSY Technologies' -> OSY Technologies OWNS NSO Group;
+    'Y, the parent company of X' likewise."""
+    for tok in ctx.sent.span:
+        if tok.lower_ != "parent" or tok.pos_ != "NOUN":
+            continue
+        noun = tok.head if tok.dep_ == "compound" else tok
+        owned = [e for p in children(noun, "poss") if (e := ctx.ent(p)) is not None]
+        owned += [e for o in prep_objects(noun, "of") for e in np_entities(ctx, o, deep=False)]
+        owners = [e for a in children(noun, "appos") for e in np_entities(ctx, a, deep=False)]
+        if noun.dep_ == "appos":
+            owners += np_entities(ctx, noun.head, deep=False)
+        for o in owners:
+            for x in owned:
+                if ctx.etype(o) in ACTORS and ctx.etype(x) in ACTORS | {"Platform", "Product"}:
+                    ctx.add(o, "OWNS", x, "parent-company", 0.8)
+
+
+def demonym_name(ctx: Ctx) -> None:
+    """'the Israeli Ministry of Defense', 'Russian Federal Security Service': BASED_IN."""
+    doc = ctx.sent.doc
+    countries = {e.name: e.id for e in ctx.entities if e.type == "Country"}
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) != "Organization" or m.end - m.start < 2:
+            continue
+        place = ctx.gaz.place(doc[m.start].text)
+        if place is not None and place.kind in ("demonym", "name") and place.country in countries:
+            ctx.add(m.entity, "BASED_IN", countries[place.country], "demonym-in-name", 0.8)
 
 
 def operated_on(ctx: Ctx) -> None:

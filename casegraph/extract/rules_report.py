@@ -31,6 +31,9 @@ def _reporters(ctx: Ctx, verb: Token) -> list[int]:
         direct = np_entities(ctx, subj)
         if direct:
             out.extend(direct)
+        elif lemma(subj) in ctx.gaz.trigger("researcher_nouns"):  # "researchers at the lab"
+            for o in prep_objects(subj, "at", "from", "with", "of"):
+                out.extend(np_entities(ctx, o, deep=False))
         elif subj.lower_ in nouns or lemma(subj) in nouns:
             for c in children(subj, "poss"):
                 out.extend(np_entities(ctx, c))
@@ -54,6 +57,13 @@ def report(ctx: Ctx) -> None:
             rule = "report-on"
         elif lem in verbs and not is_passive(tok):
             targets = [e for o in children(tok, "dobj") for e in np_entities(ctx, o)]
+            for o in children(tok, "dobj"):  # "published an investigation into Appin"
+                if lemma(o) in ctx.gaz.trigger("report_nouns"):
+                    about = prep_objects(o, "into", "on", "about", "of")
+                    about += prep_objects(tok, "into", "on", "about")
+                    targets += [e for a in about for e in np_entities(ctx, a)]
+            if lem in ctx.gaz.trigger("attribute_verbs"):  # "attributed the campaign to X"
+                targets = [e for o in prep_objects(tok, "to") for e in np_entities(ctx, o)]
             rule = "report-svo"
         elif lem in verbs | {"report"} and is_passive(tok):
             for reporter in agents(ctx, tok):
@@ -96,6 +106,14 @@ def according_to(ctx: Ctx) -> None:
 
 def _passive_topic(ctx: Ctx, verb: Token) -> list[int]:
     """What 'covered by Reuters' is about: the passive subject or the governing clause's."""
+    owners = [
+        e
+        for s in children(verb, "nsubjpass")
+        for p in children(s, "poss")
+        if (e := ctx.ent(p)) is not None and ctx.etype(e) in ACTORS
+    ]
+    if owners:  # "a firm whose exploits were exposed by X": the firm, not its exploits
+        return owners
     own = passive_subjects(ctx, verb)
     if own:
         return own

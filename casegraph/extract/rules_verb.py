@@ -13,10 +13,11 @@ from casegraph.extract.context import (
     lemma,
     np_entities,
     objects,
-    passive_subjects,
+    patients,
     prep_objects,
     subjects,
 )
+from casegraph.extract.cues import list_items
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -27,7 +28,7 @@ CLAIMING = frozenset({"say", "allege", "accuse", "claim", "argue", "charge"})
 
 def clients_and_firms(ctx: Ctx, verb: Token) -> tuple[list[int], list[int]]:
     if is_passive(verb):
-        return agents(ctx, verb), passive_subjects(ctx, verb)
+        return agents(ctx, verb), patients(ctx, verb)
     return subjects(ctx, verb), objects(ctx, verb)
 
 
@@ -129,9 +130,7 @@ def develop(ctx: Ctx) -> None:
     for tok in ctx.sent.span:
         if is_verb(tok, verbs):
             if is_passive(tok):
-                products = passive_subjects(ctx, tok)
-                if not products and tok.dep_ in ("acl", "amod"):
-                    products = np_entities(ctx, tok.head)
+                products = patients(ctx, tok)
                 owners = agents(ctx, tok)
             else:
                 owners, products = subjects(ctx, tok), objects(ctx, tok)
@@ -152,6 +151,14 @@ def develop(ctx: Ctx) -> None:
                 for p in products:
                     if ctx.etype(p) == "Product":
                         ctx.add(o, "DEVELOPED", p, "maker-of", 0.75)
+    for m in ctx.mentions:  # "Pegasus, the company's flagship tool", "X, its antivirus product"
+        if ctx.etype(m.entity) != "Product":
+            continue
+        for app in children(ctx.sent.doc[m.end - 1], "appos"):
+            for poss in children(app, "poss"):
+                owner = ctx.ent(poss)
+                if owner is not None and ctx.etype(owner) in ACTORS:
+                    ctx.add(owner, "DEVELOPED", m.entity, "appositive-owner", 0.75)
 
 
 def sanction(ctx: Ctx) -> None:
@@ -161,16 +168,30 @@ def sanction(ctx: Ctx) -> None:
     for tok in ctx.sent.span:
         if is_verb(tok, verbs):
             by, whom = clients_and_firms(ctx, tok)
-        elif lemma(tok) == "add" and tok.tag_.startswith("VB"):
-            dest = " ".join(t.text for o in prep_objects(tok, "to") for t in o.subtree).lower()
-            if not any(x in dest for x in lists):
+        elif lemma(tok) in ("add", "place", "put") and tok.tag_.startswith("VB"):
+            dest = " ".join(t.text for o in prep_objects(tok, "to", "on") for t in o.subtree)
+            if not any(x in dest.lower() for x in lists):
                 continue
             by, whom = clients_and_firms(ctx, tok)
+            whom += _listed(ctx, tok)
         else:
             continue
         for b in by:
             for w in whom:
                 ctx.add(b, "SANCTIONED", w, "svo-sanction", 0.8)
+
+
+def _listed(ctx: Ctx, verb: Token) -> list[int]:
+    """The names listed after a plural object: 'placed two firms on the list: A and B'."""
+    doc, span, gaz = ctx.sent.doc, ctx.sent.span, ctx.gaz
+    out: list[int] = []
+    for obj in children(verb, "dobj", "nsubjpass"):
+        if obj.lower_ in gaz.plural_introducers or obj.lower_ in gaz.weak_plural_introducers:
+            for s, _ in list_items(doc, obj.i + 1, span.end, gaz, list(doc.ents)):
+                e = ctx.ent(doc[s])
+                if e is not None and ctx.etype(e) in ACTORS | {"Person"}:
+                    out.append(e)
+    return out
 
 
 def works_for(ctx: Ctx) -> None:

@@ -5,8 +5,12 @@ document (so evidence offsets stay exact) but never analysed:
 
 * markers such as "Keep ReadingShow less" or "Read more" (a marker also ends a story),
 * photo and image credits ("Photo: Kaur Kristjan/Unsplash", "... via Getty Images"),
-* bylines ("By Jane Doe", or a bare name right after a marker),
-* navigation labels ("Latest Stories", "Advertisement", "Subscribe ...").
+* bylines ("By Jane Doe", "By Jane Doe, Senior Writer | May 3, 2022", a bare name right after a
+  marker, a name over a date line, "Jane Doe in Paris" over a date line),
+* wire credits ("(Reporting by Jane Doe; editing by John Roe)"),
+* navigation labels ("Latest Stories", "Advertisement", "Subscribe ...", "Related: <link>"),
+  date lines ("Sun 18 Jul 2021 17.00 BST") and a first paragraph's wire dateline
+  ("WASHINGTON, Nov 3 (Reuters) - "), which is cut off the paragraph it opens.
 
 A new story starts at a headline-like block (one short line without closing punctuation) that
 follows two or more blank lines or ends a trailer, after every marker, and around author bio
@@ -60,15 +64,23 @@ def split_blocks(text: str, gaz: Gazetteer | None = None) -> list[Block]:
     segment = "story"  # kind of the running story: story, trailer or bio
     pending: str | None = None  # why the next analysed block opens a new story
     previous = "text"
-    for start, end, gap, after_marker in raw:
+    for n, (start, end, gap, after_marker) in enumerate(raw):
         body = text[start:end]
         kind = _classify(body, gaz, after_marker, previous)
+        if kind == "headline" and n + 1 < len(raw) and _NAME_PLACE.fullmatch(body.strip()):
+            nxt = raw[n + 1]
+            if _is_dateline(text[nxt[0] : nxt[1]]):
+                kind = "byline"  # "Jane Doe in Paris" above "Sun 18 Jul 2021 17.00 BST"
         previous = kind
         if kind in BOILERPLATE:
             if kind == "marker":
                 pending = "trailer"
             blocks.append(Block(start, end, kind, story if started else 0))
             continue
+        dateline = _DATELINE.match(body) if kind == "text" else None
+        if dateline is not None:  # "WASHINGTON, Nov 3 (Reuters) - The ...": the place line
+            blocks.append(Block(start, start + dateline.end(), "navigation", story))
+            start += dateline.end()
         headline_break = kind == "headline" and (gap >= 2 or segment in ("trailer", "bio"))
         new = started and (pending is not None or kind == "bio" or headline_break)
         if new:
@@ -153,11 +165,23 @@ def _classify(body: str, gaz: Gazetteer, after_marker: bool, previous: str) -> s
     if any(p.fullmatch(line) for p in gaz.markers):
         return "marker"
     single = "\n" not in body.strip()
+    if not single:  # "By Jane Doe, Staff Writer" over "Published November 23, 2021"
+        lines = [x.strip() for x in body.strip().split("\n") if x.strip()]
+        kinds = [_classify(x, gaz, after_marker and i == 0, previous) for i, x in enumerate(lines)]
+        first_is_name = bool(_NAME_LINE.fullmatch(lines[0]))
+        if all(k in BOILERPLATE or _is_dateline(x) for k, x in zip(kinds, lines, strict=True)) or (
+            len(lines) <= 3 and first_is_name and all(_is_dateline(x) for x in lines[1:])
+        ):
+            return "byline" if kinds[0] == "byline" or first_is_name else kinds[0]
+    if _is_dateline(line):
+        return "navigation"
     if len(line) <= SHORT_LINE_CHARS:
         if any(p.fullmatch(line) for p in gaz.credits):
             return "credit"
         if len(line) <= 60 and any(p.fullmatch(line) for p in gaz.navigation):
             return "navigation"
+        if any(p.fullmatch(line) for p in gaz.link_lines):
+            return "navigation"  # "Related: How a text message exposed ..."
         if gaz.byline.fullmatch(line) or (after_marker and _NAME_LINE.fullmatch(line)):
             return "byline"
     if _is_bio(line, gaz) and (previous in ("byline", "marker") or "@" in line[:80]):
@@ -165,6 +189,31 @@ def _classify(body: str, gaz: Gazetteer, after_marker: bool, previous: str) -> s
     if single and _is_headline(line):
         return "headline"
     return "text"
+
+
+_MONTHS = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
+    "july|august|september|october|november|december"
+)
+_DATE_WORD = re.compile(
+    rf"(?i)(?:{_MONTHS}|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|am|pm|a\.m\.|p\.m\.|gmt|utc|bst|cet|cest|est|edt|et|pt|pst|pdt|"
+    r"published|updated|posted|last|modified|on|at|\d{1,4}(?:[.:/]\d{1,4}){0,2}(?:am|pm)?)\.?"
+)
+# The wire dateline that opens a story's first paragraph: "ATHENS —", "WASHINGTON, Nov 3 (AP) -".
+_DATELINE = re.compile(
+    r"[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][a-z]{2,8}\.? \d{1,2})?"
+    r"(?: \([A-Za-z ]{2,30}\))? ?[-—–]{1,2} (?=[A-Z“\"])"
+)
+_NAME_PLACE = re.compile(r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} in [A-Z][\w.'’-]+(?: [A-Z]\w+)?")
+
+
+def _is_dateline(line: str) -> bool:
+    """A line that only dates the page: 'Sun 18 Jul 2021 17.00 BST', 'Published May 3, 2022'."""
+    words = [w for w in re.split(r"[\s,|·•–—-]+", line.strip()) if w]
+    if not words or len(words) > 10 or not any(ch.isdigit() for ch in line):
+        return False
+    return all(_DATE_WORD.fullmatch(w) for w in words)
 
 
 def _is_headline(line: str) -> bool:

@@ -244,3 +244,46 @@ def test_chunks_never_exceed_the_limit_and_cover_the_text() -> None:
     assert all(e - s <= 4000 for s, e in pieces)
     assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+
+
+def test_places_founders_and_leaders() -> None:
+    text = (
+        "Orlen Analytics, a small company based in Varna, Bulgaria, was founded by John Miller. "
+        "Dana Whit, who runs the Tagus Lab, said the Lisbon-based lab had studied the firm."
+    )
+    rels = typed(text)
+    assert ("Varna", "LOCATED_IN", "Bulgaria") in rels
+    assert ("Orlen Analytics", "BASED_IN", "Varna") in rels
+    assert ("John Miller", "WORKS_FOR", "Orlen Analytics") in rels
+    assert ("Dana Whit", "WORKS_FOR", "Tagus Lab") in rels
+    assert ("Tagus Lab", "BASED_IN", "Lisbon") in rels
+    lists = typed("Activists were hacked in Varna, Sofia and Plovdiv, Bulgaria.")
+    assert not any(t == "LOCATED_IN" and s == "Varna" for s, t, _ in lists)
+
+
+def test_acronyms_parents_and_tools_named_in_apposition() -> None:
+    text = (
+        "The Ministry of Digital Affairs (MDA) investigated Kestrel Systems and its parent "
+        "company, Harrow Holdings. The MDA said Kestrel sold Nightjar, the company's flagship "
+        "surveillance tool. Maria Okafor is a lawyer. Her phone was infected with Nightjar."
+    )
+    rels = typed(text)
+    ministry = entity(text, "Ministry of Digital Affairs")
+    assert ministry.type == "Organization" and "MDA" in ministry.aliases
+    assert ("Harrow Holdings", "OWNS", "Kestrel Systems") in rels
+    assert entity(text, "Nightjar").type == "Product"
+    assert ("Kestrel Systems", "DEVELOPED", "Nightjar") in rels
+    assert ("Nightjar", "TARGETED", "Maria Okafor") in rels
+
+
+def test_victims_named_as_targets_and_under_surveillance() -> None:
+    text = (
+        "Lawyers and business executives were selected as targets of Nightjar spyware. "
+        "The Bureau of State Protection placed Robert Hayes under surveillance. "
+        "Prosecutors said Hayes hired hackers. His victims included climate activists."
+    )
+    rels = typed(text)
+    assert ("Nightjar", "TARGETED", "Lawyers") in rels
+    assert ("Nightjar", "TARGETED", "business executives") in rels
+    assert ("Bureau of State Protection", "TARGETED", "Robert Hayes") in rels
+    assert ("Robert Hayes", "TARGETED", "climate activists") in rels

@@ -271,3 +271,26 @@ def test_sniffing_prefers_content() -> None:
     assert not TEXT.sniff(Path("a.txt"), b"\x00\x01binary")
     assert HTML.sniff(Path("a.bin"), b"<!DOCTYPE html><html><body>x</body></html>")
     assert not HTML.sniff(Path("a.html"), b"just text")
+
+
+def test_bylines_with_titles_and_dates_datelines_and_wire_credits_are_boilerplate() -> None:
+    text = (
+        "Spyware maker fined\n\n"
+        "By Ana Ruiz, Senior Writer\nPublished November 23, 2021\n\n"
+        "Sam Ortega\nJuly 15, 2021, 6:42 PM\n\n"
+        "VARNA, Nov 3 (Wirewatch) - Orlen Analytics was fined on Tuesday.\n\n"
+        "(Reporting by Ana Ruiz in Varna; editing by Tom Keller)\n\n"
+        "Related: How the Nightjar spyware spread across Europe and beyond its first buyers\n\n"
+        "More from Example News\n\n"
+        "Another headline about phones\n"
+    )
+    blocks = split_blocks(text)
+    kinds = {text[b.start : b.end].split("\n")[0][:20]: b.kind for b in blocks}
+    assert kinds["By Ana Ruiz, Senior "] == "byline"
+    assert kinds["Sam Ortega"] == "byline"
+    assert kinds["VARNA, Nov 3 (Wirewa"] == "navigation"
+    assert kinds["Orlen Analytics was "] == "text"
+    assert kinds["(Reporting by Ana Ru"] == "credit"
+    assert kinds["Related: How the Nig"] == "navigation"
+    assert kinds["More from Example Ne"] == "marker"
+    assert max(b.story for b in blocks) == 1
