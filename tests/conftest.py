@@ -87,11 +87,11 @@ def wipe_neo4j(uri: str, password: str, database: str = "neo4j") -> None:
     """Empty a Neo4j database (data only; constraints and indexes stay)."""
     import neo4j
 
-    with neo4j.GraphDatabase.driver(uri, auth=("neo4j", password)) as driver:
-        with driver.session(database=database) as session:  # CALL IN TRANSACTIONS needs autocommit
-            session.run(
-                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-            ).consume()
+    driver = neo4j.GraphDatabase.driver(uri, auth=("neo4j", password))
+    with driver, driver.session(database=database) as session:  # autocommit: CALL IN TRANSACTIONS
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])

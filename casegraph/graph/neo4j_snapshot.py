@@ -89,10 +89,11 @@ def write_snapshot(client: Client, batch_size: int, snapshot: Snapshot) -> dict[
         })  # fmt: skip
     queue_relations(batcher, by_type)
 
-    for d in new_docs:
-        doc = Document(d.id, d.title, d.path, d.loader, d.published, d.text, d.properties)
-        props = document_props(doc, per_doc.get(d.id, 0), loaded_at=d.loaded_at)
-        batcher.add(cy.COMPLETE_DOCUMENT, {"id": d.id, "props": props})
+    for snap in new_docs:
+        document = Document(snap.id, snap.title, snap.path, snap.loader, snap.published, snap.text,
+                       snap.properties)  # fmt: skip
+        props = document_props(document, per_doc.get(snap.id, 0), loaded_at=snap.loaded_at)
+        batcher.add(cy.COMPLETE_DOCUMENT, {"id": snap.id, "props": props})
     batcher.flush()
     counts = batcher.counts
     if not new_docs and (counts.nodes_created or counts.relationships_created

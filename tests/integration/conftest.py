@@ -11,8 +11,7 @@ import pytest
 from casegraph.config import Config
 from casegraph.graph.neo4j_store import Neo4jStore
 from casegraph.graph.sqlite_store import SqliteStore
-
-NO_NEO4J = "no Neo4j: set CASEGRAPH_TEST_NEO4J_URI (scripts/neo4j start)"
+from tests.conftest import neo4j_uri_or_skip, wipe_neo4j
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -25,12 +24,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def neo4j_uri() -> str:
     """The test server's Bolt URI; skipped without one, a failure in CI (a skipped run is no run)."""
-    uri = os.environ.get("CASEGRAPH_TEST_NEO4J_URI", "").strip()
-    if not uri:
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-            pytest.fail(f"{NO_NEO4J}; integration tests must run in CI")
-        pytest.skip(NO_NEO4J)
-    return uri
+    return neo4j_uri_or_skip()
 
 
 @pytest.fixture(scope="session")
@@ -45,13 +39,8 @@ def neo4j_config(neo4j_uri: str, neo4j_password: str) -> Config:
 
 def wipe(config: Config) -> None:
     """Empty the database (data only; constraints and indexes stay)."""
-    import neo4j
-
     assert config.neo4j_uri
-    auth = ("neo4j", config.neo4j_password or "")
-    with neo4j.GraphDatabase.driver(config.neo4j_uri, auth=auth) as driver:
-        with driver.session(database=config.neo4j_database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    wipe_neo4j(config.neo4j_uri, config.neo4j_password or "", config.neo4j_database)
 
 
 @pytest.fixture

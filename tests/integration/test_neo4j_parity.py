@@ -70,11 +70,14 @@ def picture(store: Any) -> dict[str, Any]:
         "documents": documents,
         "mentions": {e["id"]: store.documents_of(e["id"]) for e in entities},
         "views": {
-            e["id"]: [(r.type, r.direction, r.other.id, len(r.evidence)) for r in
-                      sorted(store.relations_of(e["id"]), key=lambda r: (r.type, r.direction,
-                                                                         r.other.id))]
+            e["id"]: [
+                (r.type, r.direction, r.other.id, len(r.evidence))
+                for r in sorted(
+                    store.relations_of(e["id"]), key=lambda r: (r.type, r.direction, r.other.id)
+                )
+            ]
             for e in entities
-        },  # fmt: skip
+        },
         "ranking": [e.name for e in store.entities()],
         "ranking_limited": [e.name for e in store.entities(limit=5)],
         "companies": [e.name for e in store.entities(type="Company", limit=3)],

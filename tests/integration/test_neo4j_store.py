@@ -52,7 +52,10 @@ def test_same_fact_from_two_sources_is_one_relation_with_two_evidence(
     assert counts(neo) == (2, 3, 1, 2)
     rel = neo.relations_of(neo.resolve("Black Cube").id)[0]
     assert {e.document for e in rel.evidence} == {"a.jsonl", "b.jsonl"}
-    assert {e.quote for e in rel.evidence} == {HIRED["quote"], "Black Cube was retained by Weinstein."}
+    assert {e.quote for e in rel.evidence} == {
+        HIRED["quote"],
+        "Black Cube was retained by Weinstein.",
+    }
     assert rel.direction == "in" and rel.other.name == "Harvey Weinstein"
     assert isinstance(rel.id, str) and neo.evidence([rel.id])[rel.id] == list(rel.evidence)
 
@@ -101,7 +104,7 @@ def test_a_bad_fact_late_in_a_big_document_writes_nothing(neo: Neo4jStore, tmp_p
     rows.append({"source": "Firm 1", "type": "HIRED", "target": "Nobody Known", "quote": "q"})
     src = write_jsonl(tmp_path / "big.jsonl", rows)
     small = Neo4jStore(neo.client, batch_size=25)  # many batches before the bad line
-    with pytest.raises(ValidationError, match="line 121: unknown target .Nobody Known."):
+    with pytest.raises(ValidationError, match=r"line 121: unknown target .Nobody Known."):
         load_paths(small, [src])
     assert counts(neo) == (0, 0, 0, 0)
 
@@ -115,7 +118,8 @@ def test_resolve_by_id_type_and_ambiguity(neo: Neo4jStore, tmp_path: Path) -> No
     with pytest.raises(AmbiguousEntity, match="Platform:Facebook") as err:
         neo.resolve("facebook")
     assert err.value.candidates == [
-        "Company:Facebook (company:facebook)", "Platform:Facebook (platform:facebook)"
+        "Company:Facebook (company:facebook)",
+        "Platform:Facebook (platform:facebook)",
     ]
     assert neo.resolve("platform:facebook").type == "Platform"
     assert neo.resolve("fb-inc").type == "Company"
@@ -203,7 +207,7 @@ def test_reads_shape(neo: Neo4jStore, tmp_path: Path) -> None:
     assert neo.documents_of(nso.id)[0]["title"] == "case.jsonl"
     (doc,) = neo.documents()
     assert (doc.title, doc.loader, doc.entities, doc.relations) == ("case.jsonl", "jsonl", 4, 2)
-    assert [e.name for e in neo.entities(limit=2)][0] in {"Black Cube", "Harvey Weinstein",
+    assert next(e.name for e in neo.entities(limit=2)) in {"Black Cube", "Harvey Weinstein",
                                                           "NSO Group", "Pegasus"}  # fmt: skip
     assert {e.name for e in neo.entities(type="company")} == {"NSO Group", "Black Cube"}
     with pytest.raises(ValidationError, match="unknown entity type 'Spaceship'"):
