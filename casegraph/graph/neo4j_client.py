@@ -18,6 +18,8 @@ CONNECTION_TIMEOUT = 10.0
 RETRY_TIME = 15.0
 # How long to wait for newly created indexes to come online (seconds).
 INDEX_WAIT = 300
+# Bolt schemes (direct and routing, plain and TLS); the driver's HTTP preview is not used.
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 def public_uri(uri: str) -> str:
@@ -53,6 +55,11 @@ class Client:
         self.database = database
         self._username = username
         self._password = password or ""
+        scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+        if scheme not in SCHEMES:
+            raise UsageError(
+                f"not a usable Neo4j URI {self.uri}: the scheme must be one of {', '.join(SCHEMES)}"
+            )
         with self.guard():
             import neo4j
 
@@ -103,6 +110,11 @@ class Client:
                 f"{self._clean(e)}"
             ) from e
         except ne.ClientError as e:
+            if "AuthenticationRateLimit" in (e.code or ""):
+                raise BackendUnavailable(
+                    f"Neo4j at {self.uri} refused user {self._username!r} for a while after too "
+                    "many failed logins; wait and check NEO4J_PASSWORD"
+                ) from e
             if "DatabaseNotFound" in (e.code or ""):
                 raise BackendUnavailable(
                     f"Neo4j at {self.uri} has no database {self.database!r} (check NEO4J_DATABASE)"

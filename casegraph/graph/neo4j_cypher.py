@@ -67,6 +67,7 @@ SCHEMA = {
     "cg_name_key": "CREATE INDEX cg_name_key IF NOT EXISTS FOR (n:Name) ON (n.key)",
     "cg_name_key_text": "CREATE TEXT INDEX cg_name_key_text IF NOT EXISTS FOR (n:Name) ON (n.key)",
     "cg_name_mkey": "CREATE INDEX cg_name_mkey IF NOT EXISTS FOR (n:Name) ON (n.type, n.mkey)",
+    "cg_name_block": "CREATE INDEX cg_name_block IF NOT EXISTS FOR (n:Name) ON (n.type, n.block)",
     "cg_name_entity": "CREATE INDEX cg_name_entity IF NOT EXISTS FOR (n:Name) ON (n.entity)",
     "cg_xid_entity": "CREATE INDEX cg_xid_entity IF NOT EXISTS FOR (x:Xid) ON (x.entity)",
     "cg_entity_type": "CREATE INDEX cg_entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
@@ -103,6 +104,11 @@ RETURN m.revision AS revision, m.uuid AS uuid
 # The bookkeeping node's revision and store uuid. Columns: revision, uuid.
 META = "MATCH (m:Meta {key: 'store'}) RETURN m.revision AS revision, m.uuid AS uuid"
 
+# The next entity creation number (entities keep theirs in e.seq: list order for ties, as the
+# embedded store's insertion order). Columns: seq. SET_SEQ stores it: $seq.
+NEXT_SEQ = "MATCH (m:Meta {key: 'store'}) RETURN coalesce(m.seq, 0) AS seq"
+SET_SEQ = "MATCH (m:Meta {key: 'store'}) SET m.seq = $seq"
+
 # The revision counter (grows with every committed change). Columns: revision.
 REVISION = "MATCH (m:Meta {key: 'store'}) RETURN m.revision AS revision"
 
@@ -112,36 +118,36 @@ REVISION = "MATCH (m:Meta {key: 'store'}) RETURN m.revision AS revision"
 # entity, name.
 NAMES_BY_TYPE_KEY = """
 UNWIND $pairs AS p
-MATCH (n:Name {type: p[0], key: p[1]})
+MATCH (n:Name {type: p[0], key: p[1]}) USING INDEX n:Name(type, key)
 RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
 """
 
 # Which names, of any type, have these keys? $keys: [key]. Columns as NAMES_BY_TYPE_KEY.
 NAMES_BY_KEY = """
 UNWIND $keys AS k
-MATCH (n:Name {key: k})
+MATCH (n:Name {key: k}) USING INDEX n:Name(key)
 RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
 """
 
 # Which names have these (type, match key) pairs? $pairs: [[type, mkey]]. Columns as above.
 NAMES_BY_MKEY = """
 UNWIND $pairs AS p
-MATCH (n:Name) WHERE n.type = p[0] AND n.mkey = p[1]
+MATCH (n:Name) USING INDEX n:Name(type, mkey) WHERE n.type = p[0] AND n.mkey = p[1]
 RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
 """
 
-# Which names of a type have a match key starting with a prefix (the fuzzy candidates)?
-# $pairs: [[type, prefix]]. Columns as above.
-NAMES_BY_MKEY_PREFIX = """
+# Which names of a type lie in these fuzzy-match blocks (first letters and length of the match
+# key)? $pairs: [[type, block]]. Columns as above.
+NAMES_BY_BLOCK = """
 UNWIND $pairs AS p
-MATCH (n:Name) WHERE n.type = p[0] AND n.mkey STARTS WITH p[1]
+MATCH (n:Name {type: p[0], block: p[1]}) USING INDEX n:Name(type, block)
 RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
 """
 
 # Which of these external ids are known, and to which entity? $xids: [xid]. Columns: xid, entity.
 XIDS = """
 UNWIND $xids AS x
-MATCH (n:Xid {xid: x})
+MATCH (n:Xid {xid: x}) USING INDEX n:Xid(xid)
 RETURN n.xid AS xid, n.entity AS entity
 """
 
@@ -149,14 +155,16 @@ RETURN n.xid AS xid, n.entity AS entity
 # Columns: id, type, properties_json.
 ENTITY_INFO = """
 UNWIND $ids AS i
-MATCH (e:Entity {id: i})
+MATCH (e:Entity {id: i}) USING INDEX e:Entity(id)
 RETURN e.id AS id, e.type AS type, e.properties_json AS properties_json
 """
 
-# Which of these relation ids exist (any schema type)? $rids: [rid]. Columns: rid.
+# Which of these relation ids of one type exist? $rids: [rid]. Columns: rid. (Per type, with an
+# index hint: a plan cached while a type had no relations must not fall back to a scan.)
 RELATIONS_EXIST = f"""
 UNWIND $rids AS rid
-MATCH ()-[r:{RTYPES} {{rid: rid}}]->()
+MATCH ()-[r:{RTYPE} {{rid: rid}}]->()
+USING INDEX r:{RTYPE}(rid)
 RETURN r.rid AS rid
 """
 
@@ -173,12 +181,14 @@ RETURN d.id AS id
 BEGIN_DOCUMENT = "MERGE (d:PendingDocument {id: $id})"
 
 # Create entities of one type (label from the schema), leaving existing ones untouched; the
-# summary's nodes_created counts the new ones. $rows: [{id, type, name, key, props}].
+# summary's nodes_created counts the new ones. Rows are lists (less to encode than maps):
+# $rows: [[id, type, name, key, props JSON, seq]].
 CREATE_ENTITIES = f"""
 UNWIND $rows AS row
-MERGE (e:Entity {{id: row.id}})
-ON CREATE SET e:{LABEL}, e.type = row.type, e.name = row.name, e.key = row.key,
-              e.aliases = [], e.keys = [], e.mkeys = [], e.properties_json = row.props
+MERGE (e:Entity {{id: row[0]}})
+ON CREATE SET e:{LABEL}, e.type = row[1], e.name = row[2], e.key = row[3],
+              e.aliases = [], e.keys = [], e.mkeys = [], e.properties_json = row[4],
+              e.seq = row[5]
 """
 
 # Replace the properties of entities (their JSON, merged client-side). $rows: [{id, props}].
@@ -191,61 +201,80 @@ SET e.properties_json = row.props
 # Give entities names they answer to, unless that (type, key) already names an entity (then the
 # name is left alone, like INSERT OR IGNORE). Only names created here join the entity's keys,
 # mkeys and aliases lists, in the same transaction, so a retried batch adds nothing twice.
-# $rows: [{entity, names: [{type, key, mkey, name}]}].
+# $rows: [[entity id, [[type, key, mkey, block, name]]]].
 ADD_NAMES = """
 UNWIND $rows AS row
-MATCH (e:Entity {id: row.entity})
+MATCH (e:Entity {id: row[0]})
 CALL (e, row) {
-  UNWIND row.names AS nm
-  MERGE (n:Name {type: nm.type, key: nm.key})
-  ON CREATE SET n.mkey = nm.mkey, n.name = nm.name, n.entity = row.entity, n.fresh = true
+  UNWIND row[1] AS nm
+  MERGE (n:Name {type: nm[0], key: nm[1]})
+  ON CREATE SET n.mkey = nm[2], n.block = nm[3], n.name = nm[4], n.entity = row[0],
+                n.fresh = true
   WITH nm, n WHERE n.fresh
   REMOVE n.fresh
   RETURN collect(nm) AS added
 }
-SET e.keys = e.keys + [x IN added | x.key],
-    e.mkeys = e.mkeys + [x IN added | x.mkey],
-    e.aliases = e.aliases + [x IN added WHERE x.key <> e.key | x.name]
+SET e.keys = e.keys + [x IN added | x[1]],
+    e.mkeys = e.mkeys + [x IN added | x[2]],
+    e.aliases = e.aliases + [x IN added WHERE x[1] <> e.key | x[4]]
 """
 
-# Record external ids of entities (first writer wins). $rows: [{xid, entity}].
+# Record external ids of entities (first writer wins). $rows: [[xid, entity id]].
 ADD_XIDS = """
 UNWIND $rows AS row
-MERGE (x:Xid {xid: row.xid})
-ON CREATE SET x.entity = row.entity
+MERGE (x:Xid {xid: row[0]})
+ON CREATE SET x.entity = row[1]
 """
 
-# Record that documents (pending or complete) mention entities. $rows: [{doc, entity}].
+# Record that documents (pending or complete) mention entities. $rows: [[doc id, entity id]].
 ADD_MENTIONS = """
 UNWIND $rows AS row
-OPTIONAL MATCH (p:PendingDocument {id: row.doc})
-OPTIONAL MATCH (c:Document {id: row.doc})
+OPTIONAL MATCH (p:PendingDocument {id: row[0]})
+OPTIONAL MATCH (c:Document {id: row[0]})
 WITH row, coalesce(p, c) AS d
 WHERE d IS NOT NULL
-MATCH (e:Entity {id: row.entity})
+MATCH (e:Entity {id: row[1]})
 MERGE (d)-[:MENTIONS]->(e)
 """
 
 # Write relations of one type with their evidence: created when new (the summary's
 # relationships_created counts them), evidence appended unless an item with the same key
 # (document, locator, offsets, extractor) is already there.
-# $rows: [{rid, s, t, props, ev: [{k, doc, q, st, en, ex, c, loc}]}]. Columns: added.
+# $rows: [[rid, source id, target id, props JSON, [[key, doc, quote, start, end, extractor,
+# confidence, locator]]]]. Columns: added.
 MERGE_RELATIONS = f"""
 UNWIND $rows AS row
-MATCH (s:Entity {{id: row.s}}), (t:Entity {{id: row.t}})
-MERGE (s)-[r:{RTYPE} {{rid: row.rid}}]->(t)
-ON CREATE SET r.properties_json = row.props, r.ev_keys = [], r.quotes = [], r.document_ids = [],
+MATCH (s:Entity {{id: row[1]}}), (t:Entity {{id: row[2]}})
+USING INDEX s:Entity(id) USING INDEX t:Entity(id)
+MERGE (s)-[r:{RTYPE} {{rid: row[0]}}]->(t)
+ON CREATE SET r.properties_json = row[3], r.ev_keys = [], r.quotes = [], r.document_ids = [],
               r.starts = [], r.ends = [], r.extractors = [], r.confidences = [], r.locators = []
-WITH r, [e IN row.ev WHERE NOT e.k IN r.ev_keys] AS add
-SET r.ev_keys = r.ev_keys + [e IN add | e.k],
-    r.quotes = r.quotes + [e IN add | e.q],
-    r.document_ids = r.document_ids + [e IN add | e.doc],
-    r.starts = r.starts + [e IN add | e.st],
-    r.ends = r.ends + [e IN add | e.en],
-    r.extractors = r.extractors + [e IN add | e.ex],
-    r.confidences = r.confidences + [e IN add | e.c],
-    r.locators = r.locators + [e IN add | e.loc]
+WITH r, [e IN row[4] WHERE NOT e[0] IN r.ev_keys] AS add
+SET r.ev_keys = r.ev_keys + [e IN add | e[0]],
+    r.quotes = r.quotes + [e IN add | e[2]],
+    r.document_ids = r.document_ids + [e IN add | e[1]],
+    r.starts = r.starts + [e IN add | e[3]],
+    r.ends = r.ends + [e IN add | e[4]],
+    r.extractors = r.extractors + [e IN add | e[5]],
+    r.confidences = r.confidences + [e IN add | e[6]],
+    r.locators = r.locators + [e IN add | e[7]]
 RETURN coalesce(sum(size(add)), 0) AS added
+"""
+
+# Create relations of one type that resolution found new in the store, with their (already
+# de-duplicated) evidence: CREATE skips MERGE's look-up and locking; should one exist after all
+# (a retried commit), the rid uniqueness constraint refuses the batch and a re-run completes.
+# $rows as MERGE_RELATIONS. No columns.
+CREATE_NEW_RELATIONS = f"""
+UNWIND $rows AS row
+MATCH (s:Entity {{id: row[1]}}), (t:Entity {{id: row[2]}})
+USING INDEX s:Entity(id) USING INDEX t:Entity(id)
+CREATE (s)-[:{RTYPE} {{
+  rid: row[0], properties_json: row[3], ev_keys: [e IN row[4] | e[0]],
+  quotes: [e IN row[4] | e[2]], document_ids: [e IN row[4] | e[1]],
+  starts: [e IN row[4] | e[3]], ends: [e IN row[4] | e[4]], extractors: [e IN row[4] | e[5]],
+  confidences: [e IN row[4] | e[6]], locators: [e IN row[4] | e[7]]
+}}]->(t)
 """
 
 # Finish a document: its properties set, relabelled Document, the store revision bumped.
@@ -318,20 +347,20 @@ RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
 """
 
 # Entities with at least $min relations (all of them when $min is 0). $min.
-# Columns: id, name, type, aliases, properties_json, degree.
+# Columns: id, name, type, aliases, properties_json, degree, seq.
 ENTITIES_BY_DEGREE = f"""
 MATCH (e:Entity)
 WITH e, COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
 WHERE degree >= $min
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
-       e.properties_json AS properties_json, degree
+       e.properties_json AS properties_json, degree, e.seq AS seq
 """
 ENTITIES_OF_TYPE_BY_DEGREE = f"""
 MATCH (e:Entity {{type: $type}})
 WITH e, COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
 WHERE degree >= $min
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
-       e.properties_json AS properties_json, degree
+       e.properties_json AS properties_json, degree, e.seq AS seq
 """
 
 # The evidence lists of a relation, as columns shared by the relation reads below.
@@ -350,12 +379,25 @@ RETURN r.rid AS rid, type(r) AS type,
        {_EVIDENCE_COLUMNS}
 """
 
-# The evidence lists of these relations. $rids. Columns: rid and the evidence lists.
-EVIDENCE_OF = f"""
-UNWIND $rids AS rid
-MATCH ()-[r:{RTYPES} {{rid: rid}}]->()
-RETURN r.rid AS rid, {_EVIDENCE_COLUMNS}
-"""
+# The evidence lists of these relations (of any type). $rids. Columns: rid and the evidence lists.
+# Built by by_rid(): one hinted index seek per schema type.
+EVIDENCE_OF_COLUMNS = f"r.rid AS rid, {_EVIDENCE_COLUMNS}"
+
+
+def by_rid(columns: str) -> str:
+    """UNWIND $rids and find each relation, whatever its schema type, by its rid: one index seek
+    per type (hinted, so cached plans never scan), returning `columns` of `r`."""
+    parts = [
+        f"MATCH ()-[r:{_quoted(t)} {{rid: want}}]->() USING INDEX r:{_quoted(t)}(rid) "
+        f"RETURN {columns}"
+        for t in relation_types()
+    ]
+    return (
+        "UNWIND $rids AS want\nCALL (want) {\n  "
+        + "\n  UNION ALL\n  ".join(parts)
+        + "\n}\nRETURN *"
+    )
+
 
 # Titles of loaded documents. $ids. Columns: id, title.
 DOCUMENT_TITLES = """
@@ -430,12 +472,9 @@ RETURN r.rid AS rid, type(r) AS type, startNode(r).id AS source, endNode(r).id A
        properties(r) AS props
 """
 
-# The full property maps of relations by rid. $rids. Columns: rid, props.
-RELATION_PROPS = f"""
-UNWIND $rids AS rid
-MATCH ()-[r:{RTYPES} {{rid: rid}}]->()
-RETURN r.rid AS rid, properties(r) AS props
-"""
+# The full property maps of relations by rid: by_rid(RELATION_PROPS_COLUMNS). $rids.
+# Columns: rid, props.
+RELATION_PROPS_COLUMNS = "r.rid AS rid, properties(r) AS props"
 
 # Delete relations of one type. $rids.
 DELETE_RELATIONS = f"""

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from casegraph.graph import neo4j_cypher as cy
-from casegraph.graph.neo4j_plan import relation_id
+from casegraph.graph.neo4j_mirror import relation_id
 from casegraph.graph.schema import WEAK
 
 _EVIDENCE_LISTS = ("ev_keys", "quotes", "document_ids", "starts", "ends", "extractors",
@@ -34,7 +34,7 @@ def fold(tx: Any, keep: str, drop: str, props_json: str) -> None:
         moves.append((rel, s, o, relation_id(s, rel["type"], o)))
     twins = {
         r["rid"]: r["props"]
-        for r in tx.run(cy.with_rtypes(cy.RELATION_PROPS), rids=[m[3] for m in moves])
+        for r in tx.run(cy.by_rid(cy.RELATION_PROPS_COLUMNS), rids=[m[3] for m in moves])
     }
     creates: dict[str, list[dict[str, Any]]] = {}
     replaces: dict[str, list[dict[str, Any]]] = {}

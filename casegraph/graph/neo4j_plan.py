@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from hashlib import sha1
 from typing import Any
 
 from casegraph.errors import CasegraphError, ValidationError
@@ -26,73 +25,28 @@ from casegraph.graph.model import (
     RelationFact,
     Source,
     check_endpoints,
-    normalize_name,
 )
 from casegraph.graph.neo4j_client import Client
+from casegraph.graph.neo4j_mirror import (
+    Ent,
+    Mirror,
+    NameRec,
+    _norm,
+    base_id,
+    dumps,
+    evidence_key,
+    relation_id,
+    second_id,
+)
 from casegraph.graph.records import LoadSummary
-from casegraph.graph.resolve import fuzzy_equal, match_key
+from casegraph.graph.resolve import (
+    FUZZY_MIN_LEN,
+    blocks_near,
+    match_key,
+)
 from casegraph.graph.schema import WEAK, load_schema
-from casegraph.graph.sqlite_store import _slug
 
 Progress = Callable[[str, int], None]
-FUZZY_PREFIX = 3  # the embedded store compares fuzzy candidates sharing the first 3 characters
-FUZZY_MIN = 8  # ... and only for match keys at least this long
-
-
-def relation_id(source: str, rtype: str, target: str) -> str:
-    """The stable id of the relation (source, type, target): 16 hex digits of a SHA-1."""
-    return sha1(f"{source}|{rtype}|{target}".encode()).hexdigest()[:16]
-
-
-def evidence_key(ev: Evidence) -> str:
-    """What makes two evidence items one (the embedded store's unique index on evidence)."""
-    start = -1 if ev.start is None else ev.start
-    end = -1 if ev.end is None else ev.end
-    return json.dumps([ev.document_id, ev.locator or "", start, end, ev.extractor],
-                      ensure_ascii=False)  # fmt: skip
-
-
-def evidence_row(ev: Evidence) -> dict[str, Any]:
-    """Evidence as parallel-list items: Neo4j lists hold no nulls, so None is -1 / ''."""
-    return {
-        "k": evidence_key(ev), "doc": ev.document_id, "q": ev.quote,
-        "st": -1 if ev.start is None else ev.start, "en": -1 if ev.end is None else ev.end,
-        "ex": ev.extractor, "c": float(ev.confidence), "loc": ev.locator or "",
-    }  # fmt: skip
-
-
-def dumps(value: Any) -> str:
-    """Properties as the embedded store writes them."""
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def base_id(type_: str, key: str) -> str:
-    """The id an entity gets when nothing else has it yet: type:slug."""
-    return f"{type_.lower()}:{_slug(key) or sha1(key.encode()).hexdigest()[:10]}"
-
-
-def second_id(type_: str, key: str) -> str:
-    """The id an entity gets when its base id is taken."""
-    return f"{base_id(type_, key)}-{sha1(f'{type_}|{key}'.encode()).hexdigest()[:8]}"
-
-
-@dataclass(slots=True)
-class NameRec:
-    """One name an entity answers to: the embedded store's `names` row."""
-
-    type: str
-    key: str
-    mkey: str
-    entity: str
-    name: str
-
-
-@dataclass(slots=True)
-class Ent:
-    """What resolution needs of an entity: its type and (once read) its properties."""
-
-    type: str
-    props: dict[str, Any] | None = None
 
 
 @dataclass
@@ -102,6 +56,7 @@ class RelPlan:
     target: str
     props: str
     evidence: dict[str, Evidence] = field(default_factory=dict)
+    new: bool = False  # created by this plan (written with CREATE rather than MERGE)
 
 
 @dataclass
@@ -109,132 +64,14 @@ class DocPlan:
     """Everything one document writes: new entities, names, ids, mentions, relations, evidence."""
 
     document: Document
-    created: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (type, name)
+    properties_json: str = "{}"  # as the document's properties were when its loading began
+    created: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # id -> type, name, seq
+    next_seq: int = 0  # the store's next entity creation number after this document
     dirty: set[str] = field(default_factory=set)  # existing entities whose properties grew
     names: dict[str, list[NameRec]] = field(default_factory=dict)
     xids: list[tuple[str, str]] = field(default_factory=list)
     mentions: dict[str, None] = field(default_factory=dict)
     relations: dict[str, RelPlan] = field(default_factory=dict)
-
-
-class Mirror:
-    """The store's names, external ids, entities and relations as far as this load has seen them.
-
-    Each index is complete for the criteria fetched (a set of `got_*`); local decisions are added
-    as they are made, so answers equal the embedded store's SQL inside its transaction.
-    """
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-        self.names: dict[tuple[str, str], NameRec] = {}
-        self.by_key: dict[str, set[str]] = {}  # key -> types
-        self.by_mkey: dict[tuple[str, str], set[str]] = {}  # (type, mkey) -> keys
-        self.by_prefix: dict[tuple[str, str], set[str]] = {}  # (type, mkey[:3]) -> keys
-        self.got_tk: set[tuple[str, str]] = set()
-        self.got_key: set[str] = set()
-        self.got_mkey: set[tuple[str, str]] = set()
-        self.got_prefix: set[tuple[str, str]] = set()
-        self.xids: dict[str, str] = {}
-        self.got_xid: set[str] = set()
-        self.ents: dict[str, Ent | None] = {}  # None: known not to exist
-        self.rels: set[str] = set()
-        self.got_rel: set[str] = set()
-
-    def add_name(self, rec: NameRec) -> None:
-        tk = (rec.type, rec.key)
-        if tk in self.names:
-            return
-        self.names[tk] = rec
-        self.by_key.setdefault(rec.key, set()).add(rec.type)
-        self.by_mkey.setdefault((rec.type, rec.mkey), set()).add(rec.key)
-        self.by_prefix.setdefault((rec.type, rec.mkey[:FUZZY_PREFIX]), set()).add(rec.key)
-
-    def ids_by_key(self, key: str) -> list[str]:
-        return sorted({self.names[(t, key)].entity for t in self.by_key.get(key, ())})
-
-    def ids_by_mkey(self, type_: str, mkey: str) -> set[str]:
-        return {self.names[(type_, k)].entity for k in self.by_mkey.get((type_, mkey), ())}
-
-    def near(self, type_: str, mkey: str) -> set[str]:
-        prefix = mkey[:FUZZY_PREFIX]
-        hits = set()
-        for k in self.by_prefix.get((type_, prefix), ()):
-            rec = self.names[(type_, k)]
-            if prefix <= rec.mkey < prefix + "\uffff" and fuzzy_equal(mkey, rec.mkey):
-                hits.add(rec.entity)
-        return hits
-
-    # ---------------------------------------------------------------- fetching
-    def fetch(
-        self,
-        tk: set[tuple[str, str]],
-        keys: set[str],
-        tm: set[tuple[str, str]],
-        prefixes: set[tuple[str, str]],
-        xids: set[str],
-        ids: set[str],
-    ) -> None:
-        """Read what the next facts may look up and is not known yet, in one read transaction."""
-        tk = {p for p in tk if p not in self.got_tk and p[1] not in self.got_key}
-        keys -= self.got_key
-        tm -= self.got_mkey
-        prefixes -= self.got_prefix
-        xids -= self.got_xid
-        ids = {i for i in ids if i not in self.ents}
-        if not (tk or keys or tm or prefixes or xids or ids):
-            return
-
-        def work(tx: Any) -> tuple[list[dict[str, Any]], ...]:
-            def run(query: str, **params: Any) -> list[dict[str, Any]]:
-                return [r.data() for r in tx.run(query, params)] if any(params.values()) else []
-
-            return (
-                run(cy.NAMES_BY_TYPE_KEY, pairs=[list(p) for p in tk])
-                + run(cy.NAMES_BY_KEY, keys=list(keys))
-                + run(cy.NAMES_BY_MKEY, pairs=[list(p) for p in tm])
-                + run(cy.NAMES_BY_MKEY_PREFIX, pairs=[list(p) for p in prefixes]),
-                run(cy.XIDS, xids=list(xids)),
-                run(cy.ENTITY_INFO, ids=list(ids)),
-            )
-
-        names, found_xids, infos = self.client.read_tx(work)
-        for row in names:
-            self.add_name(NameRec(row["type"], row["key"], row["mkey"], row["entity"], row["name"]))
-        for row in found_xids:
-            self.xids.setdefault(row["xid"], row["entity"])
-        self._take_infos(infos, ids)
-        self.got_tk |= tk
-        self.got_key |= keys
-        self.got_mkey |= tm
-        self.got_prefix |= prefixes
-        self.got_xid |= xids
-        # the entities those names and ids point at: their types and properties
-        wanted = {r["entity"] for r in names if r["entity"] not in self.ents}
-        wanted |= {r["entity"] for r in found_xids if r["entity"] not in self.ents}
-        self.fetch_entities(wanted)
-
-    def fetch_entities(self, ids: Iterable[str]) -> None:
-        ids = {i for i in ids if i not in self.ents}
-        if ids:
-            self._take_infos(self.client.read(cy.ENTITY_INFO, {"ids": list(ids)}), ids)
-
-    def _take_infos(self, rows: list[dict[str, Any]], asked: set[str]) -> None:
-        for row in rows:
-            self.ents[row["id"]] = Ent(row["type"], json.loads(row["properties_json"] or "{}"))
-        for i in asked:
-            self.ents.setdefault(i, None)
-
-    def ent(self, entity_id: str) -> Ent | None:
-        if entity_id not in self.ents:
-            self.fetch_entities([entity_id])
-        return self.ents[entity_id]
-
-    def fetch_relations(self, rids: set[str]) -> None:
-        rids -= self.got_rel
-        if rids:
-            found = self.client.read(cy.with_rtypes(cy.RELATIONS_EXIST), {"rids": list(rids)})
-            self.rels |= {r["rid"] for r in found}
-            self.got_rel |= rids
 
 
 class Planner:
@@ -252,6 +89,8 @@ class Planner:
         self.new_entities: set[str] = set()
         self.new_relations: set[str] = set()
         self.planned_docs: set[str] = set()
+        found = client.read(cy.NEXT_SEQ)
+        self.next_seq = int(found[0]["seq"]) if found else 0
 
     def plan(self, source: Source) -> DocPlan | None:
         """The writes of one source, or None when its document is already loaded."""
@@ -265,7 +104,9 @@ class Planner:
         self.planned_docs.add(doc.id)
         self.summary.documents_new += 1
         self.summary.documents.append(doc.title)
-        plan = DocPlan(doc)
+        # The embedded store keeps the document's properties as they are before its facts are
+        # read (loaders may fill in counts while streaming): so do we.
+        plan = DocPlan(doc, properties_json=dumps(dict(doc.properties)))
         count = 0
         for chunk, pull_error in _chunks(source.facts, self.batch_size):
             self._prefetch(chunk)
@@ -290,6 +131,7 @@ class Planner:
                 raise pull_error
         if self.progress:
             self.progress(doc.title, count)
+        plan.next_seq = self.next_seq
         skipped = doc.properties.get("skipped") if doc.properties else None
         if isinstance(skipped, dict):
             for reason, n in skipped.items():
@@ -301,21 +143,27 @@ class Planner:
         tk: set[tuple[str, str]] = set()
         keys: set[str] = set()
         tm: set[tuple[str, str]] = set()
-        prefixes: set[tuple[str, str]] = set()
+        blocks: set[tuple[str, str]] = set()
         xids: set[str] = set()
         ids: set[str] = set()
+        named: set[tuple[str, str]] = set()  # (type, name) already asked for: hubs recur
 
         def want(type_: str, name: str, aliases: Iterable[str], xid: str | None) -> None:
             if xid:
                 xids.add(xid)
-            for n in (name, *aliases):
-                if k := normalize_name(n):
+            for n in aliases:
+                if k := _norm(n):
                     tk.add((type_, k))
+            if (type_, name) in named:
+                return
+            named.add((type_, name))
+            key = _norm(name)
+            if key:
+                tk.add((type_, key))
             mkey = match_key(name, type_)
             tm.add((type_, mkey))
-            if len(mkey) >= FUZZY_MIN:
-                prefixes.add((type_, mkey[:FUZZY_PREFIX]))
-            key = normalize_name(name)
+            if len(mkey) >= FUZZY_MIN_LEN:
+                blocks.update((type_, b) for b in blocks_near(mkey))
             ids.update((base_id(type_, key), second_id(type_, key)))
 
         for fact in facts:
@@ -329,8 +177,8 @@ class Planner:
                     if ref.name and ref.type:
                         want(ref.type, ref.name, (), ref.xid)
                     elif ref.name:
-                        keys.add(normalize_name(ref.name))
-        self.m.fetch(tk, keys, tm, prefixes, xids, ids)
+                        keys.add(_norm(ref.name))
+        self.m.fetch(tk, keys, tm, blocks, xids, ids)
 
     # ---------------------------------------------------------------- entities
     def _entity(self, fact: EntityFact, plan: DocPlan) -> str:
@@ -351,17 +199,19 @@ class Planner:
         if fact.xid and fact.xid in self.m.xids:
             return self.m.xids[fact.xid]
         for name in (fact.name, *fact.aliases):
-            rec = self.m.names.get((fact.type, normalize_name(name)))
+            rec = self.m.names.get((fact.type, _norm(name)))
             if rec:
                 return rec.entity
         return self._loose_match(fact.type, fact.name)
 
     def _loose_match(self, type_: str, name: str) -> str | None:
         mkey = match_key(name, type_)
+        if not mkey:  # a name of punctuation or symbols only: exact keys alone
+            return None
         ids = self.m.ids_by_mkey(type_, mkey)
         if len(ids) == 1:
             return ids.pop()
-        if ids or len(mkey) < FUZZY_MIN:
+        if ids or len(mkey) < FUZZY_MIN_LEN:
             return None
         near = self.m.near(type_, mkey)
         return near.pop() if len(near) == 1 else None
@@ -370,7 +220,7 @@ class Planner:
         return self.m.ent(entity_id) is not None
 
     def _create(self, type_: str, name: str, properties: Any, plan: DocPlan) -> str:
-        key = normalize_name(name)
+        key = _norm(name)
         entity_id = base_id(type_, key)
         if self._exists(entity_id):
             entity_id = second_id(type_, key)
@@ -379,7 +229,8 @@ class Planner:
                 entity_id = f"{base_id(type_, key)}-{n}"
                 n += 1
         self.m.ents[entity_id] = Ent(type_, json.loads(dumps(dict(properties or {}))))
-        plan.created[entity_id] = (type_, name)
+        plan.created[entity_id] = (type_, name, self.next_seq)
+        self.next_seq += 1
         self._add_name(entity_id, type_, name, plan)
         self.new_entities.add(entity_id)
         self.summary.entities_new += 1
@@ -399,7 +250,7 @@ class Planner:
                     plan.dirty.add(entity_id)
 
     def _add_name(self, entity_id: str, type_: str, name: str, plan: DocPlan) -> None:
-        key = normalize_name(name)
+        key = _norm(name)
         if key and (type_, key) not in self.m.names:
             rec = NameRec(type_, key, match_key(name, type_), entity_id, name)
             self.m.add_name(rec)
@@ -423,7 +274,7 @@ class Planner:
         assert ref.name is not None
         if ref.type:
             return self._entity(EntityFact(ref.type, ref.name, xid=ref.xid), plan)
-        ids = self.m.ids_by_key(normalize_name(ref.name))
+        ids = self.m.ids_by_key(_norm(ref.name))
         if len(ids) > 1:
             spec = self.schema.relation_type(rtype)
             allowed = spec.source if side == "source" else spec.target
@@ -456,8 +307,13 @@ class Planner:
 
     def _relations(self, pending: list[tuple[RelationFact, str, str]], plan: DocPlan) -> None:
         rids = [relation_id(s, fact.type, t) for fact, s, t in pending]
-        self.m.fetch_relations(set(rids) - self.new_relations)
+        by_type: dict[str, set[str]] = {}
+        for (fact, _, _), rid in zip(pending, rids, strict=True):
+            if rid not in self.new_relations:
+                by_type.setdefault(fact.type, set()).add(rid)
+        self.m.fetch_relations(by_type)
         for (fact, source, target), rid in zip(pending, rids, strict=True):
+            created = False
             if rid in self.new_relations:
                 pass
             elif rid in self.m.rels:
@@ -465,11 +321,11 @@ class Planner:
             else:
                 self.new_relations.add(rid)
                 self.summary.relations_new += 1
+                created = True
             rel = plan.relations.get(rid)
             if rel is None:
-                rel = plan.relations[rid] = RelPlan(
-                    fact.type, source, target, dumps(dict(fact.properties))
-                )
+                props = dumps(dict(fact.properties)) if fact.properties else "{}"
+                rel = plan.relations[rid] = RelPlan(fact.type, source, target, props, new=created)
             for ev in fact.evidence:
                 rel.evidence.setdefault(evidence_key(ev), ev)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from casegraph.graph import neo4j_cypher as cy
 from casegraph.graph.model import Document, Evidence, normalize_name
 from casegraph.graph.neo4j_client import Client
-from casegraph.graph.neo4j_plan import NameRec, dumps, evidence_row, relation_id
+from casegraph.graph.neo4j_mirror import NameRec, dumps, evidence_row, relation_id
 from casegraph.graph.neo4j_write import (
     Batcher,
     document_props,
@@ -42,10 +42,13 @@ def write_snapshot(client: Client, batch_size: int, snapshot: Snapshot) -> dict[
     for doc in new_docs:
         batcher.add(cy.BEGIN_DOCUMENT, {"id": doc.id})
 
+    found = client.read(cy.NEXT_SEQ)
+    seq = int(found[0]["seq"]) if found else 0
+    fresh = [e for e in snapshot.entities if e.id not in existing]
     queue_entities(batcher, entity_rows(
-        (e.id, e.type, e.name, dumps(e.properties)) for e in snapshot.entities
-        if e.id not in existing
+        (e.id, e.type, e.name, dumps(e.properties), seq + i) for i, e in enumerate(fresh)
     ))  # fmt: skip
+    seq += len(fresh)
     updates = []
     for e in snapshot.entities:
         if e.id in existing:
@@ -65,30 +68,29 @@ def write_snapshot(client: Client, batch_size: int, snapshot: Snapshot) -> dict[
                     NameRec(e.type, key, match_key(n, e.type), e.id, n)
                 )
     batcher.add_rows(cy.ADD_NAMES, name_rows(names))
+    batcher.add_rows(cy.ADD_XIDS, [[x, e.id] for e in snapshot.entities for x in e.xids])
     batcher.add_rows(
-        cy.ADD_XIDS, [{"xid": x, "entity": e.id} for e in snapshot.entities for x in e.xids]
+        cy.ADD_MENTIONS, [[d.id, entity_id] for d in snapshot.documents for entity_id in d.mentions]
     )
-    batcher.add_rows(cy.ADD_MENTIONS, [
-        {"doc": d.id, "entity": entity_id} for d in snapshot.documents for entity_id in d.mentions
-    ])  # fmt: skip
 
     in_snapshot = set(doc_ids)
     per_doc: dict[str, int] = {}
-    by_type: dict[str, list[dict[str, Any]]] = {}
+    by_type: dict[str, list[list[Any]]] = {}
     for rel in snapshot.relations:
         ev = [
             evidence_row(Evidence(x.document_id, x.quote, x.start, x.end, x.extractor,
                                   x.confidence, x.locator))
             for x in rel.evidence if x.document_id in in_snapshot
         ]  # fmt: skip
-        for doc_id in {x["doc"] for x in ev}:
+        for doc_id in {x[1] for x in ev}:
             per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-        by_type.setdefault(rel.type, []).append({
-            "rid": relation_id(rel.source, rel.type, rel.target), "s": rel.source,
-            "t": rel.target, "props": dumps(rel.properties), "ev": ev,
-        })  # fmt: skip
+        rid = relation_id(rel.source, rel.type, rel.target)
+        by_type.setdefault(rel.type, []).append(
+            [rid, rel.source, rel.target, dumps(rel.properties), ev]
+        )
     queue_relations(batcher, by_type)
 
+    batcher.add(cy.SET_SEQ, {"seq": seq})
     for snap in new_docs:
         document = Document(snap.id, snap.title, snap.path, snap.loader, snap.published, snap.text,
                        snap.properties)  # fmt: skip

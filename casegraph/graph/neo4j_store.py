@@ -2,30 +2,35 @@
 
 Data model (labels and relationship types come only from the schema's allow-list):
 
-- `(:Entity:<Type> {id, name, type, key, aliases: [..], keys: [..], mkeys: [..], properties_json})`:
-  `id` is the embedded store's id (`type:slug`), `key` the normalised display name, `keys`/`mkeys`
-  every normalised / match key the entity answers to, `aliases` its other names.
-- `(:Name {type, key, mkey, name, entity})`: the resolution index, one node per (type, key) naming
-  an entity (the embedded store's `names` table); `(:Xid {xid, entity})`: external ids.
-  Look-ups by key, (type, mkey) and id are index seeks; these nodes hang off no relationship.
+- `(:Entity:<Type> {id, name, type, key, aliases: [..], keys: [..], mkeys: [..], properties_json,
+  seq})`: `id` is the embedded store's id (`type:slug`), `key` the normalised display name,
+  `keys`/`mkeys` every normalised / match key the entity answers to, `aliases` its other names,
+  `seq` its creation number (ties in "most connected first" keep creation order, as embedded).
+- `(:Name {type, key, mkey, block, name, entity})`: the resolution index, one node per (type, key)
+  naming an entity (the embedded store's `names` table); `(:Xid {xid, entity})`: external ids.
+  Look-ups by key, (type, mkey), (type, block) and id are index seeks; these nodes hang off no
+  relationship, so graph queries never meet them.
 - `(:Document {id, title, path, loader, published, loaded_at, text, properties_json, relations})`
   with `(:Document)-[:MENTIONS]->(:Entity)`. A document is written as `(:PendingDocument)` first
   and relabelled `Document` in its last transaction, so only complete documents are seen (and a
-  re-run redoes an interrupted one).
+  re-run redoes an interrupted one); `relations` counts the relations it evidences.
 - `(:Entity)-[:<TYPE> {rid, properties_json, ev_keys, quotes, document_ids, starts, ends,
   extractors, confidences, locators}]->(:Entity)`: `rid` is 16 hex digits of sha1(source|type|
-  target); the evidence is kept as parallel lists on the relationship (item i of each list is one
-  piece of evidence; Neo4j lists hold no nulls, so a missing offset is -1 and a missing locator
-  ''). Lists rather than (:Evidence) nodes because the questions asked of the graph are paths:
-  a path query then cites each hop's quotes from the relationship it already holds, with no
-  extra expansion or join, and evidence is never asked for without its relation.
+  target), unique per type (a constraint); the evidence is kept as parallel lists on the
+  relationship (item i of each list is one piece of evidence; Neo4j lists hold no nulls, so a
+  missing offset is -1 and a missing locator ''; `ev_keys` de-duplicates like the embedded
+  store's unique index). Lists rather than (:Evidence) nodes because the questions asked of the
+  graph are paths: a path query cites each hop's quotes (`size(r.quotes)` ranks hops) from the
+  relationship it already holds, with no extra expansion or join, and evidence is never asked for
+  without its relation; a relation's evidence is small, and read or written whole.
 - `(:Decision {at, action, payload})` for merges and aliases made by hand; `(:Meta {key: 'store',
-  revision, uuid})` for the revision counter.
+  revision, uuid, seq})` for the revision counter.
 
-A load resolves each document's facts client-side (neo4j_plan), then writes them in batched
-managed transactions (neo4j_write). Unlike the embedded store a load is not one transaction: each
-document is checked and resolved in full before its first write (a bad document writes nothing),
-documents before it in the same load stay loaded, and one writer at a time is assumed.
+A load resolves each document's facts client-side (neo4j_plan, against neo4j_mirror), then writes
+them in batched managed transactions (neo4j_write). Unlike the embedded store a load is not one
+transaction: each document is checked and resolved in full before its first write (a bad document
+writes nothing), documents before it in the same load stay loaded, and one writer at a time is
+assumed (as the embedded store's lock would enforce).
 """
 
 from __future__ import annotations
@@ -41,13 +46,14 @@ from casegraph.graph import neo4j_cypher as cy
 from casegraph.graph.model import Source, normalize_name
 from casegraph.graph.neo4j_client import RETRY_TIME, Client
 from casegraph.graph.records import DocumentRow, EntityRow, EvidenceRow, LoadSummary, RelationRow
-from casegraph.graph.resolve import match_key
+from casegraph.graph.resolve import block, match_key
 from casegraph.graph.schema import load_schema
 
 DEFAULT_BATCH_SIZE = 5000
 PAGE = 5000  # rows per page when iterating the whole store
 SEARCH_CAP = 5000  # substring hits considered by search, as the embedded store
 FULL_SCAN_NAMES = 50_000  # up to this many names, fuzzy search scores all of them
+MAX_LIMIT = 1 << 31  # as the embedded store: beyond any store's size
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -112,12 +118,13 @@ class Neo4jStore:
     def load(self, sources: Iterable[Source], progress: Any = None) -> LoadSummary:
         """Load sources document by document; a document already loaded changes nothing."""
         from casegraph.errors import CasegraphError
-        from casegraph.graph.neo4j_plan import Planner, dumps
+        from casegraph.graph.neo4j_mirror import dumps
+        from casegraph.graph.neo4j_plan import Planner
         from casegraph.graph.neo4j_write import Batcher, queue_plan
 
         summary = LoadSummary()
         planner = Planner(self.client, summary, progress, self.batch_size)
-        batcher = Batcher(self.client, self.batch_size)
+        batcher = Batcher(self.client, self.batch_size, background=True)
 
         def props_of(entity_id: str) -> str:
             ent = planner.m.ents[entity_id]
@@ -130,9 +137,15 @@ class Neo4jStore:
                 if plan is not None:
                     queue_plan(batcher, plan, props_of)
         except CasegraphError:
-            batcher.flush()  # documents planned in full before the error are kept
+            if batcher.failed:  # the writer failed: its error is the one raised
+                batcher.close()
+            else:
+                batcher.finish()  # documents planned in full before a bad one are kept
             raise
-        batcher.flush()
+        except BaseException:
+            batcher.close()  # Ctrl-C and the like: stop writing (a re-run completes the rest)
+            raise
+        batcher.finish()
         summary.evidence_added = batcher.counts.evidence_added
         return summary
 
@@ -174,11 +187,11 @@ class Neo4jStore:
             raise ValidationError(
                 f"{name!r} already names {owner[0]['entity']}; use 'casegraph merge' to join them"
             )
-        names = [{"type": row.type, "key": key, "mkey": match_key(name, row.type),
-                  "name": name.strip()}]  # fmt: skip
+        mkey = match_key(name, row.type)
+        names = [[row.type, key, mkey, block(mkey), name.strip()]]
 
         def work(tx: Any) -> None:
-            tx.run(cy.ADD_NAMES, rows=[{"entity": row.id, "names": names}]).consume()
+            tx.run(cy.ADD_NAMES, rows=[[row.id, names]]).consume()
             self._record(tx, "alias", {"entity": row.id, "name": name})
 
         self.client.write_tx(work)
@@ -241,6 +254,7 @@ class Neo4jStore:
         key = normalize_name(text)
         if not key:
             return []
+        limit = max(1, min(int(limit), MAX_LIMIT))
         from rapidfuzz import fuzz, process
 
         scores: dict[str, float] = {}
@@ -282,6 +296,8 @@ class Neo4jStore:
         etype = load_schema().entity_type(type).name if type else None
         if limit is not None and int(limit) < 0:
             limit = None
+        if limit is not None:
+            limit = min(int(limit), MAX_LIMIT)
         if limit is not None and int(limit) == 0:
             return []
         params: dict[str, Any] = {"type": etype, "min": 0}
@@ -291,7 +307,7 @@ class Neo4jStore:
             params["min"] = int(found[0]["degree"]) if found else 0
         query = cy.ENTITIES_OF_TYPE_BY_DEGREE if etype else cy.ENTITIES_BY_DEGREE
         rows = self.client.read(cy.with_rtypes(query), params)
-        rows.sort(key=lambda r: (-r["degree"], r["name"].translate(_ASCII_LOWER), r["id"]))
+        rows.sort(key=lambda r: (-r["degree"], r["name"].translate(_ASCII_LOWER), r["seq"] or 0))
         if limit is not None:
             rows = rows[: int(limit)]
         return [_entity_row(r) for r in rows]
@@ -316,7 +332,7 @@ class Neo4jStore:
         out: dict[Any, list[EvidenceRow]] = {}
         for start in range(0, len(rids), PAGE):
             rows = self.client.read(
-                cy.with_rtypes(cy.EVIDENCE_OF), {"rids": rids[start : start + PAGE]}
+                cy.by_rid(cy.EVIDENCE_OF_COLUMNS), {"rids": rids[start : start + PAGE]}
             )
             titles = self._titles(d for r in rows for d in r["document_ids"])
             for r in rows:
@@ -365,7 +381,7 @@ class Neo4jStore:
             return {
                 "documents": one(cy.COUNT_DOCUMENTS),
                 "evidence": one(cy.with_rtypes(cy.COUNT_EVIDENCE)),
-                "revision": tx.run(cy.REVISION).single()["revision"],
+                "revision": [r["revision"] for r in tx.run(cy.REVISION)],
                 "entity_types": etypes,
                 "relation_types": rtypes,
             }
@@ -376,7 +392,7 @@ class Neo4jStore:
         return {
             "backend": self.backend,
             "store": self.client.uri,
-            "revision": int(got["revision"] or 0),
+            "revision": int(got["revision"][0] if got["revision"] else 0),
             "documents": got["documents"],
             "entities": sum(etypes.values()),
             "relations": sum(rtypes.values()),
@@ -440,8 +456,11 @@ def _evidence_rows(r: dict[str, Any], titles: dict[str, str]) -> list[EvidenceRo
             r["confidences"], r["locators"], strict=True)
         if doc in titles
     ]  # fmt: skip
+    # the embedded store's ORDER BY, its ties in the order of its unique evidence index
     items.sort(key=lambda e: (-e.confidence, e.document, e.start is not None, e.start or 0,
-                              e.locator is not None, e.locator or ""))  # fmt: skip
+                              e.locator is not None, e.locator or "", e.document_id,
+                              -1 if e.start is None else e.start, -1 if e.end is None else e.end,
+                              e.extractor))  # fmt: skip
     return items
 
 

@@ -251,7 +251,7 @@ def _ref(entity: SnapshotEntity) -> EntityRef:
 def _creation_rank(entity: SnapshotEntity) -> tuple[int, int, str]:
     """Order that lets the embedded store hand out the same ids: an entity holding its plain
     `type:slug` id first, then one with the `-<hash>` suffix, then numbered ones."""
-    from casegraph.graph.neo4j_plan import base_id, second_id
+    from casegraph.graph.neo4j_mirror import base_id, second_id
 
     key = normalize_name(entity.name)
     base = base_id(entity.type, key)

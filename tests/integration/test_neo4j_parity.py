@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from casegraph.graph.neo4j_store import Neo4jStore
 from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.pipeline import load_paths
@@ -23,13 +25,13 @@ TRICKY_A = [
     {"type": "Person", "name": "Nathanial Gleicher", "properties": {"role": "x", "org": "Meta"}},
     {"type": "Company", "name": "Cobwebs Technologies", "id": "cw-1"},
     {"type": "Company", "name": "Cobwebs Technologies Ltd.", "aliases": ["Cobwebs"]},
-    {"type": "Platform", "name": "Facebook"},
-    {"type": "Company", "name": "Facebook", "aliases": ["Facebook, Inc."]},
+    {"type": "Platform", "name": "Friendster"},
+    {"type": "Company", "name": "Friendster", "aliases": ["Friendster, Inc."]},
     {"type": "Company", "name": "Zeta Corp"},
     {"type": "Company", "name": "Alpha Corp"},
     {"source": "Zeta Corp", "type": "MENTIONED_WITH", "target": "Alpha Corp", "quote": "Zeta, Alpha"},
     {"source": "Alpha Corp", "type": "MENTIONED_WITH", "target": "Zeta Corp", "quote": "Alpha, Zeta"},
-    {"source_id": "cw-1", "type": "OPERATED_ON", "target": "Facebook", "quote": "Cobwebs ran pages",
+    {"source_id": "cw-1", "type": "OPERATED_ON", "target": "Friendster", "quote": "Cobwebs ran pages",
      "start": 10, "end": 27, "confidence": 0.7},
     {"source": "Zeta Corp", "type": "PART_OF", "target": "zeta corp.", "quote": "self"},
     {"source": "Foo_Bar", "type": "OWNS", "target": "Pegasus", "target_type": "Product",
@@ -40,7 +42,7 @@ TRICKY_A = [
 TRICKY_B = [
     {"type": "Company", "name": "Cafe Lumiere", "properties": {"city": "Paris"}},
     {"type": "Person", "name": "Nathaniel  Gleicher’s", "aliases": ["N. Gleicher"]},
-    {"source": "cobwebs", "type": "OPERATED_ON", "source_type": "Company", "target": "facebook",
+    {"source": "cobwebs", "type": "OPERATED_ON", "source_type": "Company", "target": "friendster",
      "target_type": "Platform", "quote": "again", "confidence": 0.9},
     {"source": "Alpha Corp", "type": "MENTIONED_WITH", "target": "Zeta Corp", "quote": "Alpha, Zeta"},
 ]  # fmt: skip
@@ -128,7 +130,44 @@ def test_merges_aliases_and_reloads_stay_identical(
         store.merge("Foo Bar", "Foo_Bar")
         store.merge("Alpha Corp", "Zeta Corp")
         store.alias("Meta", "Facebook Platforms")
-        store.merge("company:cobwebs-technologies", "Company:Facebook")
+        store.merge("company:cobwebs-technologies", "Company:Friendster")
     assert_same(neo, embedded)
     assert load_paths(neo, [b]) == load_paths(embedded, [b])
+    assert_same(neo, embedded)
+
+
+def test_fuzzy_matching_among_many_candidates_is_identical(
+    neo: Neo4jStore, embedded: SqliteStore, tmp_path: Path
+) -> None:
+    import random
+
+    rng = random.Random(7)
+    letters = "aeioubdgklmnrst"
+    names = sorted({"Kar" + "".join(rng.choice(letters) for _ in range(rng.randint(6, 9)))
+                    for _ in range(400)})  # fmt: skip
+    first = [{"type": "Person", "name": n} for n in names]
+    typos = []
+    for n in rng.sample(names, 60):  # one letter changed: often fuzzily equal to one or more
+        i = rng.randrange(3, len(n))
+        typos.append({"type": "Person", "name": n[:i] + rng.choice(letters) + n[i + 1 :]})
+    a = write_jsonl(tmp_path / "a.jsonl", first)
+    b = write_jsonl(tmp_path / "b.jsonl", typos)
+    for store in (neo, embedded):
+        store.batch_size = 50  # type: ignore[union-attr]
+    assert load_paths(neo, [a]) == load_paths(embedded, [a])
+    summaries = load_paths(neo, [b]), load_paths(embedded, [b])
+    assert summaries[0] == summaries[1]
+    assert 0 < summaries[1].entities_merged < 60  # some typos matched, some did not
+    assert_same(neo, embedded)
+
+
+@pytest.mark.parametrize("folder", ["ftm_opensanctions", "mvt_indicators/candiru",
+                                    "meta_threat_research/indicators"])  # fmt: skip
+def test_shared_sample_data_is_identical(
+    neo: Neo4jStore, embedded: SqliteStore, shared: Path, folder: str
+) -> None:
+    path = shared / "data" / folder
+    if not path.exists():
+        pytest.skip(f"{path} is not present")
+    assert load_paths(neo, [path]) == load_paths(embedded, [path])
     assert_same(neo, embedded)

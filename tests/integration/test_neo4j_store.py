@@ -250,3 +250,27 @@ def test_iteration_pages_through_large_stores(neo: Neo4jStore, tmp_path: Path) -
         module.PAGE = old
     assert ids == sorted(ids) and len(set(ids)) == 30
     assert len({r[0] for r in rels}) == 29 and len(evidence) == 29
+
+
+def test_search_on_a_large_store_uses_the_full_text_index(
+    neo: Neo4jStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import casegraph.graph.neo4j_store as module
+
+    load_paths(neo, [write_jsonl(tmp_path / "a.jsonl", [*ENTITIES, HIRED])])
+    monkeypatch.setattr(module, "FULL_SCAN_NAMES", 0)  # as if the store had too many names
+    assert neo.search("Wienstein")[0][0].name == "Harvey Weinstein"
+    assert neo.search("cube")[0][0].name == "Black Cube"  # substring hits need no index
+    assert neo.search('x\'}) OR "a" AND ~ * ? \\ / [') == []  # Lucene syntax is escaped
+
+
+def test_documents_before_a_bad_one_stay_loaded(neo: Neo4jStore, tmp_path: Path) -> None:
+    good = write_jsonl(tmp_path / "a-good.jsonl", [*ENTITIES, HIRED])
+    bad = tmp_path / "b-bad.jsonl"
+    bad.write_text('{"type": "Company", "name": "Cytrox"}\n{"type": \n', encoding="utf-8")
+    with pytest.raises(LoaderError, match=r"b-bad\.jsonl:2"):
+        load_paths(neo, [good, bad])
+    assert counts(neo) == (1, 3, 1, 1)  # unlike the embedded store: per document, not per load
+    assert neo.run_read("MATCH (n:PendingDocument) RETURN count(n) AS n") == [{"n": 0}]
+    again = load_paths(neo, [good])
+    assert again.documents_unchanged == 1
