@@ -11,10 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from rich.text import Text
 
 from casegraph import __version__
 from casegraph.config import Config
-from casegraph.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CasegraphError, UsageError
+from casegraph.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    CasegraphError,
+    UsageError,
+    printable,
+)
 
 if TYPE_CHECKING:
     from casegraph.graph.store import Store
@@ -60,7 +67,9 @@ def write_html(sub: Any, file: Path, title: str, **answer: Any) -> None:
 
     report = render_html(sub, file, title=title, **answer)
     left_out = f", {report.omitted} left out" if report.omitted else ""
-    err_console().print(f"wrote {file} ({report.nodes} entities, {report.edges} links{left_out})")
+    err_console().print(
+        Text(f"wrote {file} ({report.nodes} entities, {report.edges} links{left_out})")
+    )
 
 
 def _version(value: bool) -> None:
@@ -341,7 +350,9 @@ def merge(
     if as_json:
         emit_json(row.as_dict())
     else:
-        typer.echo(f"merged into {row.id} ({row.name}); aliases: {', '.join(row.aliases)}")
+        typer.echo(
+            printable(f"merged into {row.id} ({row.name}); aliases: {', '.join(row.aliases)}")
+        )
 
 
 @app.command()
@@ -356,7 +367,7 @@ def alias(
     if as_json:
         emit_json(row.as_dict())
     else:
-        typer.echo(f"{row.id} ({row.name}) aliases: {', '.join(row.aliases)}")
+        typer.echo(printable(f"{row.id} ({row.name}) aliases: {', '.join(row.aliases)}"))
 
 
 # ---------------------------------------------------------------------- link questions
@@ -544,9 +555,9 @@ def explain(
             output.write_text(brief, encoding="utf-8")
         except OSError as e:
             raise UsageError(f"{output}: cannot write ({e.strerror or e})") from e
-        err_console().print(f"wrote {output}")
-    else:
-        sys.stdout.write(brief)
+        err_console().print(Text(f"wrote {output}"))
+    else:  # to the terminal: no control character from a source passes
+        sys.stdout.write("\n".join(printable(line) for line in brief.split("\n")))
     if not result.paths:
         raise typer.Exit(1)
 
@@ -583,7 +594,7 @@ def sync(
             f"{summary.relations_new} new relations, {summary.evidence_added} evidence items added"
         )
         for old, new in sorted(summary.ids_changed.items()):
-            typer.echo(f"id changed: {old} -> {new}")
+            typer.echo(printable(f"id changed: {old} -> {new}"))
 
 
 @app.command()
@@ -678,7 +689,7 @@ def demo(
 
 # ---------------------------------------------------------------------- entry point
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {printable(message)}\n")
     sys.exit(code)
 
 

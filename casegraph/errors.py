@@ -10,6 +10,14 @@ EXIT_BACKEND = 3
 EXIT_INTERRUPTED = 130
 
 
+def printable(text: str) -> str:
+    """Text for a terminal line: each character that is not printable (newline, escape, bidi
+    control) shown as its Python escape, so source text cannot forge lines or terminal codes."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class CasegraphError(Exception):
     """Root of every error casegraph raises on purpose; its message is one line for the user."""
 

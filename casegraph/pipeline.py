@@ -11,7 +11,6 @@ from casegraph.graph.records import LoadSummary
 from casegraph.graph.store import Store
 from casegraph.loaders import LoadOptions, detect, expand_paths, get_loader
 
-
 Planned = tuple[Path, str, bool]  # file, loader name, whether it was found inside a folder
 
 

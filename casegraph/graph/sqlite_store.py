@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from hashlib import sha1
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 # How long a writer waits for another writer's lock before giving up (seconds).
 BUSY_TIMEOUT = 60.0
+# A limit beyond any store's size (larger ones would overflow SQLite's 64-bit integers).
+MAX_LIMIT = 1 << 31
 # Graph views with at least this many relations are also cached on disk beside the store.
 DISK_CACHE_MIN_RELATIONS = 20_000
 
@@ -53,6 +56,45 @@ Progress = Callable[[str, int], None]
 
 # (real path, store uuid) -> (revision, graph): the networkx view, rebuilt only when the store changed.
 _GRAPH_CACHE: dict[tuple[str, str], tuple[int, nx.MultiDiGraph]] = {}
+
+
+def _note(message: str) -> None:
+    """A note for the person at the terminal: on stderr, never stdout (which carries data)."""
+    import sys
+
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+@lru_cache(maxsize=1)
+def _user_secret() -> bytes | None:
+    """This user's random secret for signing graph caches (created once, mode 0600), or None
+    when it cannot be kept (no writable cache folder): then nothing is cached on disk."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "casegraph" / "cache-secret"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            data = path.read_bytes()
+            return data if len(data) >= 32 else None
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _on_read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def _now() -> str:
@@ -69,17 +111,32 @@ class SqliteStore:
 
     backend = "embedded"
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        """Open (or create) the store; on_wait hears when a write has to wait for another
+        process (default: a note on stderr)."""
         self.path = Path(path)
+        self.on_wait: Callable[[str], None] | None = on_wait or _note
         if not create and not self.path.exists():
             raise StoreError(
                 f"no store at {self.path} (run 'casegraph load' or 'casegraph demo' first)"
             )
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.read_only = self.path.is_file() and _on_read_only_fs(self.path)
+            if self.read_only:  # write-blocked media: no -shm can be made, nobody can write
+                target: str | Path = Path(self.path).resolve().as_uri() + "?immutable=1"
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                target = self.path
             self.db = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
-            )
+                target, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False,
+                uri=self.read_only,
+            )  # fmt: skip
             self.db.execute("PRAGMA foreign_keys = ON")
             self._prepare()
         except sqlite3.DatabaseError as e:
@@ -89,27 +146,31 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ set-up
     def _prepare(self) -> None:
+        if self._tables() == 0:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            try:
+                with self._write():
+                    if self._tables():  # another process created the store meanwhile
+                        raise _NothingNew
+                    for statement in DDL.split(";\n"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.executemany(
+                        "INSERT INTO meta(key, value) VALUES (?, ?)",
+                        [
+                            ("uuid", uuid.uuid4().hex),
+                            ("revision", "0"),
+                            ("created_at", _now()),
+                            ("cache_key", secrets.token_hex(32)),
+                        ],
+                    )
+                    self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            except _NothingNew:
+                pass
         app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if tables == 0:
-            self.db.execute("PRAGMA journal_mode = WAL")
-            with self._write():
-                for statement in DDL.split(";\n"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?)",
-                    [
-                        ("uuid", uuid.uuid4().hex),
-                        ("revision", "0"),
-                        ("created_at", _now()),
-                        ("cache_key", secrets.token_hex(32)),
-                    ],
-                )
-                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        elif app_id != APPLICATION_ID:
+        if app_id != APPLICATION_ID:
             raise StoreError(f"{self.path} is a SQLite file but not a casegraph store")
         elif version != SCHEMA_VERSION:
             raise StoreError(
@@ -136,13 +197,47 @@ class SqliteStore:
         """A counter that grows with every committed change: caches key on it."""
         return int(self._meta("revision") or 0)
 
+    def _tables(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE; when another process holds the write lock, say so (on_wait), then
+        wait for it BUSY_TIMEOUT seconds at most, rather than seem to hang."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store is on a read-only file system")
+        busy_ms = int(BUSY_TIMEOUT * 1000)
+        try:
+            self.db.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if not _is_busy(e):
+                    raise
+            if self.on_wait:
+                self.on_wait(
+                    f"waiting for another casegraph process to finish writing {self.path} "
+                    f"(up to {BUSY_TIMEOUT:.0f} s)..."
+                )
+            self.db.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:
+                if _is_busy(e):
+                    raise StoreError(
+                        f"{self.path}: another process has been writing to the store for "
+                        f"{BUSY_TIMEOUT:.0f} s; try again when it has finished"
+                    ) from e
+                raise
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"{self.path}: store is busy or read-only ({e})") from e
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {busy_ms}")
+
     @contextmanager
     def _write(self) -> Iterator[None]:
         """One write transaction: all of it commits, or none of it (errors, Ctrl-C, kill)."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise StoreError(f"{self.path}: store is busy or read-only ({e})") from e
+        self._begin()
         try:
             yield
             self.db.execute(
@@ -279,6 +374,7 @@ class SqliteStore:
         key = normalize_name(text)
         if not key:
             return []
+        limit = max(1, min(int(limit), MAX_LIMIT))
         from rapidfuzz import fuzz, process
 
         scores: dict[str, float] = {}
@@ -313,7 +409,7 @@ class SqliteStore:
         sql += " ORDER BY degree DESC, e.name COLLATE NOCASE"
         if limit is not None:
             sql += " LIMIT ?"
-            params.append(int(limit))
+            params.append(min(int(limit), MAX_LIMIT))
         return [self._entity_row(row[:4]) for row in self.db.execute(sql, params).fetchall()]
 
     def relations_of(self, entity_id: str) -> list[RelationRow]:
@@ -451,8 +547,14 @@ class SqliteStore:
         return self.path.with_name(self.path.name + ".graphcache")
 
     def _cache_mac(self, payload: bytes) -> bytes | None:
-        key = self._meta("cache_key")
-        return hmac.new(bytes.fromhex(key), payload, hashlib.sha256).digest() if key else None
+        """The cache's signature: keyed by the store's key AND this user's secret, since the
+        store's key travels with the store: a case file and cache received from someone else
+        must never be unpickled (that would run their code)."""
+        key, secret = self._meta("cache_key"), _user_secret()
+        if not key or secret is None:
+            return None
+        signing = hmac.new(secret, bytes.fromhex(key), hashlib.sha256).digest()
+        return hmac.new(signing, payload, hashlib.sha256).digest()
 
     def _read_cached_graph(self, revision: int) -> nx.MultiDiGraph | None:
         """The cached view if it is this store's, of this revision, and signed with its key.
@@ -598,6 +700,8 @@ class _Writer:
     def _loose_match(self, type_: str, name: str) -> str | None:
         """One entity of this type whose match key equals (or fuzzily equals) the name's."""
         mkey = match_key(name, type_)
+        if not mkey:  # a name of punctuation or symbols only ("?", "😀"): exact keys alone
+            return None
         ids = {
             r[0]
             for r in self.db.execute(

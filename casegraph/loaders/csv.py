@@ -54,6 +54,11 @@ from casegraph.loaders.csv_layout import Layout, Mapping, build_layout, load_map
 from casegraph.loaders.csv_rows import RowReader
 
 SAMPLE_BYTES = 1 << 16
+# Text given to csv.Sniffer: its regular expressions take time quadratic in it (64 KiB of
+# ",'" lines took 35 s), so only the first lines are sniffed.
+SNIFF_CHARS = 8192
+# Longest physical line read (bytes): a longer one is refused rather than held in memory.
+MAX_LINE_BYTES = 16 * 1024 * 1024
 DELIMITERS = ",;\t|"
 _NAMED_DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -99,9 +104,16 @@ def detect_encoding(sample: bytes, forced: str | None, where: str) -> str:
     """The encoding to read a file with, by the rule in the module docstring."""
     if forced:
         try:
-            return codecs.lookup(forced).name
+            info = codecs.lookup(forced)
         except LookupError:
             raise LoaderError(f"unknown encoding {forced!r}", path=where) from None
+        if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib: transforms
+            raise LoaderError(f"{forced!r} is not a text encoding", path=where)
+        try:
+            codecs.getincrementaldecoder(info.name)(errors="replace").decode(sample, final=False)
+        except UnicodeError as e:  # e.g. utf-16 without a byte-order mark
+            raise LoaderError(f"cannot read as {info.name}: {e}", path=where) from None
+        return info.name
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -142,7 +154,8 @@ def _dialect(path: Path, sample: bytes, encoding: str, delimiter: str | None) ->
     if delimiter:
         return type("Given", (csv.excel,), {"delimiter": delimiter})
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
-    if len(sample) == SAMPLE_BYTES:
+    if len(sample) == SAMPLE_BYTES or len(text) > SNIFF_CHARS:
+        text = text[:SNIFF_CHARS]
         text = text[: text.rfind("\n") + 1] or text
     try:
         sniffed = csv.Sniffer().sniff(text, delimiters=DELIMITERS)
@@ -164,19 +177,49 @@ def _open(path: Path) -> IO[bytes]:
 def _lines(fh: IO[bytes], encoding: str, path: Path) -> Iterator[str]:
     """The file's decoded lines; a line that does not decode is an error naming it."""
     if encoding.startswith("utf-16"):
-        yield from io.TextIOWrapper(fh, encoding=encoding, newline="")
-        return
+        text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+        lineno = 0
+        while True:
+            try:
+                line = text.readline(MAX_LINE_BYTES // 2 + 1)
+            except UnicodeError as e:
+                raise LoaderError(  # the decoder reads ahead: the fault is at or after here
+                    f"not valid {encoding} after line {lineno} ({getattr(e, 'reason', e)}); "
+                    "pass the file's "
+                    "encoding", path=str(path),
+                ) from e  # fmt: skip
+            if not line:
+                return
+            lineno += 1
+            if len(line) > MAX_LINE_BYTES // 2 and not line.endswith(("\n", "\r")):
+                raise LoaderError("line longer than 16 MiB", path=str(path), line=lineno)
+            yield line
     decoder = codecs.getincrementaldecoder(encoding)()
-    for lineno, raw in enumerate(fh, start=1):
+    lineno = 0
+    while raw := fh.readline(MAX_LINE_BYTES + 1):
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            raise LoaderError(
+                f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB",
+                path=str(path),
+                line=lineno,
+            )
         try:
             yield decoder.decode(raw)
         except UnicodeDecodeError as e:
+            byte = f" is {raw[e.start]:#04x}" if e.start < len(raw) else ""
             raise LoaderError(
-                f"not valid {encoding} (byte {e.start + 1} of the line is {raw[e.start]:#04x}); "
+                f"not valid {encoding} (byte {e.start + 1} of the line{byte}); "
                 "pass the file's encoding, e.g. cp1252",
                 path=str(path),
                 line=lineno,
             ) from e
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as e:
+        raise LoaderError(
+            f"not valid {encoding}: the file ends inside a character", path=str(path), line=lineno
+        ) from e
 
 
 def _records(
@@ -192,7 +235,8 @@ def _records(
             except StopIteration:
                 return
             except csv.Error as e:
-                raise LoaderError(f"malformed CSV: {e}", path=str(path), line=start) from e
+                hint = " (an unclosed quote?)" if "field limit" in str(e) else ""
+                raise LoaderError(f"malformed CSV: {e}{hint}", path=str(path), line=start) from e
             if any(cell.strip() for cell in row):
                 yield start, row
             start = reader.line_num + 1

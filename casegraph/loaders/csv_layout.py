@@ -11,6 +11,7 @@ from casegraph.graph.model import check_endpoints, make_entity
 from casegraph.graph.schema import load_schema
 from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.stix_indicators import hash_algorithm, kind_for
+from casegraph.loaders.stix_stream import shown
 
 TABLES = ("relations", "entities", "indicators", "indicator_columns", "edges")
 # Role -> header names that play it (compared case-insensitively, spaces as underscores).
@@ -253,9 +254,10 @@ def _guess_table(
     if "source" in roles or "target" in roles:
         missing = "target" if "source" in roles else "source"
         raise LoaderError(f"relation table without a {missing!r} column; columns: "
-                          f"{', '.join(names)}", path=where, line=1)  # fmt: skip
+                          f"{', '.join(shown(n) for n in names)}", path=where, line=1)  # fmt: skip
     raise FormatNotRecognised(
-        f"cannot tell what the columns hold ({', '.join(names)}); expected source,target[,type], "
+        f"cannot tell what the columns hold ({', '.join(shown(n) for n in names)}); expected "
+        "source,target[,type], "
         "name[,type], indicator_type,indicator_value or indicator columns (domain, ip, sha256, "
         "...), or --source-col/--target-col, or a mapping file",
         path=where, line=1,

@@ -72,7 +72,7 @@ from casegraph.loaders.ftm_map import (
     quote_of,
     values,
 )
-from casegraph.loaders.stix_stream import Waiting, iter_values
+from casegraph.loaders.stix_stream import Waiting, iter_values, shown
 
 EXTRACTOR = "ftm"
 WAITING_LIMIT = 20_000  # links held for ends read later; past it, a second pass
@@ -336,14 +336,14 @@ class _Reader:
         return fid, schema, props
 
     def _error(self, position: str, fid: str | None, message: str) -> LoaderError:
-        message = message.removeprefix(f"{position}: ")
-        where = f"entity {fid}: " if fid else ""
+        message = message.removeprefix(f"{position}: ").removeprefix(f"{fid}: ")
+        where = f"entity {shown(fid)}: " if fid else ""
         if position.startswith("line "):
             return LoaderError(where + message, path=str(self.path), line=int(position[5:]))
         return LoaderError(f"{position}: {where}{message}", path=str(self.path))
 
     def _skip(self, reason: str, fid: str | None) -> None:
-        reason = sys.intern(reason)
+        reason = sys.intern(shown(reason))  # details come from the source: no control chars
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
         if fid is not None:
             self.types[fid] = _SKIPPED + reason

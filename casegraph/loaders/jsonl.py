@@ -1,8 +1,12 @@
-"""casegraph's native format: JSON Lines, one entity or one relation per line."""
+"""casegraph's native format: JSON Lines, one entity or one relation per line.
+
+Hostile input is refused with FILE:LINE: a line over MAX_LINE_BYTES (16 MiB), invalid UTF-8,
+malformed JSON, nesting deeper than MAX_DEPTH, NaN/Infinity, integers beyond 64 bits and lone
+UTF-16 surrogates (casegraph.loaders.stix_stream.parse_json). Lines end at LF, CR LF or CR.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from casegraph.graph.model import (
     make_relation,
 )
 from casegraph.loaders.base import LoadOptions, hash_file
+from casegraph.loaders.stix_stream import MAX_INT, parse_json, read_lines
 
 EXTRACTOR = "jsonl"
 ENTITY_KEYS = {"type", "name", "aliases", "properties", "id", "quote", "confidence"}
@@ -35,7 +40,7 @@ class JsonlLoader:
         """A casegraph JSONL file starts with an object having a type and a name or ends."""
         first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
         try:
-            obj = json.loads(first)
+            obj = parse_json(first)
         except ValueError:  # a first line longer than the sniffed head, or not JSON
             return False
         return isinstance(obj, dict) and "type" in obj and ("name" in obj or "source" in obj)
@@ -49,32 +54,40 @@ class JsonlLoader:
 
 def _facts(path: Path, doc_id: str) -> Iterator[Fact]:
     try:
-        fh = path.open("r", encoding="utf-8-sig", newline="")
+        fh = path.open("rb")
     except OSError as e:
         raise LoaderError(f"cannot read: {e.strerror or e}", path=str(path)) from e
     with fh:
         lineno = 0
-        while True:
-            try:
-                raw = fh.readline()
-            except UnicodeDecodeError as e:
-                raise LoaderError(
-                    f"not valid UTF-8 (byte {e.start} of the line)", path=str(path), line=lineno + 1
-                ) from e
-            if not raw:
-                return
-            lineno += 1
-            line = raw.strip()
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as e:
-                raise LoaderError(f"invalid JSON: {e}", path=str(path), line=lineno) from e
-            try:
-                yield _fact(obj, doc_id, lineno)
-            except ValidationError as e:
-                raise LoaderError(str(e), path=str(path), line=lineno) from e
+        for _, raw in read_lines(fh, path):
+            if lineno == 0:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            # a lone CR ends a line too, as it did when this file was read in text mode
+            for line in raw.rstrip(b"\n").removesuffix(b"\r").split(b"\r"):
+                lineno += 1
+                fact = _line(line, path, lineno, doc_id)
+                if fact is not None:
+                    yield fact
+
+
+def _line(raw: bytes, path: Path, lineno: int, doc_id: str) -> Fact | None:
+    try:
+        line = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as e:
+        raise LoaderError(
+            f"not valid UTF-8 (byte {e.start + 1} of the line is {raw[e.start]:#04x})",
+            path=str(path), line=lineno,
+        ) from e  # fmt: skip
+    if not line:
+        return None
+    try:
+        obj = parse_json(line)
+    except ValueError as e:
+        raise LoaderError(f"invalid JSON: {e}", path=str(path), line=lineno) from e
+    try:
+        return _fact(obj, doc_id, lineno)
+    except ValidationError as e:
+        raise LoaderError(str(e), path=str(path), line=lineno) from e
 
 
 def _text(obj: dict[str, Any], key: str) -> str | None:
@@ -129,6 +142,8 @@ def _fact(obj: Any, doc_id: str, lineno: int) -> Fact:
     for key, value in (("start", start), ("end", end)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
             raise ValidationError(f"field {key!r} must be an integer")
+        if value is not None and not 0 <= value <= MAX_INT:
+            raise ValidationError(f"field {key!r} is out of range: {value}")
     evidence = make_evidence(
         doc_id, quote or "", start=start, end=end,
         extractor=EXTRACTOR, confidence=confidence, locator=locator,

@@ -59,7 +59,7 @@ from casegraph.graph.model import (
 from casegraph.graph.schema import load_schema
 from casegraph.loaders.base import LoadOptions, hash_file
 from casegraph.loaders.stix_map import RELATIONS, EntitySpec, entity_spec, text
-from casegraph.loaders.stix_stream import Waiting, iter_values
+from casegraph.loaders.stix_stream import Waiting, iter_values, shown
 
 EXTRACTOR = "stix"
 WAITING_LIMIT = 20_000  # relationships held for ends read later; past it, a second pass
@@ -223,7 +223,11 @@ class _Reader:
         if flag:
             props[flag] = True
         confidence = obj.get("confidence", 100)
-        if not isinstance(confidence, int | float) or isinstance(confidence, bool):
+        if (
+            not isinstance(confidence, int | float)
+            or isinstance(confidence, bool)
+            or not 0 <= confidence <= 100
+        ):
             raise ValidationError(f"field 'confidence' must be a number 0-100, not {confidence!r}")
         quote = (text(obj, "description") or "").strip()
         if quote and not _CITATION.sub("", quote).strip():
@@ -256,7 +260,8 @@ class _Reader:
                 evidence=evidence, properties=rel.properties, locator=rel.id,
             )  # fmt: skip
         except ValidationError as e:
-            raise LoaderError(f"{rel.id}: {e}", path=str(self.path)) from e
+            message = str(e).removeprefix(f"{rel.id}: ")
+            raise LoaderError(f"{shown(rel.id)}: {message}", path=str(self.path)) from e
         self._count("relations")
         return fact
 
@@ -271,15 +276,15 @@ class _Reader:
         return oid
 
     def _error(self, position: str, oid: Any, message: str) -> LoaderError:
-        where = f" ({oid})" if isinstance(oid, str) else ""
+        where = f" ({shown(oid)})" if isinstance(oid, str) else ""
         message = message.removeprefix(f"{oid}: ")
         if position.startswith("line "):
-            return LoaderError(f"{oid + ': ' if where else ''}{message}", path=str(self.path),
-                               line=int(position[5:]))  # fmt: skip
+            return LoaderError(f"{shown(oid) + ': ' if where else ''}{message}",
+                               path=str(self.path), line=int(position[5:]))  # fmt: skip
         return LoaderError(f"{position}{where}: {message}", path=str(self.path))
 
     def _skip(self, reason: str, oid: str | None) -> None:
-        reason = sys.intern(reason)
+        reason = sys.intern(shown(reason))  # details come from the source: no control chars
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
         if oid is not None and not oid.startswith("relationship--"):
             self.types[oid] = _SKIPPED + reason  # relationships are never the end of another

@@ -155,7 +155,11 @@ def _properties(obj: dict[str, Any]) -> dict[str, Any]:
             if isinstance(r, dict)
         ]
         props["external_references"] = [r for r in kept if r]
-        attack = [r["external_id"] for r in kept if r.get("source_name", "").startswith("mitre")]
+        attack = [
+            r["external_id"]
+            for r in kept
+            if r.get("source_name", "").startswith("mitre") and "external_id" in r
+        ]
         if attack:
             props["external_id"] = attack[0]
     return props

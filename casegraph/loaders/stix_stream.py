@@ -1,8 +1,10 @@
-"""Stream the JSON values of a file one by one: bundle objects, array items or JSON Lines."""
+"""Stream the JSON values of a file one by one (bundle objects, array items or JSON Lines), with
+the limits that keep hostile JSON harmless: nesting depth, line length, strict values."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
@@ -12,6 +14,139 @@ from casegraph.errors import LoaderError
 _BLANK = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
 T = TypeVar("T")
+
+# Deepest nesting of arrays and objects accepted. Real sources stay under 10; deeper input only
+# serves to exhaust the stack (json) or memory (ijson's C backend keeps a prefix per level, so
+# its memory grows with the square of the depth: 100,000 levels in 200 KB took 25 GB).
+MAX_DEPTH = 100
+# Longest line of a JSON Lines file (bytes): one record, not a file's worth of data.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+# Largest integer accepted (a signed 64-bit one, what SQLite and Neo4j store).
+MAX_INT = 2**63 - 1
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class Nesting:
+    """The nesting depth of JSON fed to it chunk by chunk (strings skipped, at C speed)."""
+
+    def __init__(self, limit: int = MAX_DEPTH) -> None:
+        self.limit = limit
+        self.depth = 0
+        self.in_string = False
+        self.escaped = False  # the previous chunk ended inside a string on a lone backslash
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take the next bytes; False once the nesting went deeper than the limit."""
+        rest = chunk
+        if self.in_string:
+            if self.escaped and rest:
+                rest, self.escaped = rest[1:], False
+            end = _string_end(rest)
+            if end < 0:
+                self.escaped = _odd_backslashes(rest)
+                return True
+            self.in_string = False
+            rest = rest[end:]
+        outside = _STRING.sub(b"", rest)
+        quote = outside.find(b'"')
+        if quote >= 0:  # a string opens here and goes on in the next chunk
+            self.in_string = True
+            self.escaped = _odd_backslashes(outside[quote + 1 :])
+            outside = outside[:quote]
+        brackets = outside.translate(None, _NOT_BRACKET)
+        opens = brackets.count(b"[") + brackets.count(b"{")
+        if self.depth + opens <= self.limit:  # cannot get too deep within this chunk
+            self.depth = max(0, self.depth + 2 * opens - len(brackets))
+            return True
+        for b in brackets:
+            if b in b"[{":
+                self.depth += 1
+                if self.depth > self.limit:
+                    return False
+            elif self.depth:
+                self.depth -= 1
+        return True
+
+
+def _string_end(data: bytes) -> int:
+    """The index just past the quote that closes a string already open at data's start, or -1."""
+    i = 0
+    while True:
+        q = data.find(b'"', i)
+        if q < 0:
+            return -1
+        before = data[i:q]
+        if (len(before) - len(before.rstrip(b"\\"))) % 2 == 0:
+            return q + 1
+        i = q + 1
+
+
+def _odd_backslashes(data: bytes) -> bool:
+    return (len(data) - len(data.rstrip(b"\\"))) % 2 == 1
+
+
+def too_deep(text: bytes | str, limit: int = MAX_DEPTH) -> bool:
+    """Whether a JSON text nests arrays and objects deeper than limit."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    return not Nesting(limit).feed(data)
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > 19 or abs(value := int(text)) > MAX_INT:
+        raise ValueError(f"integer {text[:24]}{'...' if len(text) > 24 else ''} is out of range")
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:24]} is out of range")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a JSON value")
+
+
+def parse_json(text: bytes | str) -> Any:
+    """One JSON text, strictly: ValueError (naming the fault) for malformed JSON, nesting deeper
+    than MAX_DEPTH, NaN/Infinity, integers beyond 64 bits and lone UTF-16 surrogates."""
+    if too_deep(text):
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    try:
+        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except RecursionError:  # pragma: no cover - too_deep refuses such input first
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+    raw = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a string holds a lone UTF-16 surrogate (not valid Unicode)") from None
+    return value
+
+
+def shown(value: str) -> str:
+    """A value from a source as it may appear in a message: as is when printable, else as a
+    Python literal, so no newline, escape sequence or bidi control reaches the terminal."""
+    return value if value.isprintable() else repr(value)
+
+
+class _Guarded:
+    """A binary file whose reads stop with a LoaderError once the JSON nests too deep."""
+
+    def __init__(self, fh: IO[bytes], path: Path) -> None:
+        self.fh = fh
+        self.path = path
+        self.nesting = Nesting()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.fh.read(size)
+        if not self.nesting.feed(chunk):
+            raise LoaderError(f"JSON nested deeper than {MAX_DEPTH} levels", path=str(self.path))
+        return chunk
 
 
 def iter_values(path: Path, container_key: str = "objects") -> Iterator[tuple[str, Any]]:
@@ -67,9 +202,9 @@ def _is_container(fh: IO[bytes], key: str) -> bool:
     try:
         if ijson is None:
             head = fh.read()
-            value = json.loads(head.decode("utf-8-sig")) if head.strip() else None
+            value = parse_json(head.decode("utf-8-sig")) if head.strip() else None
             return isinstance(value, dict) and isinstance(value.get(key), list)
-        events = ijson.parse(fh, multiple_values=True)
+        events = ijson.parse(_Guarded(fh, Path("")), multiple_values=True)
         depth = 0
         pending = False
         for prefix, event, value in events:
@@ -83,8 +218,8 @@ def _is_container(fh: IO[bytes], key: str) -> bool:
                     return False
             elif event == "map_key" and depth == 1 and prefix == "" and value == key:
                 pending = True
-    except ValueError:
-        # Broken JSON: let the real reading pass report it with its position.
+    except _errors(ijson, LoaderError):
+        # Broken or too deep JSON: let the real reading pass report it with its position.
         return False
     finally:
         _rewind(fh)
@@ -93,22 +228,42 @@ def _is_container(fh: IO[bytes], key: str) -> bool:
 
 def _first_line_is_json(fh: IO[bytes]) -> bool:
     _rewind(fh)
-    line = fh.readline()
+    line = fh.readline(MAX_LINE_BYTES + 1)
     while line and not line.strip():
-        line = fh.readline()
+        line = fh.readline(MAX_LINE_BYTES + 1)
     _rewind(fh)
+    if len(line) > MAX_LINE_BYTES:
+        return False  # one long line: a single JSON text, streamed
     try:
-        return isinstance(json.loads(line), dict)
+        return isinstance(parse_json(line), dict)
     except ValueError:
         return False
 
 
+def read_lines(fh: IO[bytes], path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each line, refusing a line over MAX_LINE_BYTES by its number."""
+    lineno = 0
+    while True:
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            raise LoaderError(
+                f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB; a JSON Lines record must "
+                "fit on a shorter line",
+                path=str(path),
+                line=lineno,
+            )
+        yield lineno, raw
+
+
 def _lines(fh: IO[bytes], path: Path, container_key: str) -> Iterator[tuple[str, Any]]:
-    for lineno, raw in enumerate(fh, start=1):
+    for lineno, raw in read_lines(fh, path):
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            value = parse_json(raw)
         except ValueError as e:
             raise LoaderError(f"invalid JSON: {e}", path=str(path), line=lineno) from e
         inner = value.get(container_key) if isinstance(value, dict) else None
@@ -126,7 +281,8 @@ def _stream(
         if ijson is None:
             values = _whole_file(fh, prefix)
         else:
-            values = ijson.items(fh, prefix, use_float=True, multiple_values=True)
+            guarded = _Guarded(fh, path)
+            values = ijson.items(guarded, prefix, use_float=True, multiple_values=True)
         for value in values:
             inner = value.get(expand) if expand and isinstance(value, dict) else None
             for item in inner if isinstance(inner, list) else [value]:
@@ -136,7 +292,9 @@ def _stream(
                 yield f"object {count}", item
     except _errors(ijson) as e:
         after = (
-            f"after object {count}" + (f" ({last_id})" if last_id else "") if count else "at start"
+            f"after object {count}" + (f" ({shown(last_id)})" if last_id else "")
+            if count
+            else "at start"
         )
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise LoaderError(f"truncated or invalid JSON {after}: {reason}", path=str(path)) from e
@@ -144,7 +302,7 @@ def _stream(
 
 def _whole_file(fh: IO[bytes], prefix: str) -> list[Any]:
     """Without ijson: the values parsed from the whole file at once (memory grows with the file)."""
-    value = json.loads(fh.read().decode("utf-8-sig"))
+    value = parse_json(fh.read().decode("utf-8-sig"))
     if prefix == "":
         return [value]
     container = value
@@ -153,9 +311,10 @@ def _whole_file(fh: IO[bytes], prefix: str) -> list[Any]:
     return list(container) if isinstance(container, list) else [container]
 
 
-def _errors(ijson: Any) -> tuple[type[Exception], ...]:
-    """The exceptions that mean the JSON is broken: json's and ijson's."""
-    found: tuple[type[Exception], ...] = (ValueError, UnicodeDecodeError)
+def _errors(ijson: Any, *more: type[Exception]) -> tuple[type[Exception], ...]:
+    """The exceptions that mean the JSON is broken: json's and ijson's (ijson's JSONError is
+    no ValueError), and any more given."""
+    found: tuple[type[Exception], ...] = (ValueError, UnicodeDecodeError, *more)
     return found + ((ijson.JSONError,) if ijson is not None else ())
 
 

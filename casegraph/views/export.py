@@ -7,7 +7,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -77,11 +77,17 @@ def _atomic(path: Path) -> Iterator[TextIO]:
             os.fsync(fh.fileno())
         tmp.replace(path)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise UsageError(f"{path}: cannot write ({e.strerror or e})") from e
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a partial file; on a read-only file system even that fails (and nothing is there)."""
+    with suppress(OSError):
+        tmp.unlink(missing_ok=True)
 
 
 def _html(store: Store, path: Path, entity: str | None, depth: int, max_nodes: int | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -199,5 +200,6 @@ def _write_atomic(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         tmp.replace(path)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # on a read-only file system even unlink fails
+            tmp.unlink(missing_ok=True)
         raise UsageError(f"{path}: cannot write ({e.strerror or e})") from e

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from casegraph.errors import printable
 from casegraph.graph.records import DocumentRow, EntityRow, EvidenceRow, LoadSummary, RelationRow
 
 # How many evidence quotes `show` prints under one relation before saying how many more.
@@ -21,8 +22,9 @@ def stdout_console() -> Console:
 
 
 def _t(value: object, style: str = "") -> Text:
-    """Plain text: brackets in names and quotes are shown, never parsed as markup."""
-    return Text("" if value is None else str(value), style=style)
+    """Plain text: brackets in names and quotes are shown, never parsed as markup, and control
+    characters (escape sequences, bidi overrides) as escapes, never sent to the terminal."""
+    return Text("" if value is None else printable(str(value)), style=style)
 
 
 def entities_table(console: Console, rows: Iterable[EntityRow], title: str | None = None) -> None:
@@ -52,8 +54,8 @@ def evidence_lines(evidence: Iterable[EvidenceRow], limit: int = QUOTES_SHOWN) -
     for ev in items[:limit]:
         line = Text("    ")
         if ev.quote:
-            line.append("“" + " ".join(ev.quote.split()) + "” ", style="italic")
-        line.append(f"[{ev.cite()}; {ev.extractor}", style="dim")
+            line.append(printable("“" + " ".join(ev.quote.split()) + "” "), style="italic")
+        line.append(printable(f"[{ev.cite()}; {ev.extractor}"), style="dim")
         if ev.confidence < 1.0:
             line.append(f", {ev.confidence:.2f}", style="dim")
         line.append("]", style="dim")
@@ -128,7 +130,7 @@ def load_summary(console: Console, summary: LoadSummary) -> None:
         f"evidence: {summary.evidence_added} added"
     )
     for reason, count in sorted(summary.skipped.items()):
-        console.print(Text(f"skipped {count}: {reason}", style="yellow"))
+        console.print(_t(f"skipped {count}: {reason}", "yellow"))
 
 
 def path_chains(console: Console, result: Any) -> None:
@@ -183,14 +185,14 @@ def common_view(console: Console, result: Any) -> None:
 
     asked = ", ".join(e.name for e in result.entities)
     if not result.shared:
-        console.print(Text(f"nothing links all of {asked} within {result.depth} hop(s)"))
+        console.print(_t(f"nothing links all of {asked} within {result.depth} hop(s)"))
         return
-    console.print(Text(f"{len(result.shared)} shared connection(s) of {asked}:", style="bold"))
+    console.print(_t(f"{len(result.shared)} shared connection(s) of {asked}:", "bold"))
     for item in result.shared:
         console.print(Text.assemble("\n", _t(item.node.name, "bold"), " ",
                                     _t(f"({item.node.type})", "cyan")))  # fmt: skip
         for path in item.links:
-            console.print(Text("  " + chain(path), style="magenta"))
+            console.print(_t("  " + chain(path), "magenta"))
             for edge in path.edges:
                 for quote in evidence_lines(edge.evidence, limit=1):
                     console.print(quote)
