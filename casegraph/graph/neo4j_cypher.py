@@ -237,6 +237,15 @@ MATCH (e:Entity {id: row[1]})
 MERGE (d)-[:MENTIONS]->(e)
 """
 
+# Record that the document being loaded (still pending) mentions entities: one document per
+# statement, so it is found once, not per row. $doc, $rows: [entity id].
+ADD_DOC_MENTIONS = """
+MATCH (d:PendingDocument {id: $doc})
+UNWIND $rows AS eid
+MATCH (e:Entity {id: eid})
+MERGE (d)-[:MENTIONS]->(e)
+"""
+
 # Write relations of one type with their evidence: created when new (the summary's
 # relationships_created counts them), evidence appended unless an item with the same key
 # (document, locator, offsets, extractor) is already there.

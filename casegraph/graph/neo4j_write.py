@@ -195,7 +195,7 @@ def queue_plan(batcher: Batcher, plan: DocPlan, props_of: Callable[[str], str]) 
                      [{"id": i, "props": props_of(i)} for i in sorted(plan.dirty)])  # fmt: skip
     batcher.add_rows(cy.ADD_NAMES, name_rows(plan.names))
     batcher.add_rows(cy.ADD_XIDS, [[x, e] for x, e in plan.xids])
-    batcher.add_rows(cy.ADD_MENTIONS, [[doc.id, e] for e in plan.mentions])
+    batcher.add_rows(cy.ADD_DOC_MENTIONS, list(plan.mentions), doc=doc.id)
     by_type: dict[str, list[list[Any]]] = {}
     new_by_type: dict[str, list[list[Any]]] = {}
     for rid, rel in plan.relations.items():
