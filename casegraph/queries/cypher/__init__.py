@@ -32,6 +32,10 @@ def arrow(directed: bool) -> tuple[str, str]:
     return ("-", "->") if directed else ("-", "-")
 
 
-# Relationships to other entities (MENTIONS from documents do not count), the degree both
-# backends use for ranking.
-DEGREE = "COUNT { (n)--(:Entity) }"
+def degree(var: str) -> str:
+    """The degree both backends rank by: relations to other entities (a document's MENTIONS do
+    not count). Counted by relationship type, not by the label at the other end, so Neo4j reads
+    the stored per-type counts of a node instead of visiting each of a hub's neighbours."""
+    if not var.isidentifier():
+        raise ValueError(f"unexpected variable name {var!r}")
+    return f"COUNT {{ ({var})-[:{rel_types(None, False)}]-() }}"

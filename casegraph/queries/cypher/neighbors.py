@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from casegraph.queries.cypher import hops, rel_types
+from casegraph.queries.cypher import degree, hops, rel_types
 
 if TYPE_CHECKING:
     from casegraph.queries.neighbors import NeighborOptions, RawNeighborhood
 
 # Question: which entities lie within {max} hops of $center, and how far.
 # Parameters: $center (entity id), $types (entity types allowed beyond the center, or null).
-# Placeholders from the allow-list only: {types_expr} (relationship types), {max} (hop bound).
+# Placeholders from the allow-list only: {types_expr} (relationship types), {max} (hop bound),
+#   {degree} (the degree expression).
 # Returns: id, name, type, distance, degree of every reached entity (the center excluded).
 REACH = """
 MATCH p = ANY SHORTEST (c:Entity {{id: $center}})
@@ -19,7 +20,7 @@ MATCH p = ANY SHORTEST (c:Entity {{id: $center}})
       (m:Entity)
 WHERE m <> c
 RETURN m.id AS id, m.name AS name, m.type AS type, length(p) AS distance,
-       COUNT {{ (m)--(:Entity) }} AS degree
+       {degree} AS degree
 """
 
 # Question: the relations (of the allowed types) between any two of the entities $ids.
@@ -30,10 +31,11 @@ WHERE a.id IN $ids AND b.id IN $ids
 RETURN r.rid AS id, a.id AS source, b.id AS target, type(r) AS type
 """
 
-# Question: name, type and degree of one entity. Parameters: $id. Returns: id, name, type, degree.
+# Question: name, type and degree of one entity. Parameters: $id. Placeholder: {degree}.
+# Returns: id, name, type, degree.
 NODE = """
-MATCH (n:Entity {id: $id})
-RETURN n.id AS id, n.name AS name, n.type AS type, COUNT { (n)--(:Entity) } AS degree
+MATCH (n:Entity {{id: $id}})
+RETURN n.id AS id, n.name AS name, n.type AS type, {degree} AS degree
 """
 
 
@@ -41,9 +43,9 @@ def reach(
     store: Any, center: str, depth: int, rels: str, types: list[str] | None
 ) -> list[dict[str, Any]]:
     """Every entity within depth hops of center (the center first, at distance 0)."""
-    query = REACH.format(types_expr=rels, max=hops(depth, 1, 4))
+    query = REACH.format(types_expr=rels, max=hops(depth, 1, 4), degree=degree("m"))
     rows = store.run_read(query, {"center": center, "types": types})
-    (me,) = store.run_read(NODE, {"id": center})
+    (me,) = store.run_read(NODE.format(degree=degree("n")), {"id": center})
     return [{**me, "distance": 0}, *rows]
 
 

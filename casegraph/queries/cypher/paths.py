@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from casegraph.queries.cypher import arrow, hops, rel_types
+from casegraph.queries.cypher import arrow, degree, hops, rel_types
 
 if TYPE_CHECKING:
     from casegraph.queries.paths import PathOptions, RawPath
@@ -21,7 +21,7 @@ ROW_LIMIT = 5000
 # Parameters: $source, $target (entity ids), $exclude (ids not to pass through), $via (entity
 #   types allowed for intermediate entities, or null for any), $limit (rows).
 # Placeholders filled from the allow-list only: {types} (relationship type expression),
-#   {left}/{right} (direction), {max} (validated hop bound).
+#   {left}/{right} (direction), {max} (validated hop bound), {degree} (the degree expression).
 # Returns: ids (node ids in walking order), rels (per hop: rid, source id, target id, type,
 #   evidence count), degrees (per node).
 ALL_SHORTEST = """
@@ -32,7 +32,7 @@ MATCH p = ALL SHORTEST (a:Entity {{id: $source}})
 RETURN [n IN nodes(p) | n.id] AS ids,
        [n IN nodes(p) | n.name] AS names,
        [n IN nodes(p) | n.type] AS types,
-       [n IN nodes(p) | COUNT {{ (n)--(:Entity) }}] AS degrees,
+       [n IN nodes(p) | {degree}] AS degrees,
        [rel IN relationships(p) | [rel.rid, startNode(rel).id, endNode(rel).id, type(rel),
                                    size(rel.quotes)]] AS rels
 LIMIT $limit
@@ -48,7 +48,7 @@ def _query(template: str, opts: PathOptions, **extra: int) -> str:
     left, right = arrow(opts.directed)
     return template.format(
         types=rel_types(frozenset(opts.rel_types) or None, opts.no_weak),
-        left=left, right=right, max=hops(opts.max_hops), **extra,
+        left=left, right=right, max=hops(opts.max_hops), degree=degree("n"), **extra,
     )  # fmt: skip
 
 
