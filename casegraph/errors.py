@@ -18,6 +18,12 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+def shown(value: str) -> str:
+    """A value from a source as it may appear in a message: as is when printable, else as a
+    Python literal, so no newline, escape sequence or bidi control reaches the terminal."""
+    return value if value.isprintable() else repr(value)
+
+
 class CasegraphError(Exception):
     """Root of every error casegraph raises on purpose; its message is one line for the user."""
 

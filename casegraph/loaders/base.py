@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from casegraph.errors import LoaderError
 from casegraph.graph.model import Source
 
 # Bytes read from the start of a file to recognise its format by content.
 SNIFF_BYTES = 4096
+# Longest physical line read (bytes): one record, not a file's worth of data; a longer one is
+# refused rather than held in memory.
+MAX_LINE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,19 @@ def hash_file(path: Path) -> str:
     except OSError as e:
         raise LoaderError(f"cannot read: {e.strerror or e}", path=str(path)) from e
     return digest.hexdigest()
+
+
+def read_lines(fh: IO[bytes], path: Path, fits: str = "") -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each line, refusing a line over MAX_LINE_BYTES by its number;
+    `fits` names what must fit on a line, for the refusal."""
+    lineno = 0
+    while raw := fh.readline(MAX_LINE_BYTES + 1):
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            hint = f"; {fits} must fit on a shorter line" if fits else ""
+            raise LoaderError(
+                f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB{hint}",
+                path=str(path),
+                line=lineno,
+            )
+        yield lineno, raw

@@ -49,7 +49,7 @@ from typing import IO, Any
 
 from casegraph.errors import LoaderError, ValidationError
 from casegraph.graph.model import Document, Fact, Source
-from casegraph.loaders.base import LoadOptions, hash_file
+from casegraph.loaders.base import MAX_LINE_BYTES, LoadOptions, hash_file, read_lines
 from casegraph.loaders.csv_layout import Layout, Mapping, build_layout, load_mapping
 from casegraph.loaders.csv_rows import RowReader
 
@@ -57,8 +57,6 @@ SAMPLE_BYTES = 1 << 16
 # Text given to csv.Sniffer: its regular expressions take time quadratic in it (64 KiB of
 # ",'" lines took 35 s), so only the first lines are sniffed.
 SNIFF_CHARS = 8192
-# Longest physical line read (bytes): a longer one is refused rather than held in memory.
-MAX_LINE_BYTES = 16 * 1024 * 1024
 DELIMITERS = ",;\t|"
 _NAMED_DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -185,25 +183,18 @@ def _lines(fh: IO[bytes], encoding: str, path: Path) -> Iterator[str]:
             except UnicodeError as e:
                 raise LoaderError(  # the decoder reads ahead: the fault is at or after here
                     f"not valid {encoding} after line {lineno} ({getattr(e, 'reason', e)}); "
-                    "pass the file's "
-                    "encoding", path=str(path),
+                    "pass the file's encoding", path=str(path),
                 ) from e  # fmt: skip
             if not line:
                 return
             lineno += 1
             if len(line) > MAX_LINE_BYTES // 2 and not line.endswith(("\n", "\r")):
-                raise LoaderError("line longer than 16 MiB", path=str(path), line=lineno)
+                raise LoaderError(f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB",
+                                  path=str(path), line=lineno)  # fmt: skip
             yield line
     decoder = codecs.getincrementaldecoder(encoding)()
     lineno = 0
-    while raw := fh.readline(MAX_LINE_BYTES + 1):
-        lineno += 1
-        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            raise LoaderError(
-                f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB",
-                path=str(path),
-                line=lineno,
-            )
+    for lineno, raw in read_lines(fh, path):
         try:
             yield decoder.decode(raw)
         except UnicodeDecodeError as e:

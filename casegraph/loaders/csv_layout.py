@@ -6,12 +6,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casegraph.errors import FormatNotRecognised, LoaderError, ValidationError
+from casegraph.errors import FormatNotRecognised, LoaderError, ValidationError, shown
 from casegraph.graph.model import check_endpoints, make_entity
 from casegraph.graph.schema import load_schema
 from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.stix_indicators import hash_algorithm, kind_for
-from casegraph.loaders.stix_stream import shown
 
 TABLES = ("relations", "entities", "indicators", "indicator_columns", "edges")
 # Role -> header names that play it (compared case-insensitively, spaces as underscores).

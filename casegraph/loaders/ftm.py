@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casegraph.errors import LoaderError, ValidationError
+from casegraph.errors import LoaderError, ValidationError, shown
 from casegraph.graph.model import (
     Document,
     EntityRef,
@@ -72,7 +72,7 @@ from casegraph.loaders.ftm_map import (
     quote_of,
     values,
 )
-from casegraph.loaders.stix_stream import Waiting, iter_values, shown
+from casegraph.loaders.stix_stream import Waiting, iter_values
 
 EXTRACTOR = "ftm"
 WAITING_LIMIT = 20_000  # links held for ends read later; past it, a second pass

@@ -2,7 +2,7 @@
 
 Hostile input is refused with FILE:LINE: a line over MAX_LINE_BYTES (16 MiB), invalid UTF-8,
 malformed JSON, nesting deeper than MAX_DEPTH, NaN/Infinity, integers beyond 64 bits and lone
-UTF-16 surrogates (casegraph.loaders.stix_stream.parse_json). Lines end at LF, CR LF or CR.
+UTF-16 surrogates (casegraph.loaders.stix_stream.parse_json, casegraph.loaders.base.read_lines). Lines end at LF, CR LF or CR.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from casegraph.graph.model import (
     make_evidence,
     make_relation,
 )
-from casegraph.loaders.base import LoadOptions, hash_file
-from casegraph.loaders.stix_stream import MAX_INT, parse_json, read_lines
+from casegraph.loaders.base import LoadOptions, hash_file, read_lines
+from casegraph.loaders.stix_stream import JSONL_RECORD, MAX_INT, parse_json
 
 EXTRACTOR = "jsonl"
 ENTITY_KEYS = {"type", "name", "aliases", "properties", "id", "quote", "confidence"}
@@ -59,7 +59,7 @@ def _facts(path: Path, doc_id: str) -> Iterator[Fact]:
         raise LoaderError(f"cannot read: {e.strerror or e}", path=str(path)) from e
     with fh:
         lineno = 0
-        for _, raw in read_lines(fh, path):
+        for _, raw in read_lines(fh, path, JSONL_RECORD):
             if lineno == 0:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             # a lone CR ends a line too, as it did when this file was read in text mode

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from casegraph.errors import LoaderError, ValidationError
+from casegraph.errors import LoaderError, ValidationError, shown
 from casegraph.graph.model import (
     Document,
     EntityRef,
@@ -59,7 +59,7 @@ from casegraph.graph.model import (
 from casegraph.graph.schema import load_schema
 from casegraph.loaders.base import LoadOptions, hash_file
 from casegraph.loaders.stix_map import RELATIONS, EntitySpec, entity_spec, text
-from casegraph.loaders.stix_stream import Waiting, iter_values, shown
+from casegraph.loaders.stix_stream import Waiting, iter_values
 
 EXTRACTOR = "stix"
 WAITING_LIMIT = 20_000  # relationships held for ends read later; past it, a second pass

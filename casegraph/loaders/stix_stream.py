@@ -9,7 +9,8 @@ from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
 
-from casegraph.errors import LoaderError
+from casegraph.errors import LoaderError, shown
+from casegraph.loaders.base import MAX_LINE_BYTES, read_lines
 
 _BLANK = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
@@ -19,8 +20,8 @@ T = TypeVar("T")
 # serves to exhaust the stack (json) or memory (ijson's C backend keeps a prefix per level, so
 # its memory grows with the square of the depth: 100,000 levels in 200 KB took 25 GB).
 MAX_DEPTH = 100
-# Longest line of a JSON Lines file (bytes): one record, not a file's worth of data.
-MAX_LINE_BYTES = 16 * 1024 * 1024
+# What each line of a JSON Lines file holds (named when a line is too long).
+JSONL_RECORD = "a JSON Lines record"
 # Largest integer accepted (a signed 64-bit one, what SQLite and Neo4j store).
 MAX_INT = 2**63 - 1
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -126,12 +127,6 @@ def parse_json(text: bytes | str) -> Any:
         except UnicodeEncodeError:
             raise ValueError("a string holds a lone UTF-16 surrogate (not valid Unicode)") from None
     return value
-
-
-def shown(value: str) -> str:
-    """A value from a source as it may appear in a message: as is when printable, else as a
-    Python literal, so no newline, escape sequence or bidi control reaches the terminal."""
-    return value if value.isprintable() else repr(value)
 
 
 class _Guarded:
@@ -240,26 +235,8 @@ def _first_line_is_json(fh: IO[bytes]) -> bool:
         return False
 
 
-def read_lines(fh: IO[bytes], path: Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of each line, refusing a line over MAX_LINE_BYTES by its number."""
-    lineno = 0
-    while True:
-        raw = fh.readline(MAX_LINE_BYTES + 1)
-        if not raw:
-            return
-        lineno += 1
-        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            raise LoaderError(
-                f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB; a JSON Lines record must "
-                "fit on a shorter line",
-                path=str(path),
-                line=lineno,
-            )
-        yield lineno, raw
-
-
 def _lines(fh: IO[bytes], path: Path, container_key: str) -> Iterator[tuple[str, Any]]:
-    for lineno, raw in read_lines(fh, path):
+    for lineno, raw in read_lines(fh, path, JSONL_RECORD):
         if not raw.strip():
             continue
         try:

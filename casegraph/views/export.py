@@ -7,7 +7,6 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,6 +14,7 @@ from casegraph.errors import UsageError
 from casegraph.graph.records import EntityRow, EvidenceRow
 from casegraph.graph.schema import load_schema
 from casegraph.graph.store import Store
+from casegraph.views.files import atomic_text
 
 FORMATS = ("json", "graphml", "gexf", "csv", "cypher", "html")
 # Relations whose evidence is read from the store at once (bounds memory on large stores).
@@ -54,40 +54,16 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
         raise UsageError(f"--entity works with --format html only, not {fmt}")
     if fmt == "csv":
         nodes_path, rels_path = csv_paths(path)
-        with _atomic(nodes_path) as fh:
+        with atomic_text(nodes_path) as fh:
             nodes = write_csv_nodes(store, fh)
-        with _atomic(rels_path) as fh:
+        with atomic_text(rels_path) as fh:
             edges = write_csv_relationships(store, fh)
         return {"nodes": nodes, "edges": edges}
     writer: Callable[[Store, TextIO], dict[str, int]] = {
         "json": write_json, "graphml": write_graphml, "gexf": write_gexf, "cypher": write_cypher,
     }[fmt]  # fmt: skip
-    with _atomic(path) as fh:
+    with atomic_text(path) as fh:
         return writer(store, fh)
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[TextIO]:
-    """A file that appears at `path` whole, or not at all (written beside it, then renamed)."""
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except OSError as e:
-        _discard(tmp)
-        raise UsageError(f"{path}: cannot write ({e.strerror or e})") from e
-    except BaseException:
-        _discard(tmp)
-        raise
-
-
-def _discard(tmp: Path) -> None:
-    """Remove a partial file; on a read-only file system even that fails (and nothing is there)."""
-    with suppress(OSError):
-        tmp.unlink(missing_ok=True)
 
 
 def _html(store: Store, path: Path, entity: str | None, depth: int, max_nodes: int | None,

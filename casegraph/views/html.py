@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from casegraph.errors import UsageError
 from casegraph.graph.schema import WEAK, load_schema
 from casegraph.queries.results import CommonResult, Node, PathResult, Subgraph
 from casegraph.queries.results import Path as GraphPath
+from casegraph.views.files import atomic_text
 from casegraph.views.html_data import (
     EDGE_COLOR,
     MAX_NODES,
@@ -80,7 +78,8 @@ def render_html(
         "answer": _answer(drawn, highlight, common),
     }  # fmt: skip
     page = render_page(title=title, data=data)
-    _write_atomic(Path(path), page)
+    with atomic_text(Path(path)) as fh:
+        fh.write(page)
     return HtmlReport(Path(path), len(drawn.nodes), len(drawn.edges), drawn.omitted)
 
 
@@ -189,17 +188,3 @@ def _answer(drawn: Drawn, highlight: PathResult | None, common: CommonResult | N
         return {"title": f"What {asked} have in common", "items": items,
                 "empty": "Nothing in common within the depth asked."}  # fmt: skip
     return None
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(path)
-    except OSError as e:
-        with suppress(OSError):  # on a read-only file system even unlink fails
-            tmp.unlink(missing_ok=True)
-        raise UsageError(f"{path}: cannot write ({e.strerror or e})") from e

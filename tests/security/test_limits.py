@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from casegraph.loaders.stix_stream import MAX_LINE_BYTES
+from casegraph.loaders.base import MAX_LINE_BYTES
 from tests.security.storecheck import snapshot
 
 GB = 1 << 30
