@@ -38,6 +38,33 @@ def store_path(tmp_path: Path) -> Path:
     return tmp_path / "case.db"
 
 
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a CLI subprocess: this one without casegraph's and Neo4j's settings
+    (a developer's own never leak into a test), plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEGRAPH_", "NEO4J_"))}
+    env.update(extra or {})
+    return env
+
+
+def start_cli(
+    *args: str, env: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.Popen[str]:
+    """`python -m casegraph ARGS` started in the background, stdout and stderr captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "casegraph", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(env), **kwargs,
+    )  # fmt: skip
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (free when this returns)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def run_cli(
     *args: str,
     env: dict[str, str] | None = None,
@@ -46,13 +73,11 @@ def run_cli(
     timeout: float = 120,
 ) -> Result:
     """Run `python -m casegraph ARGS` as a user would, capturing stdout and stderr apart."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEGRAPH_", "NEO4J_"))}
-    full_env.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "casegraph", *args],
         capture_output=True,
         text=True,
-        env=full_env,
+        env=cli_env(env),
         cwd=cwd,
         input=input,
         timeout=timeout,

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from casegraph.graph.sqlite_store import SqliteStore
-from tests.conftest import run_cli, write_jsonl
+from tests.conftest import run_cli, start_cli, write_jsonl
 
 CASE = [
     {"type": "Company", "name": "NSO Group", "aliases": ["NSO"], "properties": {"founded": 2010}},
@@ -206,10 +203,7 @@ def test_process_killed_mid_load_leaves_store_unchanged(
     big = _big_jsonl(tmp_path / "big.jsonl", 150_000)
     with SqliteStore(store_path) as store:
         before = store.stats()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEGRAPH_")}
-    proc = subprocess.Popen([sys.executable, "-m", "casegraph", "--store", str(store_path),
-                             "load", str(big)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, text=True)  # fmt: skip
+    proc = start_cli("--store", str(store_path), "load", str(big))
     wal = Path(str(store_path) + "-wal")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not wal.exists() or wal.stat().st_size < 2_000_000):

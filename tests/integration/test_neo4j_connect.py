@@ -17,17 +17,11 @@ from casegraph.errors import EXIT_BACKEND, BackendUnavailable, UsageError
 from casegraph.graph.neo4j_store import Neo4jStore
 from casegraph.graph.store import open_store
 from casegraph.pipeline import load_paths
-from tests.conftest import write_jsonl
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import free_port, write_jsonl
 
 
 def test_unreachable_server_is_one_clear_line() -> None:
-    uri = f"bolt://127.0.0.1:{closed_port()}"
+    uri = f"bolt://127.0.0.1:{free_port()}"
     config = Config(neo4j_uri=uri, neo4j_password="s3cret-pass")
     with pytest.raises(BackendUnavailable) as err:
         open_store(config)
@@ -54,7 +48,7 @@ def test_bad_credentials_name_the_user_not_the_password(neo4j_config: Config) ->
 
 
 def test_credentials_in_the_uri_are_never_shown(neo4j_config: Config) -> None:
-    port = closed_port()
+    port = free_port()
     config = Config(neo4j_uri=f"bolt://neo4j:hunter2@127.0.0.1:{port}", neo4j_password="hunter2")
     with pytest.raises((BackendUnavailable, UsageError)) as err:
         Neo4jStore.connect(config)

@@ -10,9 +10,7 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ import neo4j
 import pytest
 
 from casegraph.config import Config
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, free_port, run_cli, start_cli
 from tests.integration.conftest import wipe
 
 SEED = int(os.environ.get("CASEGRAPH_FAULT_SEED") or random.randrange(1 << 30))
@@ -93,12 +91,7 @@ def case_files(folder: Path, files: int, per_file: int) -> list[Path]:
 
 
 def _load_process(uri: str, password: str, *files: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEGRAPH_", "NEO4J_"))}
-    env["NEO4J_PASSWORD"] = password
-    return subprocess.Popen(
-        [sys.executable, "-m", "casegraph", "--neo4j", uri, "load", *map(str, files)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+    return start_cli("--neo4j", uri, "load", *map(str, files), env={"NEO4J_PASSWORD": password})
 
 
 def _load(uri: str, password: str, *files: Path) -> None:
@@ -148,18 +141,12 @@ def test_neo4j_loads_killed_at_random_moments_then_rerun_equal_a_clean_load(
 
 
 # ------------------------------------------------------------- the server stopped mid-load
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Server:
     """A Neo4j of this test's own through scripts/neo4j, with its data kept across restarts."""
 
     def __init__(self, state: Path, password: str) -> None:
         self.env = {**os.environ, "NEO4J_STATE_DIR": str(state), "NEO4J_PASSWORD": password,
-                    "NEO4J_BOLT_PORT": str(_free_port()), "NEO4J_HEAP": "1g",
+                    "NEO4J_BOLT_PORT": str(free_port()), "NEO4J_HEAP": "1g",
                     "NEO4J_PAGECACHE_MB": "128"}  # fmt: skip
         self.uri = ""
 

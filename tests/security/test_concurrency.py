@@ -7,7 +7,6 @@ a writer that must wait for another says so on stderr instead of seeming to hang
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -21,21 +20,15 @@ from casegraph.errors import StoreError
 from casegraph.graph import sqlite_store
 from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.pipeline import load_paths
-from tests.conftest import run_cli
+from tests.conftest import cli_env, run_cli, start_cli
 from tests.security.storecheck import digest, integrity
 from tests.security.test_faults import big_jsonl, small_jsonl
 
 WAIT_NOTE = "waiting for another casegraph process to finish writing"
 
 
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("CASEGRAPH_", "NEO4J_"))}
-
-
 def _start(store: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "casegraph", "--store", str(store), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_env())  # fmt: skip
+    return start_cli("--store", str(store), *args)
 
 
 def _firms(path: Path, prefix: str, n: int) -> Path:
@@ -126,7 +119,7 @@ def test_readers_during_loads_see_only_committed_states(tmp_path: Path) -> None:
         SqliteStore(store).stats())]  # fmt: skip
     (tmp_path / "reader.py").write_text(READER, encoding="utf-8")
     readers = [subprocess.Popen([sys.executable, str(tmp_path / "reader.py"), str(store),
-                                 str(tmp_path / f"seen{i}.json"), "60"], env=_env())
+                                 str(tmp_path / f"seen{i}.json"), "60"], env=cli_env())
                for i in range(2)]  # fmt: skip
     for file in files[1:]:
         result = run_cli("--store", str(store), "load", str(file))

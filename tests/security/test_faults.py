@@ -13,14 +13,14 @@ import resource
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, start_cli
 from tests.security.storecheck import digest, integrity, snapshot
 
 SEED = int(os.environ.get("CASEGRAPH_FAULT_SEED") or random.randrange(1 << 30))
@@ -48,15 +48,8 @@ def small_jsonl(path: Path) -> Path:
     return path
 
 
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("CASEGRAPH_", "NEO4J_"))}
-
-
-def _load_process(store: Path, *files: Path, **kw: object) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "casegraph", "--store", str(store), "load", *map(str, files)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), **kw,  # type: ignore[call-overload]
-    )  # fmt: skip
+def _load_process(store: Path, *files: Path, **kw: Any) -> subprocess.Popen[str]:
+    return start_cli("--store", str(store), "load", *map(str, files), **kw)
 
 
 # ---------------------------------------------------------------------------- SIGKILL
