@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bench_paths import percentile
 from casegraph.config import Config
 from casegraph.graph.model import (
     Document,
@@ -235,11 +236,6 @@ def main() -> None:
     for name, (values, found) in latencies.items():
         print(f"| {name} | {len(values)} | {found} | {percentile(values, 50):.1f} | "
               f"{percentile(values, 95):.1f} |")  # fmt: skip
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def path_latencies(

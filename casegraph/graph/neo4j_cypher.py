@@ -45,6 +45,16 @@ def with_rtype(template: str, relation_type: str) -> str:
     return template.replace(RTYPE, _quoted(name))
 
 
+def degree(var: str) -> str:
+    """The degree both backends rank and list by: relations of schema types, so a document's
+    MENTIONS do not count. Counted by relationship type, not by the label at the other end, so
+    Neo4j reads a node's stored per-type counts instead of visiting each of a hub's neighbours.
+    Holds the RTYPES placeholder (fill it with with_rtypes)."""
+    if not var.isidentifier():
+        raise ValueError(f"unexpected variable name {var!r}")
+    return f"COUNT {{ ({var})-[:{RTYPES}]-() }}"
+
+
 def with_rtypes(template: str) -> str:
     """The template with its type-disjunction placeholder replaced by every schema relation type."""
     return template.replace(RTYPES, "|".join(_quoted(t) for t in relation_types()))
@@ -346,12 +356,12 @@ RETURN node.id AS id, node.type AS type, node.keys AS keys
 # $skip (n - 1). Columns: degree.
 NTH_DEGREE = f"""
 MATCH (e:Entity)
-WITH COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
+WITH {degree("e")} AS degree
 RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
 """
 NTH_DEGREE_OF_TYPE = f"""
 MATCH (e:Entity {{type: $type}})
-WITH COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
+WITH {degree("e")} AS degree
 RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
 """
 
@@ -359,14 +369,14 @@ RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
 # Columns: id, name, type, aliases, properties_json, degree, seq.
 ENTITIES_BY_DEGREE = f"""
 MATCH (e:Entity)
-WITH e, COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
+WITH e, {degree("e")} AS degree
 WHERE degree >= $min
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
        e.properties_json AS properties_json, degree, e.seq AS seq
 """
 ENTITIES_OF_TYPE_BY_DEGREE = f"""
 MATCH (e:Entity {{type: $type}})
-WITH e, COUNT {{ (e)-[:{RTYPES}]-() }} AS degree
+WITH e, {degree("e")} AS degree
 WHERE degree >= $min
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
        e.properties_json AS properties_json, degree, e.seq AS seq

@@ -56,6 +56,12 @@ def second_id(type_: str, key: str) -> str:
     return f"{base_id(type_, key)}-{sha1(f'{type_}|{key}'.encode()).hexdigest()[:8]}"
 
 
+def next_seq(client: Client) -> int:
+    """The creation number the store's next new entity gets."""
+    found = client.read(cy.NEXT_SEQ)
+    return int(found[0]["seq"]) if found else 0
+
+
 # normalize_name is pure and called several times per name while resolving: remember it.
 _norm = lru_cache(maxsize=1 << 18)(normalize_name)
 

@@ -35,6 +35,7 @@ from casegraph.graph.neo4j_mirror import (
     base_id,
     dumps,
     evidence_key,
+    next_seq,
     relation_id,
     second_id,
 )
@@ -89,8 +90,7 @@ class Planner:
         self.new_entities: set[str] = set()
         self.new_relations: set[str] = set()
         self.planned_docs: set[str] = set()
-        found = client.read(cy.NEXT_SEQ)
-        self.next_seq = int(found[0]["seq"]) if found else 0
+        self.next_seq = next_seq(client)
 
     def plan(self, source: Source) -> DocPlan | None:
         """The writes of one source, or None when its document is already loaded."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from casegraph.graph import neo4j_cypher as cy
 from casegraph.graph.model import Document, Evidence, normalize_name
 from casegraph.graph.neo4j_client import Client
-from casegraph.graph.neo4j_mirror import NameRec, dumps, evidence_row, relation_id
+from casegraph.graph.neo4j_mirror import NameRec, dumps, evidence_row, next_seq, relation_id
 from casegraph.graph.neo4j_write import (
     Batcher,
     document_props,
@@ -42,8 +42,7 @@ def write_snapshot(client: Client, batch_size: int, snapshot: Snapshot) -> dict[
     for doc in new_docs:
         batcher.add(cy.BEGIN_DOCUMENT, {"id": doc.id})
 
-    found = client.read(cy.NEXT_SEQ)
-    seq = int(found[0]["seq"]) if found else 0
+    seq = next_seq(client)
     fresh = [e for e in snapshot.entities if e.id not in existing]
     queue_entities(batcher, entity_rows(
         (e.id, e.type, e.name, dumps(e.properties), seq + i) for i, e in enumerate(fresh)

@@ -7,6 +7,7 @@ fragments chosen by flags; never user text.
 
 from __future__ import annotations
 
+from casegraph.graph import neo4j_cypher
 from casegraph.graph.schema import WEAK, load_schema
 
 
@@ -33,9 +34,6 @@ def arrow(directed: bool) -> tuple[str, str]:
 
 
 def degree(var: str) -> str:
-    """The degree both backends rank by: relations to other entities (a document's MENTIONS do
-    not count). Counted by relationship type, not by the label at the other end, so Neo4j reads
-    the stored per-type counts of a node instead of visiting each of a hub's neighbours."""
-    if not var.isidentifier():
-        raise ValueError(f"unexpected variable name {var!r}")
-    return f"COUNT {{ ({var})-[:{rel_types(None, False)}]-() }}"
+    """The degree expression of the stores' own queries (casegraph.graph.neo4j_cypher.degree),
+    its relationship types filled in."""
+    return neo4j_cypher.with_rtypes(neo4j_cypher.degree(var))
