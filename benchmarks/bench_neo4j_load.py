@@ -32,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_paths import percentile
+from casegraph.backends.neo4j import Neo4jStore
 from casegraph.config import Config
 from casegraph.graph.model import (
     Document,
@@ -41,7 +42,6 @@ from casegraph.graph.model import (
     make_evidence,
     make_relation,
 )
-from casegraph.graph.neo4j_store import Neo4jStore
 
 # (relation type, source types, target types): all allowed by the schema.
 KINDS = [
@@ -147,7 +147,7 @@ SET r.quotes = r.quotes + $quote, r.document_ids = r.document_ids + $doc,
 
 def naive_load(store: Neo4jStore, rels: list[Rel]) -> None:
     """One auto-commit statement per relation, as a first attempt would do it."""
-    from casegraph.graph.neo4j_cypher import relation_types
+    from casegraph.backends.neo4j.cypher import relation_types
 
     allowed = set(relation_types())
     client = store.client
@@ -242,7 +242,8 @@ def path_latencies(
     store: Neo4jStore, rels: list[Rel], pairs: int, seed: int
 ) -> dict[str, tuple[list[float], int]]:
     """Milliseconds per `find_paths` call (resolution, Cypher search, ranking, evidence)."""
-    from casegraph.queries.paths import PathOptions, find_paths
+    from casegraph.queries.options import PathOptions
+    from casegraph.queries.paths import find_paths
 
     rng = random.Random(seed)
     ends = sorted({r.source for r in rels} | {r.target for r in rels})
@@ -265,8 +266,8 @@ def path_latencies(
 
 
 def entity_id(type_: str, name: str) -> str:
+    from casegraph.graph.ids import base_id
     from casegraph.graph.model import normalize_name
-    from casegraph.graph.neo4j_mirror import base_id
 
     return base_id(type_, normalize_name(name))  # names are distinct: every id is a base id
 

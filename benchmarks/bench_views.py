@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.graph.schema import WEAK, load_schema
-from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.pipeline import load_paths
+from casegraph.queries.overview import drawing
 from casegraph.views.export import export
-from casegraph.views.html import render_html, subgraph_from_store
+from casegraph.views.html import render_html
 
 SIZES = (100, 1000, 5000)
 CHROMIUM = "/usr/bin/chromium"
@@ -87,7 +88,7 @@ def bench(n: int, work: Path, cap: int | None) -> dict[str, Any]:
         max_nodes = cap or n
 
         def html_export() -> Any:
-            sub = subgraph_from_store(store, limit=max_nodes)
+            sub = drawing(store, limit=max_nodes)
             return render_html(sub, html, title=f"{n} nodes", max_nodes=max_nodes)
 
         t_html, report = timed(html_export)

@@ -13,9 +13,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.errors import CasegraphError
 from casegraph.graph.model import Source
-from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.loaders import LoadOptions, detect
 from casegraph.pipeline import plan, sources
 

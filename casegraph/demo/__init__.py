@@ -73,10 +73,10 @@ def demo_paths() -> list[Path]:
 
 def fresh_store_path(path: Path) -> Path:
     """Remove an earlier demo store at path (only if it is a casegraph store) so the demo starts clean."""
-    from casegraph.graph.sqlite_store import SqliteStore
+    from casegraph.backends import open_store
 
-    if path.exists():
-        SqliteStore(path, create=False).close()  # raises StoreError if it is not a casegraph store
+    if path.exists():  # raises StoreError if it is not a casegraph store
+        open_store(Config(store=path), read_only=True).close()
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     return path
@@ -84,23 +84,23 @@ def fresh_store_path(path: Path) -> Path:
 
 def run_demo(config: Config, *, store_path: Path | None = None) -> DemoResult:
     """Load the sample case into a fresh embedded store (or the configured Neo4j) and summarise it."""
-    from casegraph.graph.sqlite_store import SqliteStore
-    from casegraph.graph.store import Store
+    from casegraph.backends import open_store
     from casegraph.pipeline import load_paths
-    from casegraph.queries.paths import PathOptions, find_paths
-    from casegraph.views.html import render_html, subgraph_from_store
+    from casegraph.queries.options import PathOptions
+    from casegraph.queries.overview import drawing
+    from casegraph.queries.paths import find_paths
+    from casegraph.views.html import render_html
 
-    store: Store
     if config.neo4j_uri:
         raise StoreError("the demo runs on the embedded store; drop --neo4j to run it")
     path = fresh_store_path(store_path or DEFAULT_DEMO_STORE)
-    store = SqliteStore(path)
+    store = open_store(Config(store=path), create=True)
     html = path.with_suffix(".html")
     try:
         summary = load_paths(store, demo_paths())
         stats = store.stats()
         answer = find_paths(store, *DEMO_QUESTION, PathOptions(no_weak=True))
-        render_html(subgraph_from_store(store), html, title="casegraph demo: surveillance for hire",
+        render_html(drawing(store), html, title="casegraph demo: surveillance for hire",
                     highlight=answer)  # fmt: skip
     finally:
         store.close()

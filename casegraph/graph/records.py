@@ -51,11 +51,15 @@ class EvidenceRow:
         return f"{self.document}, {where}" if where else self.document
 
 
+# A relation as (relation id, source id, type, target id, properties), for whole-store streams.
+RelationTuple = tuple[str, str, str, str, dict[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class RelationRow:
     """A relation seen from one entity: its type, direction, the other end and the evidence."""
 
-    id: int | str
+    id: str
     type: str
     direction: str  # "out" or "in"
     other: EntityRow

@@ -1,63 +1,174 @@
-"""The store interface both backends implement, and the one place a store is opened."""
+"""The store contract both backends implement in full, and name look-ups written once for both."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, Self
 
-from casegraph.config import Config
-from casegraph.graph.model import Source
+from casegraph.errors import AmbiguousEntity, EntityNotFound, ValidationError
+from casegraph.graph.access import GraphAccess
+from casegraph.graph.keys import match_key
+from casegraph.graph.model import Source, normalize_name
+from casegraph.graph.plan import NameRec
 from casegraph.graph.records import (
     DocumentRow,
     EntityRow,
     EvidenceRow,
     LoadSummary,
     RelationRow,
+    RelationTuple,
 )
+from casegraph.graph.schema import load_schema
+from casegraph.graph.snapshot import Snapshot, SnapshotCounts
+
+# A limit beyond any store's size (larger ones would overflow SQLite's 64-bit integers).
+MAX_LIMIT = 1 << 31
+# Substring hits a search considers at most.
+SEARCH_CAP = 5000
 
 
 class Store(Protocol):
-    """What queries, views and the CLI may ask of a store, whichever backend keeps it."""
+    """What loads, questions, views, sync and the CLI may ask of a store, whichever backend."""
 
     backend: str
 
+    @property
+    def revision(self) -> int:
+        """A counter that grows with every committed change."""
+
+    @property
+    def location(self) -> str:
+        """Where the store is: a file path or a server URI (never with a password)."""
+
+    # writes
     def load(self, sources: Iterable[Source], progress: Any = None) -> LoadSummary: ...
+    def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts: ...
     def merge(self, keep: str, drop: str) -> EntityRow: ...
     def alias(self, entity: str, name: str) -> EntityRow: ...
+    def fold(self, keep: EntityRow, drop: EntityRow, payload: dict[str, Any]) -> None: ...
+    def add_name(self, rec: NameRec, payload: dict[str, Any]) -> None: ...
+    def name_owner(self, type_: str, key: str) -> str | None: ...
+
+    # entities and names
     def entity(self, entity_id: str) -> EntityRow: ...
+    def entities_by_id(self, ids: Iterable[str]) -> dict[str, EntityRow]: ...
     def resolve(self, text: str) -> EntityRow: ...
     def search(self, text: str, *, limit: int = 20) -> list[tuple[EntityRow, float]]: ...
     def entities(self, *, type: str | None = None, limit: int | None = None) -> list[EntityRow]: ...
+    def xid_owner(self, xid: str) -> str | None: ...
+    def ids_by_name(self, key: str, type_: str | None = None) -> list[str]: ...
+    def names_containing(self, key: str, cap: int) -> list[tuple[str, str]]: ...
+    def fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]: ...
+
+    # relations, evidence, documents
     def relations_of(self, entity_id: str) -> list[RelationRow]: ...
-    def evidence(self, relation_ids: Iterable[int]) -> dict[int, list[EvidenceRow]]: ...
+    def evidence(self, relation_ids: Iterable[str]) -> dict[str, list[EvidenceRow]]: ...
     def documents_of(self, entity_id: str) -> list[dict[str, str]]: ...
     def documents(self) -> list[DocumentRow]: ...
+    def document_text(self, document_id: str) -> str | None: ...
     def stats(self) -> dict[str, Any]: ...
+
+    # the whole store, streamed
     def iter_entities(self) -> Iterator[EntityRow]: ...
-    def iter_relations(self) -> Iterator[tuple[int, str, str, str, dict[str, Any]]]: ...
+    def iter_relations(self) -> Iterator[RelationTuple]: ...
+    def iter_xids(self) -> Iterator[tuple[str, str]]: ...
+    def iter_mentions(self) -> Iterator[tuple[str, str]]: ...
+
+    # questions
+    def graph(self) -> GraphAccess: ...
+
     def close(self) -> None: ...
 
 
-class EmbeddedStore(Store, Protocol):
-    """A store that answers queries with networkx: it exposes its cached graph view."""
+class StoreBase:
+    """What both stores share, written once over each one's primitives: `resolve`, `search`,
+    and the checks of `merge` and `alias` (each backend writes the change its own way)."""
 
-    def graph(self) -> Any: ...
+    def __enter__(self) -> Self:
+        return self
 
+    def __exit__(self: Any, *exc: object) -> None:
+        self.close()
 
-def nx_graph(store: Store) -> Any:
-    """The networkx view of an embedded store (queries call this only when backend != neo4j)."""
-    return cast("EmbeddedStore", store).graph()
+    def entity(self: Any, entity_id: str) -> EntityRow:
+        """The entity with this id."""
+        found = self.entities_by_id([entity_id])
+        if not found:
+            raise EntityNotFound(entity_id)
+        return found[entity_id]  # type: ignore[no-any-return]
 
+    def merge(self: Any, keep: str, drop: str) -> EntityRow:
+        """Fold entity `drop` into `keep`: names, ids, relations and mentions move; recorded."""
+        a, b = self.resolve(keep), self.resolve(drop)
+        if a.id == b.id:
+            raise ValidationError(f"{keep!r} and {drop!r} are already one entity ({a.id})")
+        if a.type != b.type:
+            raise ValidationError(
+                f"cannot merge a {b.type} into a {a.type} ({b.name!r} -> {a.name!r})"
+            )
+        self.fold(a, b, {"keep": a.id, "drop": b.id, "drop_name": b.name})
+        return self.entity(a.id)  # type: ignore[no-any-return]
 
-def open_store(config: Config, *, create: bool = False) -> Store:
-    """The store the configuration names: Neo4j when a URI is set, else the embedded file.
+    def alias(self: Any, entity: str, name: str) -> EntityRow:
+        """Give an entity another name it answers to; refused if another entity has that name."""
+        row = self.resolve(entity)
+        key = normalize_name(name)
+        if not key:
+            raise ValidationError("an alias cannot be empty")
+        owner = self.name_owner(row.type, key)
+        if owner and owner != row.id:
+            raise ValidationError(
+                f"{name!r} already names {owner}; use 'casegraph merge' to join them"
+            )
+        rec = NameRec(row.type, key, match_key(name, row.type), row.id, name.strip())
+        self.add_name(rec, {"entity": row.id, "name": name})
+        return self.entity(row.id)  # type: ignore[no-any-return]
 
-    With create=False a missing embedded store is an error rather than a new empty file.
-    """
-    if config.neo4j_uri:
-        from casegraph.graph.neo4j_store import Neo4jStore
+    def resolve(self: Store, text: str) -> EntityRow:
+        """The one entity that `text` names: by id, external id, TYPE:NAME, or name/alias."""
+        text = text.strip()
+        found = self.entities_by_id([text])
+        if found:
+            return found[text]
+        owner = self.xid_owner(text)
+        if owner:
+            return self.entity(owner)
+        key = normalize_name(text)
+        ids = self.ids_by_name(key)
+        if not ids and ":" in text:
+            type_part, name_part = text.split(":", 1)
+            try:
+                etype = load_schema().entity_type(type_part.strip()).name
+            except ValidationError:
+                etype = None
+            if etype:
+                ids = self.ids_by_name(normalize_name(name_part), etype)
+        if len(ids) == 1:
+            return self.entity(ids[0])
+        if len(ids) > 1:
+            rows = self.entities_by_id(ids)
+            raise AmbiguousEntity(text, [f"{rows[i].type}:{rows[i].name} ({i})" for i in ids])
+        raise EntityNotFound(text, [e.name for e, _ in self.search(text, limit=3)])
 
-        return Neo4jStore.connect(config)  # type: ignore[no-any-return]
-    from casegraph.graph.sqlite_store import SqliteStore
+    def search(self: Store, text: str, *, limit: int = 20) -> list[tuple[EntityRow, float]]:
+        """Entities whose names contain or resemble `text`, best first, with a score 0-100."""
+        key = normalize_name(text)
+        if not key:
+            return []
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        from rapidfuzz import fuzz, process
 
-    return SqliteStore(config.store, create=create)
+        scores: dict[str, float] = {}
+        for name_key, entity_id in self.names_containing(key, SEARCH_CAP):
+            score = 100.0 if name_key == key else 60.0 + 39.0 * len(key) / max(len(name_key), 1)
+            scores[entity_id] = max(scores.get(entity_id, 0.0), score)
+        if len(scores) < limit:
+            keys = self.fuzzy_candidates(key, limit)
+            for _, score, idx in process.extract(
+                key, [k for k, _ in keys], scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70
+            ):
+                entity_id = keys[idx][1]
+                scores[entity_id] = max(scores.get(entity_id, 0.0), min(float(score), 99.0) * 0.9)
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        rows = self.entities_by_id(entity_id for entity_id, _ in best)
+        return [(rows[i], round(score, 1)) for i, score in best if i in rows]

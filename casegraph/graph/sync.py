@@ -1,83 +1,39 @@
 """Copying one store into another (embedded <-> Neo4j): entities, names, ids, documents, evidence.
 
-How: the source is read through the Store protocol (plus its external ids and mentions) into a
-`Snapshot`. A Neo4j destination takes the snapshot as it is (`Neo4jStore.write_snapshot`: ids kept
-exactly, MERGE-based, so a second sync adds nothing). An embedded destination is given one Source
-per document (oldest first) and loads them through its own resolver, with every relation end
-named by its source id, so ids round-trip.
+How: the source is read through the store contract into a `Snapshot`; the destination writes it
+with its ids exactly as they are (`Store.write_snapshot`, through `snapshot_plans` and the
+backend's own plan writer), adding only what it lacks, so a second sync adds nothing.
 
 Limits:
 - Manual decisions (the merge/alias log) are not copied; their effects (names, ids) are.
-- Into an embedded store, entities are re-resolved: two source entities the embedded resolver
-  would fold together (same match key, or fuzzily equal names) become one, and a colliding id
-  suffix (`-<hash>`, `-2`) may differ; such changes are listed in `SyncSummary.ids_changed`.
-  Documents get a new `loaded_at`, and a document already in the destination is skipped whole.
-- Into Neo4j, a name that already names another entity in the destination stays with that one.
+- A document already in the destination is skipped whole; an entity already there (by id) only
+  gains the properties it lacks; a name that already names another entity in the destination
+  stays with that one.
 - The snapshot is held in memory: sync is meant for case-sized stores, not bulk imports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from casegraph.errors import CasegraphError
-from casegraph.graph.model import (
-    Document,
-    EntityFact,
-    EntityRef,
-    Evidence,
-    Fact,
-    RelationFact,
-    Source,
-    normalize_name,
+from casegraph.graph.ids import dumps, evidence_key, relation_id
+from casegraph.graph.keys import match_key
+from casegraph.graph.model import Document, Evidence, normalize_name
+from casegraph.graph.plan import NameRec, NewEntity, Plan, RelPlan
+from casegraph.graph.records import RelationTuple
+from casegraph.graph.resolver import NameIndex
+from casegraph.graph.snapshot import (
+    Snapshot,
+    SnapshotCounts,
+    SnapshotDocument,
+    SnapshotEntity,
+    SnapshotRelation,
 )
-from casegraph.graph.records import EvidenceRow
 from casegraph.graph.store import Store
 
 EVIDENCE_PAGE = 1000
-
-
-@dataclass(frozen=True)
-class SnapshotEntity:
-    id: str
-    type: str
-    name: str
-    aliases: tuple[str, ...]
-    properties: dict[str, Any]
-    xids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SnapshotDocument:
-    id: str
-    title: str
-    path: str
-    loader: str
-    published: str | None
-    loaded_at: str
-    text: str | None
-    properties: dict[str, Any]
-    mentions: tuple[str, ...]  # entity ids
-
-
-@dataclass(frozen=True)
-class SnapshotRelation:
-    source: str
-    type: str
-    target: str
-    properties: dict[str, Any]
-    evidence: tuple[EvidenceRow, ...]
-
-
-@dataclass
-class Snapshot:
-    """A whole store, read through the Store protocol."""
-
-    documents: list[SnapshotDocument] = field(default_factory=list)
-    entities: list[SnapshotEntity] = field(default_factory=list)
-    relations: list[SnapshotRelation] = field(default_factory=list)
 
 
 @dataclass
@@ -94,7 +50,6 @@ class SyncSummary:
     entities_new: int = 0
     relations_new: int = 0
     evidence_added: int = 0
-    ids_changed: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,25 +58,11 @@ class SyncSummary:
 def sync(src: Store, dst: Store) -> SyncSummary:
     """Copy everything of `src` into `dst`; running it again changes nothing."""
     snapshot = read_snapshot(src)
-    summary = SyncSummary(
+    counts = dst.write_snapshot(snapshot)
+    return SyncSummary(
         src.backend, dst.backend, len(snapshot.documents), len(snapshot.entities),
-        len(snapshot.relations),
+        len(snapshot.relations), **counts.as_dict(),
     )  # fmt: skip
-    write = getattr(dst, "write_snapshot", None)
-    if write is not None:
-        counts = write(snapshot)
-        for key in ("documents_new", "documents_unchanged", "entities_new", "relations_new",
-                    "evidence_added"):  # fmt: skip
-            setattr(summary, key, int(counts.get(key, 0)))
-        return summary
-    loaded = dst.load(snapshot_sources(snapshot))
-    summary.documents_new = loaded.documents_new
-    summary.documents_unchanged = loaded.documents_unchanged
-    summary.entities_new = loaded.entities_new
-    summary.relations_new = loaded.relations_new
-    summary.evidence_added = loaded.evidence_added
-    summary.ids_changed = _changed_ids(snapshot, dst)
-    return summary
 
 
 # ---------------------------------------------------------------------- reading
@@ -129,23 +70,22 @@ def read_snapshot(store: Store) -> Snapshot:
     """Everything of a store: documents with their mentions, entities with ids, relations with
     evidence."""
     xids: dict[str, list[str]] = {}
-    for xid, entity_id in sorted(_xids(store)):
+    for xid, entity_id in sorted(store.iter_xids()):
         xids.setdefault(entity_id, []).append(xid)
     mentions: dict[str, list[str]] = {}
-    for doc_id, entity_id in sorted(_mentions(store)):
+    for doc_id, entity_id in sorted(store.iter_mentions()):
         mentions.setdefault(doc_id, []).append(entity_id)
-    text_of = getattr(store, "document_text", None)
     snapshot = Snapshot()
     for d in store.documents():
         snapshot.documents.append(SnapshotDocument(
             d.id, d.title, d.path, d.loader, d.published, d.loaded_at,
-            text_of(d.id) if text_of else None, dict(d.properties), tuple(mentions.get(d.id, ())),
+            store.document_text(d.id), dict(d.properties), tuple(mentions.get(d.id, ())),
         ))  # fmt: skip
     for e in store.iter_entities():
         snapshot.entities.append(SnapshotEntity(
             e.id, e.type, e.name, tuple(e.aliases), dict(e.properties), tuple(xids.get(e.id, ())),
         ))  # fmt: skip
-    page: list[tuple[Any, str, str, str, dict[str, Any]]] = []
+    page: list[RelationTuple] = []
 
     def flush() -> None:
         evidence = store.evidence([r[0] for r in page])
@@ -163,115 +103,90 @@ def read_snapshot(store: Store) -> Snapshot:
     return snapshot
 
 
-def _xids(store: Store) -> Iterator[tuple[str, str]]:
-    """(external id, entity id) pairs of a store."""
-    own = getattr(store, "iter_xids", None)
-    if own is not None:
-        yield from own()
-        return
-    db = getattr(store, "db", None)  # the embedded store keeps them in its `xids` table
-    if db is not None:
-        yield from db.execute("SELECT xid, entity_id FROM xids")
-
-
-def _mentions(store: Store) -> Iterator[tuple[str, str]]:
-    """(document id, entity id) pairs of a store."""
-    own = getattr(store, "iter_mentions", None)
-    if own is not None:
-        yield from own()
-        return
-    db = getattr(store, "db", None)
-    if db is not None:
-        yield from db.execute("SELECT document_id, entity_id FROM mentions")
-        return
-    for entity in store.iter_entities():
-        for doc in store.documents_of(entity.id):
-            yield doc["id"], entity.id
-
-
-# ---------------------------------------------------------------------- writing as sources
-def snapshot_sources(snapshot: Snapshot) -> list[Source]:
-    """One Source per document, oldest first, that re-creates the snapshot through `load`.
-
-    An entity is declared (name, aliases, properties, first external id) in the first document
-    that mentions it and named again in every later one (for the mention); relations name their
-    ends by source id (with name and type as a fallback) and carry that document's evidence.
-    """
-    entities = {e.id: e for e in snapshot.entities}
+# ---------------------------------------------------------------------- writing
+def snapshot_plans(snapshot: Snapshot, index: NameIndex, counts: SnapshotCounts) -> Iterator[Plan]:
+    """Plans that write the snapshot with its ids as they are, adding only what `index` lacks:
+    one per new document (oldest first: its entities, names, ids, mentions and the evidence it
+    gives), then one without a document for entities that no new document mentions."""
     docs = sorted(snapshot.documents, key=lambda d: (d.loaded_at, d.title, d.id))
-    doc_ids = {d.id for d in docs}
-    facts: dict[str, list[Fact]] = {d.id: [] for d in docs}
-    declared: set[str] = set()
-    for doc in docs:
-        for entity_id in sorted(doc.mentions, key=lambda i: _creation_rank(entities[i])):
-            entity = entities[entity_id]
-            if entity_id in declared:
-                facts[doc.id].append(EntityFact(entity.type, entity.name))
-                continue
-            declared.add(entity_id)
-            facts[doc.id].extend(_declare(entity))
-    if docs:  # entities no document mentions ride along with the first document
-        for entity in sorted(snapshot.entities, key=_creation_rank):
-            if entity.id not in declared:
-                facts[docs[0].id].extend(_declare(entity))
+    known = index.documents({d.id for d in docs})
+    new_docs = [d for d in docs if d.id not in known]
+    counts.documents_new, counts.documents_unchanged = len(new_docs), len(docs) - len(new_docs)
+    entities = {e.id: e for e in snapshot.entities}
+    existing = index.entities(set(entities))
+    rids = {id(r): relation_id(r.source, r.type, r.target) for r in snapshot.relations}
+    by_type: dict[str, set[str]] = {}
+    for r in snapshot.relations:
+        by_type.setdefault(r.type, set()).add(rids[id(r)])
+    have_rels = index.relations(by_type)
+    seq = index.next_seq()
+    placed: set[str] = set()
+    planned_rels: set[str] = set()
+
+    def place(plan: Plan, entity_id: str) -> None:
+        nonlocal seq
+        if entity_id in placed:
+            return
+        placed.add(entity_id)
+        e = entities[entity_id]
+        if entity_id in existing:
+            have = existing[entity_id].props
+            added = {k: v for k, v in e.properties.items() if k not in have}
+            if added:
+                plan.dirty[entity_id] = dumps({**have, **added})
+        else:
+            plan.entities[entity_id] = NewEntity(entity_id, e.type, e.name,
+                                                 normalize_name(e.name), dumps(e.properties), seq)  # fmt: skip
+            seq += 1
+        plan.names.extend(_names(e))
+        plan.xids.extend((x, entity_id) for x in e.xids)
+
+    evidence_of: dict[str, list[tuple[SnapshotRelation, list[Evidence]]]] = {}
+    new_ids = {d.id for d in new_docs}
     for rel in snapshot.relations:
-        by_doc: dict[str, list[Evidence]] = {}
-        for ev in rel.evidence:
-            if ev.document_id in doc_ids:
-                by_doc.setdefault(ev.document_id, []).append(Evidence(
-                    ev.document_id, ev.quote, ev.start, ev.end, ev.extractor, ev.confidence,
-                    ev.locator,
+        per_doc: dict[str, list[Evidence]] = {}
+        for x in rel.evidence:
+            if x.document_id in new_ids:
+                per_doc.setdefault(x.document_id, []).append(Evidence(
+                    x.document_id, x.quote, x.start, x.end, x.extractor, x.confidence, x.locator,
                 ))  # fmt: skip
-        for doc_id, items in by_doc.items():
-            facts[doc_id].append(RelationFact(
-                _ref(entities[rel.source]), rel.type, _ref(entities[rel.target]), tuple(items),
-                dict(rel.properties),
-            ))  # fmt: skip
-    return [
-        Source(Document(d.id, d.title, d.path, d.loader, d.published, d.text, dict(d.properties)),
-               facts[d.id])
-        for d in docs
-    ]  # fmt: skip
+        for doc_id, items in per_doc.items():
+            evidence_of.setdefault(doc_id, []).append((rel, items))
+    for doc in new_docs:
+        plan = Plan(_document(doc), dumps(doc.properties), loaded_at=doc.loaded_at)
+        for entity_id in doc.mentions:
+            place(plan, entity_id)
+            plan.mentions[entity_id] = None
+        for rel, items in evidence_of.get(doc.id, ()):
+            place(plan, rel.source)
+            place(plan, rel.target)
+            rid = rids[id(rel)]
+            new = rid not in have_rels and rid not in planned_rels
+            planned_rels.add(rid)
+            plan.relations[rid] = RelPlan(rid, rel.type, rel.source, rel.target,
+                                          dumps(rel.properties),
+                                          {evidence_key(ev): ev for ev in items}, new=new)  # fmt: skip
+        plan.relations_total = len(plan.relations)
+        plan.next_seq = seq
+        yield plan
+    rest = Plan(None)
+    for entity_id in entities:
+        place(rest, entity_id)
+    rest.next_seq = seq
+    if rest.entities or rest.dirty or rest.names or rest.xids:
+        yield rest
 
 
-def _declare(entity: SnapshotEntity) -> list[Fact]:
-    # Built directly, not with make_entity: the values were validated when first loaded, and
-    # make_entity's clean-up could change an alias's spelling.
-    first, *more = entity.xids or (None,)
-    out: list[Fact] = [EntityFact(entity.type, entity.name, entity.aliases,
-                                  dict(entity.properties), first)]  # fmt: skip
-    out.extend(EntityFact(entity.type, entity.name, xid=x) for x in more)
+def _names(e: SnapshotEntity) -> list[NameRec]:
+    out: list[NameRec] = []
+    seen: set[str] = set()
+    for n in (e.name, *e.aliases):
+        key = normalize_name(n)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(NameRec(e.type, key, match_key(n, e.type), e.id, n))
     return out
 
 
-def _ref(entity: SnapshotEntity) -> EntityRef:
-    return EntityRef(name=entity.name, type=entity.type, xid=entity.id)
-
-
-def _creation_rank(entity: SnapshotEntity) -> tuple[int, int, str]:
-    """Order that lets the embedded store hand out the same ids: an entity holding its plain
-    `type:slug` id first, then one with the `-<hash>` suffix, then numbered ones."""
-    from casegraph.graph.neo4j_mirror import base_id, second_id
-
-    key = normalize_name(entity.name)
-    base = base_id(entity.type, key)
-    if entity.id == base:
-        return 0, 0, entity.id
-    if entity.id == second_id(entity.type, key):
-        return 1, 0, entity.id
-    tail = entity.id.rsplit("-", 1)[-1]
-    return 2, int(tail) if tail.isdigit() else 0, entity.id
-
-
-def _changed_ids(snapshot: Snapshot, dst: Store) -> dict[str, str]:
-    """Source ids the destination knows under another id (by its external-id table)."""
-    changed: dict[str, str] = {}
-    for entity in snapshot.entities:
-        try:
-            dst.entity(entity.id)
-        except CasegraphError:
-            try:
-                changed[entity.id] = dst.resolve(entity.id).id
-            except CasegraphError:
-                changed[entity.id] = ""
-    return changed
+def _document(d: SnapshotDocument) -> Document:
+    return Document(d.id, d.title, d.path, d.loader, d.published, d.text, dict(d.properties))

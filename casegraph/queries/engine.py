@@ -1,29 +1,23 @@
-"""Graph search on the embedded store's networkx view, without copying it or walking whole components.
+"""Graph search over a GraphAccess: bidirectional shortest paths, Yen's k shortest, BFS levels.
 
-All searches read `G._succ` / `G._pred` of a MultiDiGraph directly (networkx's own adjacency
-dicts) and never mutate the graph. Filters are applied while walking (relation types per
-edge, node filters as set operations on each step's neighbours).
+The engine reads adjacency only through `casegraph.graph.access.GraphAccess`, one batch per BFS
+level, so it runs unchanged on the embedded store and on Neo4j and never holds more of the graph
+than the levels it has reached. It always expands the cheaper side (by stored degree), records
+the levels it reaches, and finds shortest-path parents afterwards, one batch per level.
 """
 
 from __future__ import annotations
 
 import heapq
-import weakref
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any
 
-from casegraph.graph.schema import WEAK
+from casegraph.graph.access import GraphAccess, Step
 
 # Safety valves: the most paths enumerated for one question, and the largest k for --k.
 MAX_PATHS = 1000
 MAX_K = 100
-
-Adjacency = dict[Any, dict[Any, dict[Any, dict[str, Any]]]]
-
-# Degrees computed so far, per graph object; a graph view is immutable, so they never go stale.
-_DEGREES: weakref.WeakKeyDictionary[Any, dict[Any, int]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -36,176 +30,99 @@ class Filters:
     exclude: frozenset[str] = field(default_factory=frozenset)
     directed: bool = False
 
-    def edge_ok(self, data: dict[str, Any]) -> bool:
-        rtype = data["type"]
-        if self.no_weak and rtype == WEAK:
-            return False
-        return self.rel_types is None or rtype in self.rel_types
-
-    @property
-    def filters_edges(self) -> bool:
-        return self.no_weak or self.rel_types is not None
-
-
-def _ok_types(filters: Filters) -> frozenset[str] | None:
-    """The relation types a walk may cross, or None when every type may be crossed."""
-    if not filters.filters_edges:
-        return None
-    from casegraph.graph.schema import load_schema
-
-    names = filters.rel_types if filters.rel_types is not None else load_schema().relation_types
-    return frozenset(n for n in names if not (filters.no_weak and n == WEAK))
+    def step(self, endpoints: Iterable[str]) -> Step:
+        return Step.of(self.rel_types, no_weak=self.no_weak, directed=self.directed,
+                       via_types=self.via_types, ends=endpoints)  # fmt: skip
 
 
 class Walker:
-    """Neighbours of a node under the filters, forwards (out) or backwards (in) along relations."""
+    """Walkable neighbours of sets of nodes, forwards (out) or backwards (in) along relations."""
 
-    def __init__(self, graph: Any, filters: Filters, endpoints: Iterable[str] = ()) -> None:
-        self.graph = graph
+    def __init__(
+        self, access: GraphAccess, filters: Filters, endpoints: Iterable[str] = ()
+    ) -> None:
+        self.access = access
         self.filters = filters
-        self.succ: Adjacency = graph._succ
-        self.pred: Adjacency = graph._pred
-        self.nodes = graph._node
         self.endpoints = frozenset(endpoints)
+        self.step = filters.step(self.endpoints)
+        self.barred = frozenset(filters.exclude - self.endpoints)
         self.blocked_nodes: set[str] = set()
         self.blocked_pairs: set[tuple[str, str]] = set()
-        self.ok_types: frozenset[str] | None = _ok_types(filters)
 
-    @property
-    def filters_nodes(self) -> bool:
-        """Whether some neighbours are barred by node: excluded, of another type, or blocked."""
-        f = self.filters
-        return bool(
-            f.via_types is not None or f.exclude or self.blocked_nodes or self.blocked_pairs
-        )
-
-    def _step(self, u: str, tables: tuple[Adjacency, ...]) -> set[str]:
-        """The walkable neighbours of u through the given adjacency tables."""
-        out: set[str]
-        if self.ok_types is None:  # no edge filter: the adjacency keys themselves, at C speed
-            out = (
-                set(tables[0][u]) if len(tables) == 1 else tables[0][u].keys() | tables[1][u].keys()
-            )
-        else:
-            ok = self.ok_types
-            out = set()
-            for table in tables:
-                for v, keydict in table[u].items():
-                    for data in keydict.values():
-                        if data["type"] in ok:
-                            out.add(v)
-                            break
-        out.discard(u)
-        if not out or not self.filters_nodes:
-            return out
-        return self._node_filter(u, out)
-
-    def _node_filter(self, u: str, out: set[str]) -> set[str]:
-        out -= self.blocked_nodes
+    def _clean(self, found: dict[str, set[str]]) -> dict[str, set[str]]:
+        barred = self.barred | self.blocked_nodes if self.blocked_nodes else self.barred
+        for u, out in found.items():
+            out.discard(u)
+            if barred:
+                out -= barred
         for a, b in self.blocked_pairs:
-            if a == u:
-                out.discard(b)
-            elif b == u:
-                out.discard(a)
-        f = self.filters
-        if f.exclude:
-            out -= f.exclude - self.endpoints
-        if f.via_types is not None:
-            via, nodes, ends = f.via_types, self.nodes, self.endpoints
-            out = {v for v in out if v in ends or nodes[v]["type"] in via}
-        return out
-
-    def forward(self, u: str) -> set[str]:
-        """Nodes reachable in one hop from u (following direction when directed)."""
-        tables = (self.succ,) if self.filters.directed else (self.succ, self.pred)
-        return self._step(u, tables)
-
-    def backward(self, u: str) -> set[str]:
-        """Nodes from which u is reachable in one hop."""
-        tables = (self.pred,) if self.filters.directed else (self.succ, self.pred)
-        return self._step(u, tables)
-
-    def degree(self, u: str) -> int:
-        """How many relations touch u (parallel ones counted), memoised per graph."""
-        memo = _DEGREES.get(self.graph)
-        if memo is None:
-            memo = _DEGREES[self.graph] = {}
-        found = memo.get(u)
-        if found is None:
-            found = memo[u] = sum(map(len, self.succ[u].values())) + sum(
-                map(len, self.pred[u].values())
-            )
+            if a in found:
+                found[a].discard(b)
+            if b in found:
+                found[b].discard(a)
         return found
 
-    def cost(self, u: str) -> int:
-        """How much expanding u may cost: its stored degree."""
-        return len(self.succ[u]) + len(self.pred[u])
+    def neighbours(self, nodes: Collection[str], forward: bool) -> dict[str, set[str]]:
+        """For each node, the nodes one walkable hop away (following direction when directed and
+        forward, against it when directed and not forward)."""
+        return self._clean(self.access.step(nodes, self.step, forward))
 
-    def edges_between(self, u: str, v: str) -> list[tuple[str, str, Any, dict[str, Any]]]:
-        """Relations that may carry a walk from u to v: (stored source, stored target, id, data)."""
-        found = [
-            (u, v, k, d) for k, d in self.succ[u].get(v, {}).items() if self.filters.edge_ok(d)
-        ]
-        if not self.filters.directed:
-            found += [
-                (v, u, k, d) for k, d in self.pred[u].get(v, {}).items() if self.filters.edge_ok(d)
-            ]
-        return found
+    def reach(self, nodes: Collection[str], forward: bool) -> set[str]:
+        """Every node one walkable hop from any of nodes."""
+        found = self.neighbours(nodes, forward)
+        return set().union(*found.values()) if found else set()
 
-
-def _expand(frontier: Iterable[str], dist: dict[str, int], step: Any) -> set[str]:
-    """One full BFS level: the nodes first reached from the frontier, given their distance."""
-    level = -1
-    reached: set[str] = set()
-    for u in frontier:
-        if level < 0:
-            level = dist[u] + 1
-        reached.update(step(u))
-    reached.difference_update(dist)
-    for v in reached:
-        dist[v] = level
-    return reached
+    def cost(self, nodes: Collection[str]) -> int:
+        return sum(self.access.costs(nodes).values())
 
 
 class _Tree:
-    """One side of a bidirectional search: distances, and shortest-path parents found on demand."""
+    """One side of a bidirectional search: distances by level, parents found afterwards."""
 
-    def __init__(self, root: str, back: Any) -> None:
+    def __init__(self, root: str, forward: bool) -> None:
         self.dist = {root: 0}
         self.levels: list[set[str]] = [{root}]
-        self.back = back
-        self.memo: dict[str, list[str]] = {}
+        self.forward = forward  # the direction this tree grows in
+        self.parents: dict[str, list[str]] = {root: []}
         self.cost: int | None = None  # of expanding the last level
 
     def frontier_cost(self, walker: Walker) -> int:
         if self.cost is None:
-            self.cost = sum(map(walker.cost, self.levels[-1]))
+            self.cost = walker.cost(self.levels[-1])
         return self.cost
 
-    def grow(self, step: Any) -> set[str]:
+    def grow(self, walker: Walker) -> set[str]:
         """Reach the next level; returns it."""
-        reached = _expand(self.levels[-1], self.dist, step)
+        level = len(self.levels)
+        reached = walker.reach(self.levels[-1], self.forward) - self.dist.keys()
+        for v in reached:
+            self.dist[v] = level
         self.levels.append(reached)
         self.cost = None
         return reached
 
-    def parents(self, v: str) -> list[str]:
-        """Neighbours one step nearer the root (sorted, so answers are repeatable)."""
-        found = self.memo.get(v)
-        if found is None:
-            level = self.dist[v] - 1
-            found = self.memo[v] = (
-                sorted(self.levels[level].intersection(self.back(v))) if level >= 0 else []
-            )
-        return found
+    def find_parents(self, walker: Walker, nodes: Iterable[str]) -> None:
+        """Shortest-path parents of nodes and of all their ancestors, one batch per level."""
+        todo = {v for v in nodes if v not in self.parents}
+        while todo:
+            level = max(self.dist[v] for v in todo)
+            batch = {v for v in todo if self.dist[v] == level}
+            todo -= batch
+            back = walker.neighbours(batch, not self.forward)
+            earlier = self.levels[level - 1]
+            for v in batch:
+                found = sorted(back.get(v, set()) & earlier)  # sorted: repeatable answers
+                self.parents[v] = found
+                todo.update(p for p in found if p not in self.parents)
 
     def chains(self, node: str, limit: int) -> list[list[str]]:
-        """Every shortest chain from the root to node (root first), at most limit."""
+        """Every shortest chain from the root to node (root first), at most limit; parents must
+        have been found."""
         out: list[list[str]] = []
         stack: list[tuple[str, list[str]]] = [(node, [node])]
         while stack and len(out) < limit:
             u, chain = stack.pop()
-            parents = self.parents(u)
+            parents = self.parents[u]
             if not parents:
                 out.append(chain[::-1])
                 continue
@@ -226,17 +143,17 @@ class Meeting:
 
 def bidirectional(walker: Walker, s: str, t: str, max_hops: int) -> Meeting | None:
     """Shortest distance from s to t within max_hops, with what is needed to list every such path."""
-    tree_s, tree_t = _Tree(s, walker.backward), _Tree(t, walker.forward)
+    tree_s, tree_t = _Tree(s, forward=True), _Tree(t, forward=False)
     dist_s, dist_t = tree_s.dist, tree_t.dist
     if s == t:
         return Meeting(0, [s], tree_s, tree_t)
     front_s, front_t = tree_s.levels[-1], tree_t.levels[-1]
     while front_s and front_t and len(tree_s.levels) + len(tree_t.levels) - 2 < max_hops:
         if tree_s.frontier_cost(walker) <= tree_t.frontier_cost(walker):
-            front_s = tree_s.grow(walker.forward)
+            front_s = tree_s.grow(walker)
             meet = front_s & dist_t.keys()
         else:
-            front_t = tree_t.grow(walker.backward)
+            front_t = tree_t.grow(walker)
             meet = front_t & dist_s.keys()
         if meet:
             best = min(dist_s[v] + dist_t[v] for v in meet)
@@ -253,6 +170,8 @@ def all_shortest(walker: Walker, s: str, t: str, max_hops: int,
         return []
     if meeting.length == 0:
         return [[s]]
+    meeting.tree_s.find_parents(walker, meeting.middle)
+    meeting.tree_t.find_parents(walker, meeting.middle)
     paths: list[list[str]] = []
     for m in meeting.middle:
         heads = meeting.tree_s.chains(m, limit)
@@ -306,14 +225,16 @@ def k_shortest(
 
 
 def bfs_levels(walker: Walker, start: str, depth: int) -> tuple[dict[str, int], dict[str, str]]:
-    """Distances from start up to depth, and one BFS parent per reached node."""
+    """Distances from start up to depth, and one BFS parent per reached node (the first, in
+    sorted order, of the previous level)."""
     dist = {start: 0}
     parent: dict[str, str] = {}
     frontier = [start]
     for level in range(1, depth + 1):
+        found = walker.neighbours(frontier, True)
         nxt = []
         for u in frontier:
-            for v in walker.forward(u):
+            for v in sorted(found.get(u, ())):
                 if v not in dist:
                     dist[v] = level
                     parent[v] = u

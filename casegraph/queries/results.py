@@ -1,4 +1,4 @@
-"""Plain result objects of the link questions; views render them and never query."""
+"""Plain result objects of the questions; views render them and never query a store."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from casegraph.graph.records import EntityRow, EvidenceRow
 
 @dataclass(frozen=True)
 class Node:
-    """An entity in a result, with its degree in the whole graph."""
+    """An entity in a result, with its degree in the whole graph (and its aliases, for views)."""
 
     id: str
     name: str
     type: str
     degree: int = 0
+    aliases: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "type": self.type}
@@ -25,7 +26,7 @@ class Node:
 class Edge:
     """A relation in a result, directed as stored, with its evidence."""
 
-    id: int | str
+    id: str
     source: str
     target: str
     type: str

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from casegraph.errors import UsageError
-from casegraph.graph.records import EntityRow, EvidenceRow
+from casegraph.graph.records import EntityRow, EvidenceRow, RelationTuple
 from casegraph.graph.schema import load_schema
 from casegraph.graph.store import Store
 from casegraph.views.files import atomic_text
@@ -34,7 +34,7 @@ _CYPHER_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\
                    "\b": "\\b", "\f": "\\f"}  # fmt: skip
 _CYPHER_SPECIAL = re.compile("[\\\\'\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 
-Relation = tuple[int, str, str, str, list[EvidenceRow]]
+Relation = tuple[str, str, str, str, list[EvidenceRow]]
 
 
 def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, depth: int = 1,
@@ -68,10 +68,11 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
 
 def _html(store: Store, path: Path, entity: str | None, depth: int, max_nodes: int | None,
           title: str | None) -> dict[str, int]:  # fmt: skip
-    from casegraph.views.html import MAX_NODES, render_html, subgraph_from_store
+    from casegraph.queries.overview import drawing
+    from casegraph.views.html import MAX_NODES, render_html
 
     cap = MAX_NODES if max_nodes is None else max_nodes
-    subgraph = subgraph_from_store(store, entity=entity, depth=depth, limit=cap)
+    subgraph = drawing(store, entity=entity, depth=depth, limit=cap)
     if title is None:
         title = f"casegraph: {entity} ({depth} hop{'s' if depth != 1 else ''})" if entity else (
             "casegraph: whole graph")  # fmt: skip
@@ -81,7 +82,7 @@ def _html(store: Store, path: Path, entity: str | None, depth: int, max_nodes: i
 
 def relations(store: Store) -> Iterator[Relation]:
     """Every relation as (id, source, type, target, evidence), evidence read in batches."""
-    batch: list[tuple[int, str, str, str, Any]] = []
+    batch: list[RelationTuple] = []
 
     def flush() -> Iterator[Relation]:
         evidence = store.evidence(r[0] for r in batch)
@@ -105,7 +106,7 @@ def write_json(store: Store, fh: TextIO) -> dict[str, int]:
         fh.write((",\n" if nodes else "\n") + json.dumps(entity.as_dict(), ensure_ascii=False))
         nodes += 1
     fh.write('\n], "edges": [')
-    batch: list[tuple[int, str, str, str, dict[str, Any]]] = []
+    batch: list[RelationTuple] = []
 
     def flush() -> None:
         nonlocal edges

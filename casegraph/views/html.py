@@ -19,7 +19,6 @@ from casegraph.views.html_data import (
     PHYSICS_MAX_NODES,
     WEAK_COLOR,
     Drawn,
-    EntityNode,
     evidence_list,
     legend,
     node_brief,
@@ -27,10 +26,8 @@ from casegraph.views.html_data import (
     vis_edge,
     vis_node,
 )
-from casegraph.views.html_subgraph import subgraph_from_store, with_aliases
 
-__all__ = ["MAX_NODES", "PHYSICS_MAX_NODES", "EntityNode", "HtmlReport", "render_html",
-           "subgraph_from_store", "with_aliases"]  # fmt: skip
+__all__ = ["MAX_NODES", "PHYSICS_MAX_NODES", "HtmlReport", "render_html"]
 
 
 @dataclass(frozen=True)

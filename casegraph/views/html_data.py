@@ -29,13 +29,6 @@ EDGE_COLOR = "#6c757d"
 FALLBACK_COLOR = "#999999"
 
 
-@dataclass(frozen=True)
-class EntityNode(Node):
-    """A Node that also carries the entity's aliases, for views that show them."""
-
-    aliases: tuple[str, ...] = ()
-
-
 @dataclass
 class Drawn:
     """The part of a result one page draws, after the cap."""
@@ -75,7 +68,7 @@ def select(subgraph: Subgraph, highlight: PathResult | None, common: CommonResul
             for link in shared.links:
                 _add_path(nodes, edges, link.nodes, link.edges)
     for node in nodes.values():
-        if isinstance(node, EntityNode) and node.aliases:
+        if node.aliases:
             aliases.setdefault(node.id, node.aliases)
     local_degree: dict[str, int] = {}
     for edge in edges.values():

@@ -135,7 +135,7 @@ def load_summary(console: Console, summary: LoadSummary) -> None:
 
 def path_chains(console: Console, result: Any) -> None:
     """Each path as a chain, with under every hop the quotes and sources that support it."""
-    from casegraph.queries.explain import hop_arrow
+    from casegraph.views.markdown import hop_arrow
 
     if not result.paths:
         console.print(Text.assemble("no path between ", _t(result.source.name, "bold"), " and ",
@@ -181,7 +181,7 @@ def subgraph_view(console: Console, sub: Any) -> None:
 
 def common_view(console: Console, result: Any) -> None:
     """Shared connections, each with its link to every asked entity."""
-    from casegraph.queries.explain import chain
+    from casegraph.views.markdown import chain
 
     asked = ", ".join(e.name for e in result.entities)
     if not result.shared:
@@ -196,3 +196,15 @@ def common_view(console: Console, result: Any) -> None:
             for edge in path.edges:
                 for quote in evidence_lines(edge.evidence, limit=1):
                     console.print(quote)
+
+
+def rows_table(console: Console, columns: list[str], rows: list[list[Any]]) -> None:
+    """Query rows as a table, each value as JSON text (never markup)."""
+    import json
+
+    table = Table()
+    for column in columns:
+        table.add_column(_t(column), overflow="fold")
+    for row in rows:
+        table.add_row(*(_t(json.dumps(v, ensure_ascii=False, default=str)) for v in row))
+    console.print(table)

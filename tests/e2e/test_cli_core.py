@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casegraph.graph.sqlite_store import SqliteStore
+from casegraph.backends.sqlite import SqliteStore
 from tests.conftest import run_cli, start_cli, write_jsonl
 
 CASE = [

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from casegraph.graph.sqlite_store import SqliteStore
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.pipeline import load_paths
-from casegraph.views.html import PHYSICS_MAX_NODES, render_html, subgraph_from_store
+from casegraph.queries.overview import drawing
+from casegraph.views.html import PHYSICS_MAX_NODES, render_html
 from casegraph.views.html_data import PATH_COLOR
 from tests.conftest import write_jsonl
 
@@ -121,7 +122,7 @@ def assert_clean(view: Opened) -> None:
 
 def test_graph_view_draws_offline_with_a_legend(store: SqliteStore, tmp_path: Path,
                                                 open_view: Any) -> None:  # fmt: skip
-    report = render_html(subgraph_from_store(store), tmp_path / "v.html", title="<b>Case</b>")
+    report = render_html(drawing(store), tmp_path / "v.html", title="<b>Case</b>")
     view = open_view(tmp_path / "v.html")
     stats = store.stats()
     assert (report.nodes, report.edges) == (stats["entities"], stats["relations"])
@@ -141,7 +142,7 @@ def test_graph_view_draws_offline_with_a_legend(store: SqliteStore, tmp_path: Pa
 
 def test_hostile_names_show_as_text_and_never_run(store: SqliteStore, tmp_path: Path,
                                                   open_view: Any) -> None:  # fmt: skip
-    render_html(subgraph_from_store(store), tmp_path / "v.html", title="hostile")
+    render_html(drawing(store), tmp_path / "v.html", title="hostile")
     view = open_view(tmp_path / "v.html")
     for name in HOSTILE.values():
         entity_id = store.resolve(name).id
@@ -196,7 +197,7 @@ def test_path_view_lists_hops_with_citations(tmp_path: Path, open_view: Any) -> 
     with SqliteStore(tmp_path / "p.db") as s:
         load_paths(s, [src])
         result = find_paths(s, "Harvey Weinstein", "Fox News")
-        report = render_html(subgraph_from_store(s), tmp_path / "p.html", title="path",
+        report = render_html(drawing(s), tmp_path / "p.html", title="path",
                              highlight=result)  # fmt: skip
         best = result.paths[0]
     assert report.nodes == 4 and best.length == 2
@@ -228,7 +229,7 @@ def test_common_view_highlights_the_asked_entities(store: SqliteStore, tmp_path:
     from casegraph.queries.common import common
 
     result = common(store, ["Harvey Weinstein", HOSTILE["Person"]], None)
-    render_html(subgraph_from_store(store), tmp_path / "c.html", title="common", common=result)
+    render_html(drawing(store), tmp_path / "c.html", title="common", common=result)
     view = open_view(tmp_path / "c.html")
     asked = [e.id for e in result.entities]
     widths = view.eval("ids => ids.map(id => casegraphView.nodes.get(id).borderWidth)", asked)
@@ -249,7 +250,7 @@ def test_large_view_is_capped_with_physics_off(tmp_path: Path, open_view: Any) -
     cap = PHYSICS_MAX_NODES + 20
     with SqliteStore(tmp_path / "b.db") as s:
         load_paths(s, [src])
-        report = render_html(subgraph_from_store(s, entity="C0", depth=50), tmp_path / "b.html",
+        report = render_html(drawing(s, entity="C0", depth=50), tmp_path / "b.html",
                              title="big", max_nodes=cap)  # fmt: skip
     assert report.nodes == cap and report.omitted == n - cap
     view = open_view(tmp_path / "b.html")

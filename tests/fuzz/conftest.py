@@ -18,9 +18,9 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.errors import CasegraphError
 from casegraph.graph.records import LoadSummary
-from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.loaders import LoadOptions
 from casegraph.pipeline import load_paths
 from fuzz.harness import BASE

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.graph.model import normalize_name
-from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.loaders.stix_stream import Nesting
 from casegraph.pipeline import load_paths
 from casegraph.views.export import export

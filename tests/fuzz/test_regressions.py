@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.errors import CasegraphError, LoaderError
-from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.loaders import LoadOptions, detect
 from casegraph.loaders import csv as csv_loader
 from casegraph.loaders.stix_stream import MAX_DEPTH

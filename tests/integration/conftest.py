@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from casegraph.backends.neo4j import Neo4jStore
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.config import Config
-from casegraph.graph.neo4j_store import Neo4jStore
-from casegraph.graph.sqlite_store import SqliteStore
 from tests.conftest import neo4j_uri_or_skip, wipe_neo4j
 
 

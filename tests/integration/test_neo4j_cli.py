@@ -6,8 +6,8 @@ import json
 import socket
 from pathlib import Path
 
+from casegraph.backends.neo4j import Neo4jStore
 from casegraph.config import Config
-from casegraph.graph.neo4j_store import Neo4jStore
 from tests.conftest import Result, run_cli, write_jsonl
 from tests.e2e.test_cli_core import CASE
 

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from casegraph.backends import open_store
+from casegraph.backends.neo4j import Neo4jStore
 from casegraph.config import Config
 from casegraph.errors import EXIT_BACKEND, BackendUnavailable, UsageError
-from casegraph.graph.neo4j_store import Neo4jStore
-from casegraph.graph.store import open_store
 from casegraph.pipeline import load_paths
 from tests.conftest import free_port, write_jsonl
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from casegraph.graph.neo4j_store import Neo4jStore
-from casegraph.graph.sqlite_store import SqliteStore
+from casegraph.backends.neo4j import Neo4jStore
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from casegraph.backends.neo4j import Neo4jStore
+from casegraph.backends.neo4j import cypher as cy
+from casegraph.backends.neo4j.readonly import parse_params, run_readonly
 from casegraph.errors import UsageError, ValidationError
-from casegraph.graph import neo4j_cypher as cy
 from casegraph.graph.model import EntityRef, make_evidence, make_relation
-from casegraph.graph.neo4j_readonly import parse_params, run_readonly
-from casegraph.graph.neo4j_store import Neo4jStore
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from casegraph.graph.neo4j_store import Neo4jStore
-from casegraph.graph.sqlite_store import SqliteStore
+from casegraph.backends.neo4j import Neo4jStore
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.pipeline import load_paths
 from casegraph.queries.common import CommonOptions, common
 from casegraph.queries.neighbors import NeighborOptions, neighbors
-from casegraph.queries.paths import PathOptions, find_paths
+from casegraph.queries.options import PathOptions
+from casegraph.queries.paths import find_paths
 from tests.conftest import write_jsonl
 
 TYPES = ["Person", "Company", "Organization"]
@@ -97,26 +98,31 @@ def test_questions_agree_on_random_graphs(seed: int, neo: Neo4jStore, tmp_path: 
 
 
 @pytest.mark.parametrize("directed", [False, True])
-def test_path_queries_keep_the_bidirectional_shortest_path_search(
-    neo: Neo4jStore, directed: bool
-) -> None:
-    """Filters sit inside the pattern: Neo4j plans StatefulShortestPath, no exhaustive fallback."""
-    from casegraph.queries.cypher.paths import ALL_SHORTEST, _query
+def test_walk_queries_seek_entities_by_index(neo: Neo4jStore, directed: bool) -> None:
+    """Each statement a question walks with starts from index seeks on the entity ids it is
+    given: no statement scans all entities, whatever the filters."""
+    from casegraph.backends.neo4j import access as walk
+    from casegraph.backends.neo4j import cypher as cy
 
-    opts = PathOptions(
-        via_types=("Company",), no_weak=True, rel_types=("HIRED",), directed=directed
-    )
-    params = {"source": "a", "target": "b", "exclude": ["c"], "via": ["Company"], "limit": 5}
+    types = walk.type_expression(frozenset({"HIRED", "PART_OF"}))
+    arrows = ("-", "->") if directed else ("-", "-")
+    queries = {
+        "step": (walk.STEP.format(types=types, left=arrows[0], right=arrows[1]),
+                 {"ids": ["a"], "via": ["Company"], "ends": ["a"]}),
+        "hops": (walk.HOPS.format(types=types, left=arrows[0], right=arrows[1]),
+                 {"pairs": [["a", "b"]]}),
+        "costs": (cy.with_rtypes(walk.COSTS), {"ids": ["a"]}),
+        "nodes": (cy.with_rtypes(walk.NODES), {"ids": ["a"]}),
+        "among": (walk.AMONG.format(types=types), {"ids": ["a", "b"]}),
+    }  # fmt: skip
+    for name, (query, params) in queries.items():
 
-    def explain(tx):  # type: ignore[no-untyped-def]
-        return tx.run("EXPLAIN " + _query(ALL_SHORTEST, opts), params).consume().plan
+        def explain(tx, query=query, params=params):  # type: ignore[no-untyped-def]
+            return tx.run("EXPLAIN " + query, params).consume().plan
 
-    plan = neo.client.read_tx(explain)
-    ops = _operators_from_dict(plan)
-    # Either planner's shortest-path search is bidirectional; an exhaustive fallback would show
-    # as a variable-length expand beside it.
-    assert {"StatefulShortestPath(Into)", "ShortestPath"} & set(ops), ops
-    assert not [op for op in ops if op.startswith("VarLengthExpand")], ops
+        ops = _operators_from_dict(neo.client.read_tx(explain))
+        assert any("IndexSeek" in op for op in ops), (name, ops)
+        assert not {"AllNodesScan", "NodeByLabelScan"} & set(ops), (name, ops)
 
 
 def _operators_from_dict(plan: dict) -> list[str]:  # type: ignore[type-arg]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casegraph.graph.neo4j_store import Neo4jStore
-from casegraph.graph.sqlite_store import SqliteStore
-from casegraph.graph.sync import read_snapshot, snapshot_sources, sync
+from casegraph.backends.neo4j import Neo4jStore
+from casegraph.backends.sqlite import SqliteStore
+from casegraph.graph.sync import read_snapshot, sync
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
 from tests.integration.test_neo4j_parity import DEMO, TRICKY_A, TRICKY_B, picture
@@ -43,8 +43,7 @@ def test_round_trip_is_identical_and_idempotent(
     assert neo.revision == revision and picture(neo) == original
 
     with SqliteStore(tmp_path / "back.db") as back:
-        home = sync(neo, back)
-        assert home.ids_changed == {}
+        sync(neo, back)
         assert picture(back) == original
         assert back.resolve("company:zeta-corp").id == "company:alpha-corp"
         assert back.resolve("cw-1").id == "company:cobwebs-technologies"
@@ -62,8 +61,6 @@ def test_neo4j_to_neo4j_via_snapshot_keeps_texts(neo: Neo4jStore, tmp_path: Path
     snapshot = read_snapshot(neo)
     assert snapshot.documents[0].text == "Cytrox text."
     assert snapshot.documents[0].published == "2021-12-16"
-    (source,) = snapshot_sources(snapshot)
-    assert source.document.text == "Cytrox text." and len(list(source.facts)) == 1
     counts = neo.write_snapshot(snapshot)
-    assert counts == {"documents_new": 0, "documents_unchanged": 1, "entities_new": 0,
-                      "relations_new": 0, "evidence_added": 0}  # fmt: skip
+    assert counts.as_dict() == {"documents_new": 0, "documents_unchanged": 1, "entities_new": 0,
+                                "relations_new": 0, "evidence_added": 0}  # fmt: skip

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from casegraph.backends.sqlite import SqliteStore, connection
 from casegraph.errors import StoreError
-from casegraph.graph import sqlite_store
-from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.pipeline import load_paths
 from tests.conftest import cli_env, run_cli, start_cli
 from tests.security.storecheck import digest, integrity
@@ -170,7 +169,7 @@ def test_a_writer_gives_up_after_the_busy_timeout(
     with SqliteStore(store) as s:
         load_paths(s, [small_jsonl(tmp_path / "s.jsonl")])
     before = digest(store)
-    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT", 0.3)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT", 0.3)
     notes: list[str] = []
     holder = _hold_write_lock(store)
     try:

@@ -28,7 +28,7 @@ RUN = textwrap.dedent("""
     import json, resource, sys
     from pathlib import Path
     from casegraph.errors import CasegraphError
-    from casegraph.graph.sqlite_store import SqliteStore
+    from casegraph.backends.sqlite import SqliteStore
     from casegraph.loaders import LoadOptions
     from casegraph.pipeline import load_paths
     store, files, fmt = sys.argv[1], sys.argv[2:-1], sys.argv[-1]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from casegraph.graph.sqlite_store import SqliteStore
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.pipeline import load_paths
 from tests.security.storecheck import digest
 

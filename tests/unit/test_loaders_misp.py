@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from casegraph.backends.sqlite import SqliteStore
 from casegraph.errors import LoaderError
 from casegraph.graph.model import EntityFact, RelationFact
-from casegraph.graph.sqlite_store import SqliteStore
 from casegraph.loaders import detect
 from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.misp import LOADER

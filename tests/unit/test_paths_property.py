@@ -9,9 +9,18 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casegraph.queries.engine import Filters, Walker, all_shortest, bfs_levels, k_shortest
+from casegraph.graph.access import NxAccess
+from casegraph.queries.engine import Filters, all_shortest, bfs_levels, k_shortest
+from casegraph.queries.engine import Walker as _Walker
 
 TYPES = ["Person", "Company", "Country"]
+
+
+def Walker(graph: nx.MultiDiGraph, filters: Filters, endpoints: tuple[str, ...] = ()) -> _Walker:
+    """The engine's walker over the reference adjacency of a networkx graph."""
+    return _Walker(NxAccess(graph), filters, endpoints)
+
+
 RELS = ["HIRED", "BASED_IN", "MENTIONED_WITH"]
 
 

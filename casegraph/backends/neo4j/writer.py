@@ -1,21 +1,19 @@
-"""Loading into Neo4j, step two: a document's plan written as batched UNWIND statements."""
+"""Writing plans into Neo4j: batched UNWIND statements committed in managed transactions."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from casegraph.backends.neo4j import cypher as cy
+from casegraph.backends.neo4j.client import Client
 from casegraph.errors import BackendUnavailable
-from casegraph.graph import neo4j_cypher as cy
-from casegraph.graph.model import Document
-from casegraph.graph.neo4j_client import Client
-from casegraph.graph.neo4j_mirror import NameRec, dumps, evidence_row
-from casegraph.graph.neo4j_plan import DocPlan
-from casegraph.graph.resolve import block
-from casegraph.graph.sqlite_store import _now
+from casegraph.graph.ids import evidence_key, now
+from casegraph.graph.keys import block
+from casegraph.graph.model import Evidence
+from casegraph.graph.plan import NameRec, Plan
 
 
 @dataclass
@@ -139,77 +137,61 @@ class Batcher:
             raise
 
 
-def document_props(
-    doc: Document,
-    relations: int,
-    loaded_at: str | None = None,
-    properties_json: str | None = None,
-) -> dict[str, Any]:
-    """The properties of a (:Document) node."""
-    return {
-        "title": doc.title, "path": doc.path, "loader": doc.loader, "published": doc.published,
-        "loaded_at": loaded_at or _now(), "text": doc.text,
-        "properties_json": properties_json or dumps(dict(doc.properties)), "relations": relations,
-    }  # fmt: skip
-
-
-def entity_rows(
-    entities: Iterable[tuple[str, str, str, str, int]],
-) -> dict[str, list[list[Any]]]:
-    """(id, type, name, props JSON, creation number) as CREATE_ENTITIES rows grouped by type."""
-    from casegraph.graph.model import normalize_name
-
-    out: dict[str, list[list[Any]]] = {}
-    for entity_id, type_, name, props, seq in entities:
-        out.setdefault(type_, []).append([entity_id, type_, name, normalize_name(name), props, seq])
-    return out
-
-
-def name_rows(names: dict[str, list[NameRec]]) -> list[list[Any]]:
-    """New names as ADD_NAMES rows, one per entity: [entity, [[type, key, mkey, block, name]]]."""
+def evidence_row(ev: Evidence) -> list[Any]:
+    """Evidence as a MERGE_RELATIONS item, [key, doc, quote, start, end, extractor, confidence,
+    locator]: Neo4j lists hold no nulls, so a missing offset is -1 and a missing locator ''.
+    (An item's id is casegraph.graph.ids.evidence_id of the relation id and this key.)"""
     return [
-        [entity_id, [[r.type, r.key, r.mkey, block(r.mkey), r.name] for r in recs]]
-        for entity_id, recs in names.items() if recs
+        evidence_key(ev), ev.document_id, ev.quote, -1 if ev.start is None else ev.start,
+        -1 if ev.end is None else ev.end, ev.extractor, float(ev.confidence), ev.locator or "",
     ]  # fmt: skip
 
 
-def queue_entities(batcher: Batcher, by_type: dict[str, list[list[Any]]]) -> None:
-    for type_, rows in by_type.items():
-        batcher.add_rows(cy.with_label(cy.CREATE_ENTITIES, type_), rows, kind="entities")
-
-
-def queue_relations(batcher: Batcher, by_type: dict[str, list[list[Any]]]) -> None:
-    for rtype, rows in by_type.items():
-        batcher.add_rows(cy.with_rtype(cy.MERGE_RELATIONS, rtype), rows, kind="relations")
-
-
-def queue_plan(batcher: Batcher, plan: DocPlan, props_of: Callable[[str], str]) -> None:
-    """Queue every write of a document plan; the Document label comes last."""
+def document_props(plan: Plan) -> dict[str, Any]:
+    """The properties of a (:Document) node once its last batch is written."""
     doc = plan.document
-    batcher.add(cy.BEGIN_DOCUMENT, {"id": doc.id})
-    queue_entities(batcher, entity_rows(
-        (entity_id, type_, name, props_of(entity_id), seq)
-        for entity_id, (type_, name, seq) in plan.created.items()
-    ))  # fmt: skip
+    assert doc is not None
+    return {
+        "title": doc.title, "path": doc.path, "loader": doc.loader, "published": doc.published,
+        "loaded_at": plan.loaded_at or now(), "text": doc.text,
+        "properties_json": plan.properties_json, "relations": plan.relations_total,
+    }  # fmt: skip
+
+
+def name_rows(names: list[NameRec]) -> list[list[Any]]:
+    """New names as ADD_NAMES rows, one per entity: [entity, [[type, key, mkey, block, name]]]."""
+    grouped: dict[str, list[list[str]]] = {}
+    for r in names:
+        grouped.setdefault(r.entity, []).append([r.type, r.key, r.mkey, block(r.mkey), r.name])
+    return [[entity_id, rows] for entity_id, rows in grouped.items()]
+
+
+def queue_plan(batcher: Batcher, plan: Plan) -> None:
+    """Queue every write of a plan; a document's Document label comes with its last batch."""
+    doc = plan.document
+    if doc is not None and plan.first:
+        batcher.add(cy.BEGIN_DOCUMENT, {"id": doc.id})
+    by_label: dict[str, list[list[Any]]] = {}
+    for e in plan.entities.values():
+        by_label.setdefault(e.type, []).append([e.id, e.type, e.name, e.key, e.props, e.seq])
+    for type_, rows in by_label.items():
+        batcher.add_rows(cy.with_label(cy.CREATE_ENTITIES, type_), rows, kind="entities")
     batcher.add_rows(cy.SET_ENTITY_PROPERTIES,
-                     [{"id": i, "props": props_of(i)} for i in sorted(plan.dirty)])  # fmt: skip
+                     [{"id": i, "props": p} for i, p in sorted(plan.dirty.items())])  # fmt: skip
     batcher.add_rows(cy.ADD_NAMES, name_rows(plan.names))
     batcher.add_rows(cy.ADD_XIDS, [[x, e] for x, e in plan.xids])
-    batcher.add_rows(cy.ADD_DOC_MENTIONS, list(plan.mentions), doc=doc.id)
-    by_type: dict[str, list[list[Any]]] = {}
-    new_by_type: dict[str, list[list[Any]]] = {}
-    for rid, rel in plan.relations.items():
-        row = [
-            rid,
-            rel.source,
-            rel.target,
-            rel.props,
-            [evidence_row(ev) for ev in rel.evidence.values()],
-        ]
-        (new_by_type if rel.new else by_type).setdefault(rel.type, []).append(row)
-    for rtype, rows in new_by_type.items():
+    if doc is not None:
+        batcher.add_rows(cy.ADD_DOC_MENTIONS, list(plan.mentions), doc=doc.id)
+    merged: dict[str, list[list[Any]]] = {}
+    created: dict[str, list[list[Any]]] = {}
+    for rel in plan.relations.values():
+        row = [rel.rid, rel.source, rel.target, rel.props,
+               [evidence_row(ev) for ev in rel.evidence.values()]]  # fmt: skip
+        (created if rel.new else merged).setdefault(rel.type, []).append(row)
+    for rtype, rows in created.items():
         batcher.add_rows(cy.with_rtype(cy.CREATE_NEW_RELATIONS, rtype), rows, kind="new-relations")
-    queue_relations(batcher, by_type)
+    for rtype, rows in merged.items():
+        batcher.add_rows(cy.with_rtype(cy.MERGE_RELATIONS, rtype), rows, kind="relations")
     batcher.add(cy.SET_SEQ, {"seq": plan.next_seq})
-    props = document_props(doc, len(plan.relations), properties_json=plan.properties_json)
-    batcher.add(cy.COMPLETE_DOCUMENT, {"id": doc.id, "props": props})
+    if doc is not None and plan.last:
+        batcher.add(cy.COMPLETE_DOCUMENT, {"id": doc.id, "props": document_props(plan)})

@@ -1,10 +1,17 @@
-"""The embedded store's SQLite schema, versioned with PRAGMA user_version."""
+"""The embedded store's SQLite schema, versioned with PRAGMA user_version, and its migrations.
+
+A new store is made with DDL (version 1) and then every migration in order, so a store created
+today and one migrated from version 1 have exactly the same tables and indexes.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+
+from casegraph.graph.ids import evidence_id, relation_id
+
 # "CGPH" as an integer: marks a SQLite file as a casegraph store.
 APPLICATION_ID = 0x43475048
-SCHEMA_VERSION = 1
 
 DDL = """
 CREATE TABLE meta (
@@ -86,3 +93,45 @@ CREATE TABLE decisions (
     payload TEXT NOT NULL
 );
 """
+
+
+def evidence_key_sql(doc: str, locator: str | None, start: int | None, end: int | None,
+                     extractor: str) -> str:  # fmt: skip
+    """casegraph.graph.ids.evidence_key of an evidence row's columns."""
+    loc = locator or ""
+    return (f"{len(doc)}:{doc}|{len(loc)}:{loc}|{-1 if start is None else start}|"
+            f"{-1 if end is None else end}|{extractor}")  # fmt: skip
+
+
+def register_functions(db: sqlite3.Connection) -> None:
+    """SQL functions the migrations use: cg_rid(source, type, target), cg_eid(rid, doc, locator,
+    start, end, extractor)."""
+    db.create_function("cg_rid", 3, relation_id, deterministic=True)
+    db.create_function(
+        "cg_eid",
+        6,
+        lambda rid, *cols: evidence_id(rid, evidence_key_sql(*cols)),
+        deterministic=True,
+    )
+
+
+# Version 2: relations and evidence get the ids both backends give them (casegraph.graph.ids).
+V2 = """
+ALTER TABLE relations ADD COLUMN rid TEXT;
+UPDATE relations SET rid = cg_rid(source_id, type, target_id);
+CREATE UNIQUE INDEX relations_rid ON relations(rid);
+ALTER TABLE evidence ADD COLUMN eid TEXT;
+UPDATE evidence SET eid = (SELECT cg_eid(r.rid, evidence.document_id, evidence.locator,
+    evidence.start, evidence."end", evidence.extractor) FROM relations r
+    WHERE r.id = evidence.relation_id);
+CREATE UNIQUE INDEX evidence_eid ON evidence(eid);
+"""
+
+# MIGRATIONS[i] takes a store from version i + 1 to version i + 2.
+MIGRATIONS = (V2,)
+SCHEMA_VERSION = 1 + len(MIGRATIONS)
+
+
+def statements(script: str) -> list[str]:
+    """The statements of a script (split at semicolons that end a line)."""
+    return [s for s in script.split(";\n") if s.strip()]

@@ -34,7 +34,9 @@ def run_readonly(
     refused as well. Runs in a read transaction, stopped by the server after `timeout` seconds.
     Values come back JSON-friendly: nodes and relationships as their labels/type and properties.
     """
-    if getattr(store, "backend", None) != "neo4j":
+    from casegraph.backends.neo4j.store import Neo4jStore
+
+    if not isinstance(store, Neo4jStore):
         raise UsageError("cypher needs a Neo4j store (--neo4j URI)")
     if timeout is not None and not timeout > 0:
         raise UsageError(f"timeout must be a positive number of seconds, not {timeout!r}")

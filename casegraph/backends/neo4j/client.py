@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from casegraph.backends.neo4j import cypher as cy
 from casegraph.errors import BackendUnavailable, CasegraphError, UsageError
-from casegraph.graph import neo4j_cypher as cy
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""Entity resolution keys: exact keys, keys with corporate designators stripped, and a fuzzy test."""
+"""Name keys for resolution: exact keys, keys with corporate designators stripped, fuzzy blocks and test."""
 
 from __future__ import annotations
 

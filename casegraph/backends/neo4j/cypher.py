@@ -17,7 +17,7 @@ RTYPES = "__RTYPES__"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
     if not _IDENT.fullmatch(name):  # schema names are plain identifiers; refuse anything else
         raise ValidationError(f"{name!r} cannot be used as a Cypher label or type")
     return f"`{name}`"
@@ -36,13 +36,13 @@ def entity_types() -> tuple[str, ...]:
 def with_label(template: str, entity_type: str) -> str:
     """The template with its label placeholder replaced by a schema entity type."""
     name = load_schema().entity_type(entity_type).name
-    return template.replace(LABEL, _quoted(name))
+    return template.replace(LABEL, quoted(name))
 
 
 def with_rtype(template: str, relation_type: str) -> str:
     """The template with its relationship-type placeholder replaced by a schema relation type."""
     name = load_schema().relation_type(relation_type).name
-    return template.replace(RTYPE, _quoted(name))
+    return template.replace(RTYPE, quoted(name))
 
 
 def degree(var: str) -> str:
@@ -57,7 +57,7 @@ def degree(var: str) -> str:
 
 def with_rtypes(template: str) -> str:
     """The template with its type-disjunction placeholder replaced by every schema relation type."""
-    return template.replace(RTYPES, "|".join(_quoted(t) for t in relation_types()))
+    return template.replace(RTYPES, "|".join(quoted(t) for t in relation_types()))
 
 
 # ---------------------------------------------------------------------------------- schema
@@ -94,7 +94,7 @@ def schema_statements() -> dict[str, str]:
     out = dict(SCHEMA)
     for rtype in relation_types():
         name = f"cg_rid_{rtype}"
-        out[name] = RELATION_RID.replace(f"cg_rid_{RTYPE}", name).replace(RTYPE, _quoted(rtype))
+        out[name] = RELATION_RID.replace(f"cg_rid_{RTYPE}", name).replace(RTYPE, quoted(rtype))
     return out
 
 
@@ -407,7 +407,7 @@ def by_rid(columns: str) -> str:
     """UNWIND $rids and find each relation, whatever its schema type, by its rid: one index seek
     per type (hinted, so cached plans never scan), returning `columns` of `r`."""
     parts = [
-        f"MATCH ()-[r:{_quoted(t)} {{rid: want}}]->() USING INDEX r:{_quoted(t)}(rid) "
+        f"MATCH ()-[r:{quoted(t)} {{rid: want}}]->() USING INDEX r:{quoted(t)}(rid) "
         f"RETURN {columns}"
         for t in relation_types()
     ]

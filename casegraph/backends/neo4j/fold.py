@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from casegraph.graph import neo4j_cypher as cy
-from casegraph.graph.neo4j_mirror import relation_id
+from casegraph.backends.neo4j import cypher as cy
+from casegraph.graph.ids import relation_id
 from casegraph.graph.schema import WEAK
 
 _EVIDENCE_LISTS = ("ev_keys", "quotes", "document_ids", "starts", "ends", "extractors",

@@ -26,8 +26,8 @@ Data model (labels and relationship types come only from the schema's allow-list
 - `(:Decision {at, action, payload})` for merges and aliases made by hand; `(:Meta {key: 'store',
   revision, uuid, seq})` for the revision counter.
 
-A load resolves each document's facts client-side (neo4j_plan, against neo4j_mirror), then writes
-them in batched managed transactions (neo4j_write). Unlike the embedded store a load is not one
+A load resolves each document's facts client-side (casegraph.graph.resolver, through Neo4jIndex),
+then writes the plans in batched managed transactions (writer). Unlike the embedded store a load is not one
 transaction: each document is checked and resolved in full before its first write (a bad document
 writes nothing), documents before it in the same load stay loaded, and one writer at a time is
 assumed (as the embedded store's lock would enforce).
@@ -37,27 +37,36 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
+from casegraph.backends.neo4j import cypher as cy
+from casegraph.backends.neo4j.client import RETRY_TIME, Client
 from casegraph.config import Config
-from casegraph.errors import AmbiguousEntity, EntityNotFound, UsageError, ValidationError
-from casegraph.graph import neo4j_cypher as cy
-from casegraph.graph.model import Source, normalize_name
-from casegraph.graph.neo4j_client import RETRY_TIME, Client
-from casegraph.graph.records import DocumentRow, EntityRow, EvidenceRow, LoadSummary, RelationRow
-from casegraph.graph.resolve import block, match_key
+from casegraph.errors import UsageError
+from casegraph.graph.access import GraphAccess
+from casegraph.graph.ids import now
+from casegraph.graph.keys import block
+from casegraph.graph.model import Source
+from casegraph.graph.plan import NameRec
+from casegraph.graph.records import (
+    DocumentRow,
+    EntityRow,
+    EvidenceRow,
+    LoadSummary,
+    RelationRow,
+    RelationTuple,
+)
 from casegraph.graph.schema import load_schema
+from casegraph.graph.snapshot import Snapshot, SnapshotCounts
+from casegraph.graph.store import MAX_LIMIT, StoreBase
 
 DEFAULT_BATCH_SIZE = 5000
 PAGE = 5000  # rows per page when iterating the whole store
-SEARCH_CAP = 5000  # substring hits considered by search, as the embedded store
 FULL_SCAN_NAMES = 50_000  # up to this many names, fuzzy search scores all of them
-MAX_LIMIT = 1 << 31  # as the embedded store: beyond any store's size
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-class Neo4jStore:
+class Neo4jStore(StoreBase):
     """A casegraph store on a Neo4j server (one database)."""
 
     backend = "neo4j"
@@ -96,17 +105,15 @@ class Neo4jStore:
     def close(self) -> None:
         self.client.close()
 
-    def __enter__(self) -> Neo4jStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     @property
     def revision(self) -> int:
         """A counter that grows with every committed change: caches key on it."""
         rows = self.client.read(cy.REVISION)
         return int(rows[0]["revision"]) if rows else 0
+
+    @property
+    def location(self) -> str:
+        return self.client.uri
 
     def run_read(
         self, query: str, params: dict[str, Any] | None = None, timeout: float | None = None
@@ -117,25 +124,19 @@ class Neo4jStore:
     # ------------------------------------------------------------------ writes
     def load(self, sources: Iterable[Source], progress: Any = None) -> LoadSummary:
         """Load sources document by document; a document already loaded changes nothing."""
+        from casegraph.backends.neo4j.index import Neo4jIndex
+        from casegraph.backends.neo4j.writer import Batcher, queue_plan
         from casegraph.errors import CasegraphError
-        from casegraph.graph.neo4j_mirror import dumps
-        from casegraph.graph.neo4j_plan import Planner
-        from casegraph.graph.neo4j_write import Batcher, queue_plan
+        from casegraph.graph.resolver import Resolver
 
         summary = LoadSummary()
-        planner = Planner(self.client, summary, progress, self.batch_size)
+        resolver = Resolver(Neo4jIndex(self.client), summary, progress, self.batch_size)
         batcher = Batcher(self.client, self.batch_size, background=True)
-
-        def props_of(entity_id: str) -> str:
-            ent = planner.m.ents[entity_id]
-            assert ent is not None
-            return dumps(ent.props or {})
-
         try:
             for source in sources:
-                plan = planner.plan(source)
-                if plan is not None:
-                    queue_plan(batcher, plan, props_of)
+                # a document is resolved in full before its first write: a bad one writes nothing
+                for plan in list(resolver.plans(source)):
+                    queue_plan(batcher, plan)
         except CasegraphError:
             if batcher.failed:  # the writer failed: its error is the one raised
                 batcher.close()
@@ -149,133 +150,82 @@ class Neo4jStore:
         summary.evidence_added = batcher.counts.evidence_added
         return summary
 
-    def write_snapshot(self, snapshot: Any) -> dict[str, int]:
-        """Copy a sync.Snapshot in with its ids as they are; existing data is kept (idempotent)."""
-        from casegraph.graph.neo4j_snapshot import write_snapshot
+    def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts:
+        """Copy a snapshot in with its ids as they are; what is already here is kept."""
+        from casegraph.backends.neo4j.index import Neo4jIndex
+        from casegraph.backends.neo4j.writer import Batcher, queue_plan
+        from casegraph.graph.sync import snapshot_plans
 
-        return write_snapshot(self.client, self.batch_size, snapshot)
+        counts = SnapshotCounts()
+        batcher = Batcher(self.client, self.batch_size)
+        dirty = False
+        for plan in snapshot_plans(snapshot, Neo4jIndex(self.client), counts):
+            dirty = dirty or bool(plan.dirty)
+            queue_plan(batcher, plan)
+        batcher.finish()
+        got = batcher.counts
+        counts.entities_new = got.nodes_created
+        counts.relations_new = got.relationships_created
+        counts.evidence_added = got.evidence_added
+        if not counts.documents_new and (got.nodes_created or got.relationships_created
+                                         or got.evidence_added or dirty):  # fmt: skip
+            self.client.write(cy.BUMP_REVISION)
+        return counts
 
-    def merge(self, keep: str, drop: str) -> EntityRow:
-        """Fold entity `drop` into `keep`: names, ids, relations and mentions move; recorded."""
-        from casegraph.graph.neo4j_merge import fold, merged_properties
+    def fold(self, keep: EntityRow, drop: EntityRow, payload: dict[str, Any]) -> None:
+        """Fold `drop` into `keep` in one transaction, and record the merge."""
+        from casegraph.backends.neo4j.fold import fold, merged_properties
 
-        a, b = self.resolve(keep), self.resolve(drop)
-        if a.id == b.id:
-            raise ValidationError(f"{keep!r} and {drop!r} are already one entity ({a.id})")
-        if a.type != b.type:
-            raise ValidationError(
-                f"cannot merge a {b.type} into a {a.type} ({b.name!r} -> {a.name!r})"
-            )
-        props = merged_properties(a.properties, b.properties)
-        payload = {"keep": a.id, "drop": b.id, "drop_name": b.name}
+        props = merged_properties(keep.properties, drop.properties)
 
         def work(tx: Any) -> None:
-            fold(tx, a.id, b.id, props)
+            fold(tx, keep.id, drop.id, props)
             self._record(tx, "merge", payload)
 
         self.client.write_tx(work)
-        return self.entity(a.id)
 
-    def alias(self, entity: str, name: str) -> EntityRow:
-        """Give an entity another name it answers to; refused if another entity has that name."""
-        row = self.resolve(entity)
-        key = normalize_name(name)
-        if not key:
-            raise ValidationError("an alias cannot be empty")
-        owner = self.client.read(cy.NAME_OWNER, {"type": row.type, "key": key})
-        if owner and owner[0]["entity"] != row.id:
-            raise ValidationError(
-                f"{name!r} already names {owner[0]['entity']}; use 'casegraph merge' to join them"
-            )
-        mkey = match_key(name, row.type)
-        names = [[row.type, key, mkey, block(mkey), name.strip()]]
+    def add_name(self, rec: NameRec, payload: dict[str, Any]) -> None:
+        """Give an entity a name by hand in one transaction, and record it as an alias."""
+        names = [[rec.type, rec.key, rec.mkey, block(rec.mkey), rec.name]]
 
         def work(tx: Any) -> None:
-            tx.run(cy.ADD_NAMES, rows=[[row.id, names]]).consume()
-            self._record(tx, "alias", {"entity": row.id, "name": name})
+            tx.run(cy.ADD_NAMES, rows=[[rec.entity, names]]).consume()
+            self._record(tx, "alias", payload)
 
         self.client.write_tx(work)
-        return self.entity(row.id)
+
+    def name_owner(self, type_: str, key: str) -> str | None:
+        owner = self.client.read(cy.NAME_OWNER, {"type": type_, "key": key})
+        return str(owner[0]["entity"]) if owner else None
 
     @staticmethod
     def _record(tx: Any, action: str, payload: dict[str, Any]) -> None:
-        at = datetime.now(UTC).isoformat(timespec="seconds")
-        tx.run(cy.RECORD_DECISION, at=at, action=action,
+        tx.run(cy.RECORD_DECISION, at=now(), action=action,
                payload=json.dumps(payload, ensure_ascii=False)).consume()  # fmt: skip
         tx.run(cy.BUMP_REVISION).consume()
 
-    # ------------------------------------------------------------------ entities
-    def entity(self, entity_id: str) -> EntityRow:
-        """The entity with this id."""
-        rows = self._entities([entity_id])
-        if not rows:
-            raise EntityNotFound(entity_id)
-        return rows[entity_id]
-
-    def _entities(self, ids: Iterable[str]) -> dict[str, EntityRow]:
+    # ------------------------------------------------------------------ entities and names
+    def entities_by_id(self, ids: Iterable[str]) -> dict[str, EntityRow]:
+        """The entities with these ids (those that exist), with their aliases."""
         rows = self.client.read(cy.ENTITIES_BY_ID, {"ids": list(dict.fromkeys(ids))})
         return {r["id"]: _entity_row(r) for r in rows}
 
-    def resolve(self, text: str) -> EntityRow:
-        """The one entity that `text` names: by id, external id, TYPE:NAME, or name/alias."""
-        text = text.strip()
-        found = self._entities([text])
-        if found:
-            return found[text]
-        xid = self.client.read(cy.ENTITY_BY_XID, {"xid": text})
-        if xid:
-            return self.entity(xid[0]["entity"])
-        ids = self._ids_by_name(text)
-        if not ids and ":" in text:
-            type_part, name_part = text.split(":", 1)
-            try:
-                etype = load_schema().entity_type(type_part.strip()).name
-            except ValidationError:
-                etype = None
-            if etype:
-                ids = self._ids_by_name(name_part, etype)
-        if len(ids) == 1:
-            return self.entity(ids[0])
-        if len(ids) > 1:
-            rows = self._entities(ids)
-            raise AmbiguousEntity(text, [f"{rows[i].type}:{rows[i].name} ({i})" for i in ids])
-        raise EntityNotFound(text, [e.name for e, _ in self.search(text, limit=3)])
+    def xid_owner(self, xid: str) -> str | None:
+        rows = self.client.read(cy.ENTITY_BY_XID, {"xid": xid})
+        return str(rows[0]["entity"]) if rows else None
 
-    def _ids_by_name(self, name: str, type_: str | None = None) -> list[str]:
-        key = normalize_name(name)
+    def ids_by_name(self, key: str, type_: str | None = None) -> list[str]:
         if type_:
             rows = self.client.read(cy.IDS_BY_TYPE_KEY, {"key": key, "type": type_})
         else:
             rows = self.client.read(cy.IDS_BY_KEY, {"key": key})
         return sorted(r["entity"] for r in rows)
 
-    def search(self, text: str, *, limit: int = 20) -> list[tuple[EntityRow, float]]:
-        """Entities whose names contain or resemble `text`, best first, with a score 0-100."""
-        key = normalize_name(text)
-        if not key:
-            return []
-        limit = max(1, min(int(limit), MAX_LIMIT))
-        from rapidfuzz import fuzz, process
+    def names_containing(self, key: str, cap: int) -> list[tuple[str, str]]:
+        rows = self.client.read(cy.NAMES_CONTAINING, {"key": key, "cap": cap})
+        return [(r["key"], r["entity"]) for r in rows]
 
-        scores: dict[str, float] = {}
-        for row in self.client.read(cy.NAMES_CONTAINING, {"key": key, "cap": SEARCH_CAP}):
-            name_key = row["key"]
-            score = 100.0 if name_key == key else 60.0 + 39.0 * len(key) / max(len(name_key), 1)
-            scores[row["entity"]] = max(scores.get(row["entity"], 0.0), score)
-        if len(scores) < limit:
-            keys = self._fuzzy_candidates(key, limit)
-            for _, score, idx in process.extract(
-                key, [k for k, _ in keys], scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70
-            ):
-                entity_id = keys[idx][1]
-                scores[entity_id] = max(scores.get(entity_id, 0.0), min(float(score), 99.0) * 0.9)
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        rows = self._entities(entity_id for entity_id, _ in best)
-        return [
-            (rows[entity_id], round(score, 1)) for entity_id, score in best if entity_id in rows
-        ]
-
-    def _fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]:
+    def fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]:
         """(name key, entity id) pairs to score: every name on a small store, else the full-text
         index's fuzzy matches for the words of `key`."""
         count = self.client.read(cy.COUNT_NAMES)[0]["n"]
@@ -317,7 +267,7 @@ class Neo4jStore:
         """Every relation of an entity, outgoing and incoming, with its evidence."""
         rows = self.client.read(cy.with_rtypes(cy.RELATIONS_OF), {"id": entity_id})
         titles = self._titles(d for r in rows for d in r["document_ids"])
-        others = self._entities(r["other"] for r in rows)
+        others = self.entities_by_id(r["other"] for r in rows)
         out = [
             RelationRow(r["rid"], r["type"], r["direction"], others[r["other"]],
                         tuple(_evidence_rows(r, titles)), json.loads(r["properties_json"] or "{}"))
@@ -326,10 +276,10 @@ class Neo4jStore:
         out.sort(key=lambda rel: (rel.type, rel.direction, rel.other.id, str(rel.id)))
         return out
 
-    def evidence(self, relation_ids: Iterable[int | str]) -> dict[Any, list[EvidenceRow]]:
+    def evidence(self, relation_ids: Iterable[str]) -> dict[str, list[EvidenceRow]]:
         """The evidence of each relation, the most confident first."""
         rids = list(dict.fromkeys(str(r) for r in relation_ids))
-        out: dict[Any, list[EvidenceRow]] = {}
+        out: dict[str, list[EvidenceRow]] = {}
         for start in range(0, len(rids), PAGE):
             rows = self.client.read(
                 cy.by_rid(cy.EVIDENCE_OF_COLUMNS), {"rids": rids[start : start + PAGE]}
@@ -370,7 +320,7 @@ class Neo4jStore:
 
     def stats(self) -> dict[str, Any]:
         """Counts: documents, entities by type, relations by type, evidence."""
-        from casegraph.graph.neo4j_cypher import COUNT_LABEL, COUNT_RTYPE, with_label, with_rtype
+        from casegraph.backends.neo4j.cypher import COUNT_LABEL, COUNT_RTYPE, with_label, with_rtype
 
         def work(tx: Any) -> dict[str, Any]:
             def one(query: str) -> int:
@@ -412,7 +362,7 @@ class Neo4jStore:
                 return
             after = rows[-1]["id"]
 
-    def iter_relations(self) -> Iterator[tuple[Any, str, str, str, dict[str, Any]]]:
+    def iter_relations(self) -> Iterator[RelationTuple]:
         """Every relation as (rid, source id, type, target id, properties), by type then rid."""
         for rtype in cy.relation_types():
             query = cy.with_rtype(cy.RELATIONS_PAGE, rtype)
@@ -435,6 +385,13 @@ class Neo4jStore:
         """Every (document id, entity id) mention of a loaded document."""
         for r in self.client.read(cy.ALL_MENTIONS):
             yield r["doc"], r["entity"]
+
+    # ------------------------------------------------------------------ questions
+    def graph(self) -> GraphAccess:
+        """How questions walk this store: adjacency read with batched Cypher."""
+        from casegraph.backends.neo4j.access import Neo4jAccess
+
+        return Neo4jAccess(self.client)
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:

@@ -1,0 +1,70 @@
+"""Neo4j's side of resolution: batched UNWIND look-ups of names, ids, entities and relations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from casegraph.backends.neo4j import cypher as cy
+from casegraph.backends.neo4j.client import Client
+from casegraph.graph.plan import Ent, NameRec
+from casegraph.graph.resolver import NameQuery
+
+# Values per look-up statement.
+CHUNK = 5000
+
+
+def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Neo4jIndex:
+    """NameIndex over the (:Name), (:Xid), (:Entity) nodes and the relationships of a server."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def _read(self, query: str, name: str, items: Iterable[Any]) -> Iterator[dict[str, Any]]:
+        for batch in chunks(items):
+            yield from self.client.read(query, {name: batch})
+
+    def names(self, query: NameQuery) -> Iterator[NameRec]:
+        for cypher, name, items in (
+            (cy.NAMES_BY_TYPE_KEY, "pairs", [list(p) for p in query.pairs]),
+            (cy.NAMES_BY_KEY, "keys", list(query.keys)),
+            (cy.NAMES_BY_MKEY, "pairs", [list(p) for p in query.mkeys]),
+            (cy.NAMES_BY_BLOCK, "pairs", [list(p) for p in query.blocks]),
+        ):
+            for row in self._read(cypher, name, items):
+                yield NameRec(row["type"], row["key"], row["mkey"], row["entity"], row["name"])
+
+    def xids(self, xids: set[str]) -> dict[str, str]:
+        return {r["xid"]: r["entity"] for r in self._read(cy.XIDS, "xids", xids)}
+
+    def entities(self, ids: set[str]) -> dict[str, Ent]:
+        return {
+            r["id"]: Ent(r["type"], json.loads(r["properties_json"] or "{}"))
+            for r in self._read(cy.ENTITY_INFO, "ids", ids)
+        }
+
+    def relations(self, rids: dict[str, set[str]]) -> set[str]:
+        found: set[str] = set()
+        for rtype, wanted in rids.items():
+            query = cy.with_rtype(cy.RELATIONS_EXIST, rtype)
+            found |= {r["rid"] for r in self._read(query, "rids", wanted)}
+        return found
+
+    def documents(self, ids: set[str]) -> set[str]:
+        return {r["id"] for r in self._read(cy.KNOWN_DOCUMENTS, "ids", ids)}
+
+    def next_seq(self) -> int:
+        found = self.client.read(cy.NEXT_SEQ)
+        return int(found[0]["seq"]) if found else 0

@@ -1,0 +1,85 @@
+"""The embedded store's side of resolution: batched look-ups of names, ids, entities, relations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from casegraph.graph.plan import Ent, NameRec
+from casegraph.graph.resolver import NameQuery
+
+# Values per look-up statement (json_each lists: no bound-parameter limit, but bounded memory).
+CHUNK = 10_000
+
+_NAMES_BY_PAIR = (
+    "SELECT type, key, mkey, entity_id, name FROM names WHERE (type, key) IN"
+    " (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+)
+_NAMES_BY_KEY = (
+    "SELECT type, key, mkey, entity_id, name FROM names INDEXED BY names_key"
+    " WHERE key IN (SELECT value FROM json_each(?))"
+)
+_NAMES_BY_MKEY = (
+    "SELECT type, key, mkey, entity_id, name FROM names INDEXED BY names_mkey"
+    " WHERE (type, mkey) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+)
+_NAMES_BY_BLOCK = (
+    "SELECT type, key, mkey, entity_id, name FROM names INDEXED BY names_block"
+    " WHERE (type, block) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+)
+
+
+def _chunks(items: Iterable[Any]) -> Iterator[str]:
+    """JSON arrays of at most CHUNK items, for `json_each(?)`."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= CHUNK:
+            yield json.dumps(batch)
+            batch = []
+    if batch:
+        yield json.dumps(batch)
+
+
+class SqliteIndex:
+    """NameIndex over the store's tables (inside the load's transaction, so it sees its writes)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def _rows(self, sql: str, items: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+        for chunk in _chunks(items):
+            yield from self.db.execute(sql, (chunk,))
+
+    def names(self, query: NameQuery) -> Iterator[NameRec]:
+        for sql, items in (
+            (_NAMES_BY_PAIR, [list(p) for p in query.pairs]),
+            (_NAMES_BY_KEY, list(query.keys)),
+            (_NAMES_BY_MKEY, [list(p) for p in query.mkeys]),
+            (_NAMES_BY_BLOCK, [list(p) for p in query.blocks]),
+        ):
+            for row in self._rows(sql, items):
+                yield NameRec(*row)
+
+    def xids(self, xids: set[str]) -> dict[str, str]:
+        sql = "SELECT xid, entity_id FROM xids WHERE xid IN (SELECT value FROM json_each(?))"
+        return dict(self._rows(sql, xids))
+
+    def entities(self, ids: set[str]) -> dict[str, Ent]:
+        sql = (
+            "SELECT id, type, properties FROM entities WHERE id IN (SELECT value FROM json_each(?))"
+        )
+        return {i: Ent(t, json.loads(p)) for i, t, p in self._rows(sql, ids)}
+
+    def relations(self, rids: dict[str, set[str]]) -> set[str]:
+        sql = "SELECT rid FROM relations WHERE rid IN (SELECT value FROM json_each(?))"
+        return {r for (r,) in self._rows(sql, (r for group in rids.values() for r in group))}
+
+    def documents(self, ids: set[str]) -> set[str]:
+        sql = "SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?))"
+        return {i for (i,) in self._rows(sql, ids)}
+
+    def next_seq(self) -> int:
+        return 0  # the embedded store keeps creation order as its row order

@@ -1,0 +1,327 @@
+"""The embedded store: one SQLite file is the truth; the store contract answered with SQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from casegraph.backends.sqlite.connection import Connection, NothingNew, note
+from casegraph.backends.sqlite.fold import fold
+from casegraph.backends.sqlite.graphview import GraphView
+from casegraph.backends.sqlite.index import SqliteIndex
+from casegraph.backends.sqlite.writer import write_plan
+from casegraph.errors import StoreError
+from casegraph.graph.access import GraphAccess, NxAccess
+from casegraph.graph.ids import now
+from casegraph.graph.keys import block
+from casegraph.graph.model import Source, normalize_name
+from casegraph.graph.plan import NameRec
+from casegraph.graph.records import (
+    DocumentRow,
+    EntityRow,
+    EvidenceRow,
+    LoadSummary,
+    RelationRow,
+    RelationTuple,
+)
+from casegraph.graph.resolver import Resolver
+from casegraph.graph.schema import load_schema
+from casegraph.graph.snapshot import Snapshot, SnapshotCounts
+from casegraph.graph.store import MAX_LIMIT, StoreBase
+
+Progress = Callable[[str, int], None]
+
+
+class SqliteStore(StoreBase):
+    """A casegraph store in one SQLite file (created on first write)."""
+
+    backend = "embedded"
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        """Open (or create) the store; on_wait hears when a write has to wait for another
+        process (default: a note on stderr)."""
+        self.path = Path(path)
+        self.conn = Connection(self.path, create=create, read_only=read_only,
+                               on_wait=on_wait or note)  # fmt: skip
+        self.db = self.conn.db
+        self.uuid = self.conn.uuid
+        self.view = GraphView(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def read_only(self) -> bool:
+        return self.conn.read_only
+
+    @property
+    def revision(self) -> int:
+        return self.conn.revision
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def cache_path(self) -> Path:
+        return self.view.cache_path
+
+    # ------------------------------------------------------------------ writes
+    def load(self, sources: Iterable[Source], progress: Progress | None = None) -> LoadSummary:
+        """Write every source in one transaction; a document already loaded changes nothing."""
+        summary = LoadSummary()
+        try:
+            with self.conn.write():
+                resolver = Resolver(SqliteIndex(self.db), summary, progress)
+                for source in sources:
+                    for plan in resolver.plans(source):
+                        summary.evidence_added += write_plan(self.db, plan)
+                if summary.documents_new == 0:
+                    raise NothingNew
+        except NothingNew:
+            pass
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"{self.path}: write failed ({e})") from e
+        return summary
+
+    def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts:
+        """Copy a snapshot in with its ids as they are; what is already here is kept."""
+        from casegraph.graph.sync import snapshot_plans
+
+        counts = SnapshotCounts()
+        before = self._counts()
+        try:
+            with self.conn.write():
+                for plan in snapshot_plans(snapshot, SqliteIndex(self.db), counts):
+                    counts.evidence_added += write_plan(self.db, plan)
+                after = self._counts()
+                counts.entities_new = after[0] - before[0]
+                counts.relations_new = after[1] - before[1]
+                if after == before and counts.evidence_added == 0:
+                    raise NothingNew
+        except NothingNew:
+            pass
+        return counts
+
+    def _counts(self) -> tuple[int, int]:
+        one = self.db.execute
+        return (one("SELECT count(*) FROM entities").fetchone()[0],
+                one("SELECT count(*) FROM relations").fetchone()[0])  # fmt: skip
+
+    def fold(self, keep: EntityRow, drop: EntityRow, payload: dict[str, Any]) -> None:
+        """Fold `drop` into `keep` in one transaction, and record the merge."""
+        with self.conn.write():
+            fold(self.db, keep.id, drop.id)
+            self._record("merge", payload)
+
+    def add_name(self, rec: NameRec, payload: dict[str, Any]) -> None:
+        """Give an entity a name by hand in one transaction, and record it as an alias."""
+        with self.conn.write():
+            self.db.execute(
+                "INSERT OR IGNORE INTO names(type, key, mkey, block, entity_id, name)"
+                " VALUES (?,?,?,?,?,?)",
+                (rec.type, rec.key, rec.mkey, block(rec.mkey), rec.entity, rec.name),
+            )
+            self._record("alias", payload)
+
+    def name_owner(self, type_: str, key: str) -> str | None:
+        row = self.db.execute(
+            "SELECT entity_id FROM names WHERE type = ? AND key = ?", (type_, key)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def _record(self, action: str, payload: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO decisions(at, action, payload) VALUES (?, ?, ?)",
+            (now(), action, json.dumps(payload, ensure_ascii=False)),
+        )
+
+    # ------------------------------------------------------------------ entities and names
+    def entities_by_id(self, ids: Iterable[str]) -> dict[str, EntityRow]:
+        """The entities with these ids (those that exist), with their aliases."""
+        wanted = json.dumps(list(dict.fromkeys(ids)))
+        rows = self.db.execute(
+            "SELECT id, name, type, properties FROM entities WHERE id IN"
+            " (SELECT value FROM json_each(?))",
+            (wanted,),
+        ).fetchall()
+        names: dict[str, list[str]] = {}
+        for entity_id, name in self.db.execute(
+            "SELECT entity_id, name FROM names WHERE entity_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY name",
+            (wanted,),
+        ):
+            names.setdefault(entity_id, []).append(name)
+        return {i: _entity_row(i, n, t, p, names.get(i, ())) for i, n, t, p in rows}
+
+    def xid_owner(self, xid: str) -> str | None:
+        row = self.db.execute("SELECT entity_id FROM xids WHERE xid = ?", (xid,)).fetchone()
+        return str(row[0]) if row else None
+
+    def ids_by_name(self, key: str, type_: str | None = None) -> list[str]:
+        if type_:
+            rows = self.db.execute(
+                "SELECT DISTINCT entity_id FROM names WHERE key = ? AND type = ?", (key, type_)
+            ).fetchall()
+        else:
+            rows = self.db.execute(
+                "SELECT DISTINCT entity_id FROM names WHERE key = ?", (key,)
+            ).fetchall()
+        return sorted(r[0] for r in rows)
+
+    def names_containing(self, key: str, cap: int) -> list[tuple[str, str]]:
+        pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return self.db.execute(
+            "SELECT key, entity_id FROM names WHERE key LIKE ? ESCAPE '\\' LIMIT ?", (pattern, cap)
+        ).fetchall()
+
+    def fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT key, entity_id FROM names").fetchall()
+
+    def entities(self, *, type: str | None = None, limit: int | None = None) -> list[EntityRow]:
+        """Entities, the most connected first (then by name), optionally of one type."""
+        sql = (
+            "SELECT e.id, (SELECT count(*) FROM relations r WHERE r.source_id = e.id)"
+            " + (SELECT count(*) FROM relations r WHERE r.target_id = e.id) AS degree"
+            " FROM entities e"
+        )
+        params: list[Any] = []
+        if type:
+            sql += " WHERE e.type = ?"
+            params.append(load_schema().entity_type(type).name)
+        sql += " ORDER BY degree DESC, e.name COLLATE NOCASE"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(min(int(limit), MAX_LIMIT))
+        ids = [r[0] for r in self.db.execute(sql, params).fetchall()]
+        rows = self.entities_by_id(ids)
+        return [rows[i] for i in ids]
+
+    # ------------------------------------------------------------------ relations and evidence
+    def relations_of(self, entity_id: str) -> list[RelationRow]:
+        """Every relation of an entity, outgoing and incoming, with its evidence."""
+        rows = self.db.execute(
+            "SELECT rid, type, 'out', target_id, properties FROM relations WHERE source_id = ?"
+            " UNION ALL "
+            "SELECT rid, type, 'in', source_id, properties FROM relations WHERE target_id = ?"
+            " ORDER BY 2, 3",
+            (entity_id, entity_id),
+        ).fetchall()
+        evidence = self.evidence([r[0] for r in rows])
+        others = self.entities_by_id(r[3] for r in rows)
+        return [
+            RelationRow(rid, rtype, direction, others[other], tuple(evidence.get(rid, ())),
+                        json.loads(props))
+            for rid, rtype, direction, other, props in rows
+        ]  # fmt: skip
+
+    def evidence(self, relation_ids: Iterable[str]) -> dict[str, list[EvidenceRow]]:
+        """The evidence of each relation, the most confident first."""
+        ids = list(relation_ids)
+        out: dict[str, list[EvidenceRow]] = {}
+        for row in self.db.execute(
+            'SELECT r.rid, e.document_id, d.title, e.quote, e.start, e."end",'
+            " e.extractor, e.confidence, e.locator FROM relations r"
+            " JOIN evidence e ON e.relation_id = r.id JOIN documents d ON d.id = e.document_id"
+            " WHERE r.rid IN (SELECT value FROM json_each(?))"
+            " ORDER BY r.rid, e.confidence DESC, d.title, e.start, e.locator",
+            (json.dumps(ids),),
+        ):
+            out.setdefault(row[0], []).append(EvidenceRow(*row[1:]))
+        return out
+
+    # ------------------------------------------------------------------ documents and counts
+    def documents_of(self, entity_id: str) -> list[dict[str, str]]:
+        """The documents that mention an entity."""
+        return [
+            {"id": i, "title": t, "path": p}
+            for i, t, p in self.db.execute(
+                "SELECT d.id, d.title, d.path FROM mentions m JOIN documents d"
+                " ON d.id = m.document_id WHERE m.entity_id = ? ORDER BY d.title",
+                (entity_id,),
+            )
+        ]
+
+    def documents(self) -> list[DocumentRow]:
+        """Loaded documents, the most recent first, with how many entities and relations each gave."""
+        rows = self.db.execute(
+            "SELECT d.id, d.title, d.path, d.loader, d.published, d.loaded_at,"
+            " (SELECT count(*) FROM mentions m WHERE m.document_id = d.id),"
+            " (SELECT count(DISTINCT relation_id) FROM evidence e WHERE e.document_id = d.id),"
+            " d.properties FROM documents d ORDER BY d.loaded_at DESC, d.title"
+        ).fetchall()
+        return [
+            DocumentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]))
+            for r in rows
+        ]
+
+    def document_text(self, document_id: str) -> str | None:
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return row[0] if row else None
+
+    def stats(self) -> dict[str, Any]:
+        """Counts: documents, entities by type, relations by type, evidence."""
+        one = self.db.execute
+        return {
+            "backend": self.backend,
+            "store": str(self.path),
+            "revision": self.revision,
+            "documents": one("SELECT count(*) FROM documents").fetchone()[0],
+            "entities": one("SELECT count(*) FROM entities").fetchone()[0],
+            "relations": one("SELECT count(*) FROM relations").fetchone()[0],
+            "evidence": one("SELECT count(*) FROM evidence").fetchone()[0],
+            "entity_types": dict(
+                one("SELECT type, count(*) FROM entities GROUP BY type ORDER BY 2 DESC, 1")
+            ),
+            "relation_types": dict(
+                one("SELECT type, count(*) FROM relations GROUP BY type ORDER BY 2 DESC, 1")
+            ),
+        }
+
+    # ------------------------------------------------------------------ the whole store
+    def iter_entities(self) -> Iterator[EntityRow]:
+        """Every entity with its aliases, in id order (for exports)."""
+        names: dict[str, list[str]] = {}
+        for entity_id, name in self.db.execute("SELECT entity_id, name FROM names ORDER BY name"):
+            names.setdefault(entity_id, []).append(name)
+        for id_, name, type_, props in self.db.execute(
+            "SELECT id, name, type, properties FROM entities ORDER BY id"
+        ):
+            yield _entity_row(id_, name, type_, props, names.get(id_, ()))
+
+    def iter_relations(self) -> Iterator[RelationTuple]:
+        """Every relation as (id, source id, type, target id, properties), in creation order."""
+        for rid, s, t, o, props in self.db.execute(
+            "SELECT rid, source_id, type, target_id, properties FROM relations ORDER BY id"
+        ):
+            yield rid, s, t, o, json.loads(props)
+
+    def iter_xids(self) -> Iterator[tuple[str, str]]:
+        """Every (external id, entity id)."""
+        yield from self.db.execute("SELECT xid, entity_id FROM xids")
+
+    def iter_mentions(self) -> Iterator[tuple[str, str]]:
+        """Every (document id, entity id) mention."""
+        yield from self.db.execute("SELECT document_id, entity_id FROM mentions")
+
+    # ------------------------------------------------------------------ questions
+    def graph(self) -> GraphAccess:
+        """How questions walk this store: the networkx view of this revision."""
+        return NxAccess(self.view.graph())
+
+
+def _entity_row(id_: str, name: str, type_: str, props: str, names: Iterable[str]) -> EntityRow:
+    own = normalize_name(name)
+    aliases = tuple(n for n in names if normalize_name(n) != own)
+    return EntityRow(id_, name, type_, aliases, json.loads(props))

@@ -1,0 +1,59 @@
+"""Writing plans into the embedded store: batched inserts inside the caller's transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from casegraph.graph.ids import evidence_id, now
+from casegraph.graph.keys import block
+from casegraph.graph.plan import Plan
+
+
+def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
+    """Write one plan (inside an open transaction); returns how many evidence items it added.
+
+    Every insert ignores rows already present, so writing a plan twice adds nothing twice.
+    """
+    doc = plan.document
+    if doc is not None and plan.first:
+        db.execute(
+            "INSERT OR IGNORE INTO documents(id, title, path, loader, published, loaded_at, text,"
+            " properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc.id, doc.title, doc.path, doc.loader, doc.published,
+             plan.loaded_at or now(), doc.text, plan.properties_json),
+        )  # fmt: skip
+    db.executemany(
+        "INSERT INTO entities(id, type, name, properties) VALUES (?, ?, ?, ?)",
+        [(e.id, e.type, e.name, e.props) for e in plan.entities.values()],
+    )
+    db.executemany(
+        "UPDATE entities SET properties = ? WHERE id = ?",
+        [(props, entity_id) for entity_id, props in plan.dirty.items()],
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO names(type, key, mkey, block, entity_id, name) VALUES (?,?,?,?,?,?)",
+        [(n.type, n.key, n.mkey, block(n.mkey), n.entity, n.name) for n in plan.names],
+    )
+    db.executemany("INSERT OR IGNORE INTO xids(xid, entity_id) VALUES (?, ?)", plan.xids)
+    if doc is not None:
+        db.executemany(
+            "INSERT OR IGNORE INTO mentions(document_id, entity_id) VALUES (?, ?)",
+            [(doc.id, entity_id) for entity_id in plan.mentions],
+        )
+    db.executemany(
+        "INSERT OR IGNORE INTO relations(rid, source_id, type, target_id, properties)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(r.rid, r.source, r.type, r.target, r.props) for r in plan.relations.values()],
+    )
+    cursor = db.executemany(
+        'INSERT OR IGNORE INTO evidence(eid, relation_id, document_id, quote, start, "end",'
+        " extractor, confidence, locator) SELECT ?, id, ?, ?, ?, ?, ?, ?, ? FROM relations"
+        " WHERE rid = ?",
+        [
+            (evidence_id(r.rid, key), ev.document_id, ev.quote, ev.start, ev.end, ev.extractor,
+             ev.confidence, ev.locator, r.rid)
+            for r in plan.relations.values()
+            for key, ev in r.evidence.items()
+        ],
+    )  # fmt: skip
+    return max(cursor.rowcount, 0)

@@ -1,0 +1,70 @@
+"""The casegraph command line: thin typer commands over library calls, errors mapped to exit codes.
+
+One module per command group: load (load, eval, demo), lookup (entities, search, show, stats,
+sources), links (path, neighbors, common, explain), manage (export, merge, alias, sync, cypher).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from casegraph.cli import links, load, lookup, manage  # noqa: F401  (they register commands)
+from casegraph.cli.app import app
+from casegraph.cli.common import state
+from casegraph.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CasegraphError, UsageError, printable
+
+EXIT_INTERNAL = 70
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"error: {printable(message)}\n")
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every error becomes one line on stderr and a documented exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    state["debug"] = "--debug" in args or os.environ.get("CASEGRAPH_DEBUG") == "1"
+    try:
+        code = app(args=args, prog_name="casegraph", standalone_mode=False)
+    except typer.Exit as e:
+        if e.exit_code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into Exit(130)
+            _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
+        sys.exit(e.exit_code)
+    except typer.TyperException as e:  # usage errors: unknown option, bad value (exit 2)
+        if state["debug"]:
+            raise
+        show = getattr(e, "show", None)
+        if show:
+            show()
+        else:
+            sys.stderr.write(f"error: {e.format_message()}\n")
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        _fail("interrupted", EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        if state["debug"]:
+            raise
+        _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
+    except CasegraphError as e:
+        if state["debug"]:
+            raise
+        _fail(str(e), e.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as e:  # a bug: say so plainly, keep the traceback for --debug
+        if state["debug"]:
+            raise
+        _fail(
+            f"internal error: {type(e).__name__}: {e} (run with --debug for details)", EXIT_INTERNAL
+        )
+    if code == EXIT_INTERRUPTED:  # typer returns Ctrl-C as exit code 130 when not standalone
+        _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+__all__ = ["EXIT_BAD_INPUT", "UsageError", "app", "main"]

@@ -1,0 +1,88 @@
+"""What every command shares: the configuration, the open store, option types, output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.text import Text
+
+from casegraph.config import Config
+
+if TYPE_CHECKING:
+    from casegraph.graph.store import Store
+
+# What the entry point and the callback know of this run: the configuration and --debug.
+state: dict[str, Any] = {"config": None, "debug": False, "store_given": False}
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+EntityArg = Annotated[
+    str, typer.Argument(metavar="ENTITY", help="An entity id, name or alias (or TYPE:NAME).")
+]
+HtmlOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--html", metavar="FILE",
+        help="Also write an interactive, self-contained HTML view to this file.",
+    ),
+]  # fmt: skip
+MaxNodesOpt = Annotated[
+    int, typer.Option("--max-nodes", min=1, help="HTML views: draw at most this many entities.")
+]
+RelOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rel", metavar="TYPE", help="Only relations of this type (repeatable)."),
+]
+NoWeakOpt = Annotated[
+    bool, typer.Option("--no-weak", help="Leave out MENTIONED_WITH (co-occurrence) links.")
+]
+
+
+def config() -> Config:
+    cfg = state["config"]
+    return cfg if isinstance(cfg, Config) else Config.from_env()
+
+
+@contextmanager
+def opened(*, create: bool = False, read_only: bool = False) -> Iterator[Store]:
+    """The configured store, closed afterwards."""
+    from casegraph.backends import open_store
+
+    store = open_store(config(), create=create, read_only=read_only)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def emit_json(data: Any) -> None:
+    """JSON on stdout, the only thing there."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def console() -> Any:
+    from casegraph.views.terminal import stdout_console
+
+    return stdout_console()
+
+
+def err_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def write_html(sub: Any, file: Path, title: str, **answer: Any) -> None:
+    """Render a view to file and say where it went (on stderr: stdout carries the answer)."""
+    from casegraph.views.html import render_html
+
+    report = render_html(sub, file, title=title, **answer)
+    left_out = f", {report.omitted} left out" if report.omitted else ""
+    err_console().print(
+        Text(f"wrote {file} ({report.nodes} entities, {report.edges} links{left_out})")
+    )

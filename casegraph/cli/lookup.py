@@ -1,0 +1,88 @@
+"""Commands that look things up: entities, search, show, stats, sources."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from casegraph.cli.app import app
+from casegraph.cli.common import EntityArg, JsonOpt, console, emit_json, opened
+
+
+@app.command()
+def entities(
+    type_: Annotated[str | None, typer.Option("--type", help="Only entities of this type.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """List entities, the most connected first."""
+    with opened() as store:
+        rows = store.entities(type=type_, limit=limit)
+    if as_json:
+        emit_json([r.as_dict() for r in rows])
+    else:
+        from casegraph.views.terminal import entities_table
+
+        entities_table(console(), rows)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Text to look for in names and aliases.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find entities by name or alias: case-insensitive, substring and fuzzy, best first."""
+    with opened() as store:
+        results = store.search(text, limit=limit)
+    if as_json:
+        emit_json([{**r.as_dict(), "score": s} for r, s in results])
+    else:
+        from casegraph.views.terminal import search_table
+
+        search_table(console(), results)
+    if not results:
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(entity: EntityArg, as_json: JsonOpt = False) -> None:
+    """Show an entity: type, aliases, properties, and every relation with its evidence."""
+    with opened() as store:
+        row = store.resolve(entity)
+        relations = store.relations_of(row.id)
+        documents = store.documents_of(row.id)
+    if as_json:
+        emit_json({**row.as_dict(), "relations": [r.as_dict() for r in relations],
+                   "documents": documents})  # fmt: skip
+    else:
+        from casegraph.views.terminal import show_entity
+
+        show_entity(console(), row, relations, documents)
+
+
+@app.command()
+def stats(as_json: JsonOpt = False) -> None:
+    """Count documents, entities and relations, by type."""
+    with opened() as store:
+        data = store.stats()
+    if as_json:
+        emit_json(data)
+    else:
+        from casegraph.views.terminal import stats_view
+
+        stats_view(console(), data)
+
+
+@app.command()
+def sources(as_json: JsonOpt = False) -> None:
+    """List the loaded documents."""
+    with opened() as store:
+        docs = store.documents()
+    if as_json:
+        emit_json([d.as_dict() for d in docs])
+    else:
+        from casegraph.views.terminal import sources_table
+
+        sources_table(console(), docs)

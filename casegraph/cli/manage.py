@@ -1,0 +1,149 @@
+"""Commands that change or copy a case: export, merge, alias, sync, cypher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from casegraph.cli.app import app
+from casegraph.cli.common import EntityArg, JsonOpt, MaxNodesOpt, config, console, emit_json, opened
+from casegraph.errors import UsageError, printable
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="File to write.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="json (node-link with evidence), graphml, gexf (Gephi), "
+            "csv (Neo4j admin-import files), cypher (a script), html (interactive view).",
+        ),
+    ] = "json",
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="html: only this entity's neighbourhood.")
+    ] = None,
+    depth: Annotated[
+        int, typer.Option("--depth", min=0, max=4, help="html: hops around --entity.")
+    ] = 1,
+    max_nodes: MaxNodesOpt = 1500,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export the graph to a file for other tools, or as an interactive HTML view.
+
+    csv writes two files in Neo4j's admin-import header format: FILE/nodes.csv and
+    FILE/relationships.csv when FILE is a folder, else FILE_nodes.csv and FILE_relationships.csv.
+    """
+    from casegraph.views.export import export as run_export
+
+    with opened() as store:
+        counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes)
+    if as_json:
+        emit_json({"file": str(file), "format": fmt, **counts})
+    else:
+        typer.echo(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {file}")
+
+
+# ---------------------------------------------------------------------- resolution by hand
+@app.command()
+def merge(
+    keep: Annotated[str, typer.Argument(help="The entity that stays.")],
+    drop: Annotated[
+        str, typer.Argument(help="The entity folded into it (its names become aliases).")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Merge two entities of one type; recorded, so later loads resolve to the kept one."""
+    with opened() as store:
+        row = store.merge(keep, drop)
+    if as_json:
+        emit_json(row.as_dict())
+    else:
+        typer.echo(
+            printable(f"merged into {row.id} ({row.name}); aliases: {', '.join(row.aliases)}")
+        )
+
+
+@app.command()
+def alias(
+    entity: EntityArg,
+    name: Annotated[str, typer.Argument(help="Another name the entity answers to.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Give an entity another name; recorded, so later loads resolve that name to it."""
+    with opened() as store:
+        row = store.alias(entity, name)
+    if as_json:
+        emit_json(row.as_dict())
+    else:
+        typer.echo(printable(f"{row.id} ({row.name}) aliases: {', '.join(row.aliases)}"))
+
+
+@app.command()
+def sync(
+    from_neo4j: Annotated[
+        bool, typer.Option("--from-neo4j", help="Copy Neo4j into the embedded store instead.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy the embedded store (--store) into Neo4j (--neo4j), or back; running it twice changes nothing."""
+    from casegraph.backends import open_embedded, open_store
+    from casegraph.graph.sync import sync as run_sync
+
+    cfg = config()
+    if not cfg.neo4j_uri:
+        raise UsageError("sync needs a Neo4j server: pass --neo4j URI or set CASEGRAPH_NEO4J_URI")
+    neo = open_store(cfg)
+    try:
+        embedded = open_embedded(cfg, create=from_neo4j)
+        try:
+            src, dst = (neo, embedded) if from_neo4j else (embedded, neo)
+            summary = run_sync(src, dst)
+        finally:
+            embedded.close()
+    finally:
+        neo.close()
+    if as_json:
+        emit_json(summary.as_dict())
+    else:
+        typer.echo(
+            f"{summary.source} -> {summary.destination}: {summary.documents_new} new documents "
+            f"({summary.documents_unchanged} already there), {summary.entities_new} new entities, "
+            f"{summary.relations_new} new relations, {summary.evidence_added} evidence items added"
+        )
+
+
+@app.command()
+def cypher(
+    query: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="A query parameter NAME=VALUE (VALUE as JSON if it parses)."),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds before the server stops the query.")
+    ] = 30.0,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 1000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a read-only Cypher query on Neo4j (refused unless EXPLAIN says it only reads).
+
+    Values are passed only as parameters: casegraph cypher 'MATCH (e:Entity {name: $n})
+    RETURN e.id' --param n='NSO Group'.
+    """
+    from casegraph.backends.neo4j.readonly import parse_params, run_readonly
+
+    params = parse_params(param or [])
+    if not config().neo4j_uri:
+        raise UsageError("cypher needs a Neo4j server: pass --neo4j URI or set CASEGRAPH_NEO4J_URI")
+    with opened() as store:
+        columns, rows = run_readonly(store, query, params, timeout, max_rows=limit)
+    if as_json:
+        emit_json([dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    from casegraph.views.terminal import rows_table
+
+    rows_table(console(), columns, rows)

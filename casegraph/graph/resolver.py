@@ -1,0 +1,467 @@
+"""Entity resolution, once for every backend: a document's facts become plans of writes.
+
+The resolver reads the store only through a `NameIndex` (batched look-ups of names, external ids,
+entities, relations and documents), keeps what this load has decided so far in `Known`, and
+yields `Plan`s that a backend writes. Since every look-up is answered from complete data, the same
+input gives the same entity ids, relation ids, merges and counts on every backend.
+
+The rules, in order, for an entity fact: its external id; an exact (type, key) match of its name
+or one of its aliases; one entity of its type with the same match key (designators stripped);
+one entity of its type whose match key is fuzzily equal among the first FUZZY_CANDIDATES names
+of the nearby blocks; else a new entity. Two types are never merged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+from casegraph.errors import CasegraphError, ValidationError
+from casegraph.graph.ids import base_id, dumps, evidence_key, numbered_id, relation_id, second_id
+from casegraph.graph.keys import (
+    FUZZY_CANDIDATES,
+    FUZZY_MIN_LEN,
+    block,
+    blocks_near,
+    fuzzy_equal,
+    match_key,
+)
+from casegraph.graph.model import EntityFact, EntityRef, Fact, RelationFact, Source, check_endpoints
+from casegraph.graph.model import normalize_name as _normalize
+from casegraph.graph.plan import Ent, NameRec, NewEntity, Plan, RelPlan
+from casegraph.graph.records import LoadSummary
+from casegraph.graph.schema import WEAK, load_schema
+
+Progress = Callable[[str, int], None]
+DEFAULT_BATCH = 5000
+
+# normalize_name is pure and called several times per name while resolving: remember it.
+norm = lru_cache(maxsize=1 << 18)(_normalize)
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    """The names one batch of facts may look up: by (type, key), by key of any type, by (type,
+    match key) and by (type, fuzzy block)."""
+
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    keys: frozenset[str] = frozenset()
+    mkeys: frozenset[tuple[str, str]] = frozenset()
+    blocks: frozenset[tuple[str, str]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs or self.keys or self.mkeys or self.blocks)
+
+
+class NameIndex(Protocol):
+    """What resolution reads of a store; each call answers completely for what it is asked."""
+
+    def names(self, query: NameQuery) -> Iterable[NameRec]:
+        """Every stored name matching any criterion of the query."""
+
+    def xids(self, xids: set[str]) -> dict[str, str]:
+        """Which of these external ids are known: external id -> entity id."""
+
+    def entities(self, ids: set[str]) -> dict[str, Ent]:
+        """Which of these entity ids exist, with their type and properties."""
+
+    def relations(self, rids: dict[str, set[str]]) -> set[str]:
+        """Which of these relation ids (grouped by relation type) exist."""
+
+    def documents(self, ids: set[str]) -> set[str]:
+        """Which of these documents are loaded (complete)."""
+
+    def next_seq(self) -> int:
+        """The creation number the store's next new entity gets."""
+
+
+class Known:
+    """The store's names, external ids, entities and relations as far as this load has looked,
+    plus everything this load has decided (so answers equal a store that had written them)."""
+
+    def __init__(self, index: NameIndex) -> None:
+        self.index = index
+        self.names: dict[tuple[str, str], NameRec] = {}
+        self.by_key: dict[str, set[str]] = {}  # key -> types
+        self.by_mkey: dict[tuple[str, str], set[str]] = {}  # (type, mkey) -> keys
+        self.by_block: dict[tuple[str, str], set[str]] = {}  # (type, block) -> keys
+        self.got_pair: set[tuple[str, str]] = set()
+        self.got_key: set[str] = set()
+        self.got_mkey: set[tuple[str, str]] = set()
+        self.got_block: set[tuple[str, str]] = set()
+        self.xids: dict[str, str] = {}
+        self.got_xid: set[str] = set()
+        self.ents: dict[str, Ent | None] = {}  # None: known not to exist
+        self.rels: set[str] = set()
+        self.got_rel: set[str] = set()
+
+    def add_name(self, rec: NameRec) -> bool:
+        """Record a name; False when (type, key) already names an entity."""
+        tk = (rec.type, rec.key)
+        if tk in self.names:
+            return False
+        self.names[tk] = rec
+        self.by_key.setdefault(rec.key, set()).add(rec.type)
+        self.by_mkey.setdefault((rec.type, rec.mkey), set()).add(rec.key)
+        self.by_block.setdefault((rec.type, block(rec.mkey)), set()).add(rec.key)
+        return True
+
+    def ids_by_key(self, key: str) -> list[str]:
+        return sorted({self.names[(t, key)].entity for t in self.by_key.get(key, ())})
+
+    def ids_by_mkey(self, type_: str, mkey: str) -> set[str]:
+        return {self.names[(type_, k)].entity for k in self.by_mkey.get((type_, mkey), ())}
+
+    def near(self, type_: str, mkey: str) -> set[str]:
+        """Entities with a name fuzzily equal to mkey among the first FUZZY_CANDIDATES names of
+        the nearby blocks, in index order (block, then key)."""
+        candidates = sorted(
+            (b, k) for b in blocks_near(mkey) for k in self.by_block.get((type_, b), ())
+        )[:FUZZY_CANDIDATES]
+        return {
+            rec.entity
+            for _, k in candidates
+            if fuzzy_equal(mkey, (rec := self.names[(type_, k)]).mkey)
+        }
+
+    def fetch(self, query: NameQuery, xids: set[str], ids: set[str]) -> None:
+        """Read what the next facts may look up and is not known yet."""
+        query = NameQuery(
+            frozenset(
+                p for p in query.pairs if p not in self.got_pair and p[1] not in self.got_key
+            ),
+            query.keys - self.got_key,
+            query.mkeys - self.got_mkey,
+            query.blocks - self.got_block,
+        )
+        xids = xids - self.got_xid
+        if query:
+            for rec in self.index.names(query):
+                self.add_name(rec)
+                ids.add(rec.entity)
+            self.got_pair |= query.pairs
+            self.got_key |= query.keys
+            self.got_mkey |= query.mkeys
+            self.got_block |= query.blocks
+        if xids:
+            found = self.index.xids(xids)
+            for xid, entity in found.items():
+                self.xids.setdefault(xid, entity)
+            ids |= set(found.values())
+            self.got_xid |= xids
+        self.fetch_entities(ids)
+
+    def fetch_entities(self, ids: Iterable[str]) -> None:
+        wanted = {i for i in ids if i not in self.ents}
+        if wanted:
+            found = self.index.entities(wanted)
+            for i in wanted:
+                self.ents[i] = found.get(i)
+
+    def ent(self, entity_id: str) -> Ent | None:
+        if entity_id not in self.ents:
+            self.fetch_entities([entity_id])
+        return self.ents[entity_id]
+
+    def fetch_relations(self, rids: dict[str, set[str]]) -> None:
+        """Learn which of these relation ids (by relation type) exist."""
+        wanted = {t: r - self.got_rel for t, r in rids.items() if r - self.got_rel}
+        if wanted:
+            self.rels |= self.index.relations(wanted)
+            for r in wanted.values():
+                self.got_rel |= r
+
+
+@dataclass
+class Resolver:
+    """Turns sources into plans with the resolution rules; one per load."""
+
+    index: NameIndex
+    summary: LoadSummary
+    progress: Progress | None = None
+    batch_size: int = DEFAULT_BATCH
+    known: Known = field(init=False)
+    next_seq: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.known = Known(self.index)
+        self.schema = load_schema()
+        self.new_entities: set[str] = set()
+        self.new_relations: set[str] = set()
+        self.planned_docs: set[str] = set()
+        self.doc_id = ""
+        self.next_seq = self.index.next_seq()
+
+    def plans(self, source: Source) -> Iterator[Plan]:
+        """The writes of one source in batches (nothing when its document is already loaded)."""
+        doc = source.document
+        if doc.id in self.planned_docs or self.index.documents({doc.id}):
+            self.summary.documents_unchanged += 1
+            return
+        self.planned_docs.add(doc.id)
+        self.doc_id = doc.id
+        self.summary.documents_new += 1
+        self.summary.documents.append(doc.title)
+        props_json = dumps(dict(doc.properties))
+        evidenced: set[str] = set()
+        count = 0
+        plan = Plan(doc, props_json)
+        for chunk, pull_error in _chunks(source.facts, self.batch_size):
+            self._prefetch(chunk)
+            pending: list[tuple[RelationFact, str, str]] = []
+            for fact in chunk:
+                try:
+                    if isinstance(fact, EntityFact):
+                        self._entity(fact, plan)
+                    elif isinstance(fact, RelationFact):
+                        ends = self._relation_ends(fact, plan)
+                        if ends:
+                            pending.append((fact, *ends))
+                    else:
+                        raise ValidationError(f"not a fact: {type(fact).__name__}")
+                except ValidationError as e:
+                    raise ValidationError(f"{doc.path}: {e}") from None
+                count += 1
+                if self.progress and count % 1000 == 0:
+                    self.progress(doc.title, count)
+            self._relations(pending, plan)
+            if pull_error is not None:
+                raise pull_error
+            evidenced.update(plan.relations)
+            plan.next_seq = self.next_seq
+            if len(plan.relations) + len(plan.entities) >= self.batch_size:
+                plan.last = False
+                yield plan
+                plan = Plan(doc, props_json, first=False)
+        if self.progress:
+            self.progress(doc.title, count)
+        plan.next_seq = self.next_seq
+        plan.relations_total = len(evidenced)
+        skipped = doc.properties.get("skipped") if doc.properties else None
+        if isinstance(skipped, dict):
+            for reason, n in skipped.items():
+                self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + int(n)
+        yield plan
+
+    # ---------------------------------------------------------------- prefetch
+    def _prefetch(self, facts: list[Fact]) -> None:
+        pairs: set[tuple[str, str]] = set()
+        keys: set[str] = set()
+        mkeys: set[tuple[str, str]] = set()
+        blocks: set[tuple[str, str]] = set()
+        xids: set[str] = set()
+        ids: set[str] = set()
+        named: set[tuple[str, str]] = set()  # (type, name) already asked for: hubs recur
+
+        def want(type_: str, name: str, aliases: Iterable[str], xid: str | None) -> None:
+            if xid:
+                xids.add(xid)
+            for n in aliases:
+                if k := norm(n):
+                    pairs.add((type_, k))
+            if (type_, name) in named:
+                return
+            named.add((type_, name))
+            key = norm(name)
+            if key:
+                pairs.add((type_, key))
+            mkey = match_key(name, type_)
+            mkeys.add((type_, mkey))
+            if len(mkey) >= FUZZY_MIN_LEN:
+                blocks.update((type_, b) for b in blocks_near(mkey))
+            ids.update((base_id(type_, key), second_id(type_, key)))
+
+        for fact in facts:
+            if isinstance(fact, EntityFact):
+                want(fact.type, fact.name, fact.aliases, fact.xid)
+            elif isinstance(fact, RelationFact):
+                for ref in (fact.source, fact.target):
+                    if ref.xid:
+                        xids.add(ref.xid)
+                        ids.add(ref.xid)
+                    if ref.name and ref.type:
+                        want(ref.type, ref.name, (), ref.xid)
+                    elif ref.name:
+                        keys.add(norm(ref.name))
+        query = NameQuery(frozenset(pairs), frozenset(keys), frozenset(mkeys), frozenset(blocks))
+        self.known.fetch(query, xids, ids)
+
+    # ---------------------------------------------------------------- entities
+    def _entity(self, fact: EntityFact, plan: Plan) -> str:
+        entity_id = self._find(fact)
+        if entity_id is None:
+            entity_id = self._create(fact.type, fact.name, fact.properties, plan)
+        else:
+            self._enrich(entity_id, fact, plan)
+        for alias in fact.aliases:
+            self._add_name(entity_id, fact.type, alias, plan)
+        if fact.xid and fact.xid not in self.known.xids:
+            self.known.xids[fact.xid] = entity_id
+            plan.xids.append((fact.xid, entity_id))
+        plan.mentions[entity_id] = None
+        return entity_id
+
+    def _find(self, fact: EntityFact) -> str | None:
+        known = self.known
+        if fact.xid and fact.xid in known.xids:
+            return known.xids[fact.xid]
+        for name in (fact.name, *fact.aliases):
+            rec = known.names.get((fact.type, norm(name)))
+            if rec:
+                return rec.entity
+        return self._loose_match(fact.type, fact.name)
+
+    def _loose_match(self, type_: str, name: str) -> str | None:
+        """One entity of this type whose match key equals (or fuzzily equals) the name's."""
+        mkey = match_key(name, type_)
+        if not mkey:  # a name of punctuation or symbols only ("?", "😀"): exact keys alone
+            return None
+        ids = self.known.ids_by_mkey(type_, mkey)
+        if len(ids) == 1:
+            return ids.pop()
+        if ids or len(mkey) < FUZZY_MIN_LEN:
+            return None
+        near = self.known.near(type_, mkey)
+        return near.pop() if len(near) == 1 else None
+
+    def _exists(self, entity_id: str) -> bool:
+        return self.known.ent(entity_id) is not None
+
+    def _create(self, type_: str, name: str, properties: object, plan: Plan) -> str:
+        key = norm(name)
+        entity_id = base_id(type_, key)
+        if self._exists(entity_id):
+            entity_id = second_id(type_, key)
+            n = 2
+            while self._exists(entity_id):
+                entity_id = numbered_id(type_, key, n)
+                n += 1
+        props = json.loads(dumps(dict(properties or {})))  # type: ignore[call-overload]
+        self.known.ents[entity_id] = Ent(type_, props)
+        plan.entities[entity_id] = NewEntity(
+            entity_id, type_, name, key, dumps(props), self.next_seq
+        )
+        self.next_seq += 1
+        self._add_name(entity_id, type_, name, plan)
+        self.new_entities.add(entity_id)
+        self.summary.entities_new += 1
+        return entity_id
+
+    def _enrich(self, entity_id: str, fact: EntityFact, plan: Plan) -> None:
+        if entity_id not in self.new_entities:
+            self.summary.entities_merged += 1
+        self._add_name(entity_id, fact.type, fact.name, plan)
+        if fact.properties:
+            ent = self.known.ent(entity_id)
+            assert ent is not None
+            added = {k: v for k, v in fact.properties.items() if k not in ent.props}
+            if added:
+                ent.props = json.loads(dumps({**ent.props, **added}))
+                created = plan.entities.get(entity_id)
+                if created is not None:
+                    created.props = dumps(ent.props)
+                else:
+                    plan.dirty[entity_id] = dumps(ent.props)
+
+    def _add_name(self, entity_id: str, type_: str, name: str, plan: Plan) -> None:
+        key = norm(name)
+        if key:
+            rec = NameRec(type_, key, match_key(name, type_), entity_id, name)
+            if self.known.add_name(rec):
+                plan.names.append(rec)
+
+    def _type(self, entity_id: str) -> str:
+        ent = self.known.ent(entity_id)
+        assert ent is not None
+        return ent.type
+
+    # ---------------------------------------------------------------- relations
+    def _ref(self, ref: EntityRef, rtype: str, side: str, locator: str | None, plan: Plan) -> str:
+        if ref.xid:
+            found = self.known.xids.get(ref.xid) or (ref.xid if self._exists(ref.xid) else None)
+            if found:
+                return found
+            if not ref.name:
+                raise ValidationError(f"{locator + ': ' if locator else ''}unknown id {ref.xid!r}")
+        assert ref.name is not None
+        if ref.type:
+            return self._entity(EntityFact(ref.type, ref.name, xid=ref.xid), plan)
+        ids = self.known.ids_by_key(norm(ref.name))
+        if len(ids) > 1:
+            spec = self.schema.relation_type(rtype)
+            allowed = spec.source if side == "source" else spec.target
+            ids = [i for i in ids if "*" in allowed or self._type(i) in allowed]
+        if len(ids) == 1:
+            plan.mentions[ids[0]] = None
+            return ids[0]
+        where = f"{locator}: " if locator else ""
+        if not ids:
+            raise ValidationError(
+                f"{where}unknown {side} {ref.name!r}: declare it on an entity line or give {side}_type"
+            )
+        raise ValidationError(f"{where}{side} {ref.name!r} is ambiguous; give {side}_type")
+
+    def _relation_ends(self, fact: RelationFact, plan: Plan) -> tuple[str, str] | None:
+        source = self._ref(fact.source, fact.type, "source", fact.locator, plan)
+        target = self._ref(fact.target, fact.type, "target", fact.locator, plan)
+        if source == target:
+            self.summary.skipped["self-relation"] = self.summary.skipped.get("self-relation", 0) + 1
+            return None
+        check_endpoints(fact.type, self._type(source), self._type(target), fact.locator)
+        for ev in fact.evidence:
+            if ev.document_id != self.doc_id:
+                raise ValidationError(
+                    f"evidence cites document {ev.document_id[:12]}, not the one being loaded"
+                )
+        if fact.type == WEAK and target < source:
+            source, target = target, source
+        return source, target
+
+    def _relations(self, pending: list[tuple[RelationFact, str, str]], plan: Plan) -> None:
+        rids = [relation_id(s, fact.type, t) for fact, s, t in pending]
+        by_type: dict[str, set[str]] = {}
+        for (fact, _, _), rid in zip(pending, rids, strict=True):
+            if rid not in self.new_relations:
+                by_type.setdefault(fact.type, set()).add(rid)
+        self.known.fetch_relations(by_type)
+        for (fact, source, target), rid in zip(pending, rids, strict=True):
+            created = False
+            if rid in self.new_relations:
+                pass
+            elif rid in self.known.rels:
+                self.summary.relations_merged += 1
+            else:
+                self.new_relations.add(rid)
+                self.summary.relations_new += 1
+                created = True
+            rel = plan.relations.get(rid)
+            if rel is None:
+                props = dumps(dict(fact.properties)) if fact.properties else "{}"
+                rel = plan.relations[rid] = RelPlan(rid, fact.type, source, target, props,
+                                                    new=created)  # fmt: skip
+            for ev in fact.evidence:
+                rel.evidence.setdefault(evidence_key(ev), ev)
+
+
+def _chunks(facts: Iterable[Fact], size: int) -> Iterator[tuple[list[Fact], CasegraphError | None]]:
+    """Facts in lists of `size`; an error raised while reading comes with the facts read before it,
+    so that those are checked first (as a one-by-one reader would)."""
+    chunk: list[Fact] = []
+    iterator = iter(facts)
+    while True:
+        try:
+            fact = next(iterator)
+        except StopIteration:
+            break
+        except CasegraphError as e:
+            yield chunk, e
+            return
+        chunk.append(fact)
+        if len(chunk) >= size:
+            yield chunk, None
+            chunk = []
+    if chunk:
+        yield chunk, None
