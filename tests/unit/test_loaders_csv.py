@@ -1,4 +1,4 @@
-"""The CSV loader on Meta's and Amnesty's real indicator tables, and on broken tables."""
+"""The CSV loader on the project's own indicator tables, on Meta's and Amnesty's real ones, and on broken tables."""
 
 from __future__ import annotations
 
@@ -16,8 +16,13 @@ from casegraph.loaders import detect
 from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.csv import LOADER, detect_encoding
 from casegraph.loaders.stix import LOADER as STIX
+from tests.conftest import SHARED, needs_shared, shared_params
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = SHARED / "data"
+OWN = Path(__file__).resolve().parents[1] / "data" / "loaders"
+OWN_META = OWN / "csv" / "meta_indicators.csv"
+OWN_COLUMNS = OWN / "csv" / "indicator_columns.csv"
+OWN_DONATIONS = OWN / "csv" / "donations.csv"
 META = DATA / "meta_threat_research" / "indicators" / "csv"
 META_FILES = sorted(META.glob("*.csv"))
 SURVEILLANCE = META / "2021_12_taking_action_against_surveillance_for_hire.csv"
@@ -53,10 +58,98 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
+# --- the project's own tables, shaped like Meta's and Amnesty's --------------------------------
+
+
+def test_meta_style_rows_become_indicators_quoting_the_comment() -> None:
+    doc, facts = load(OWN_META)
+    table = rows(OWN_META)
+    indicators = [f for f in entities(facts) if f.type == "Indicator"]
+    assert len(indicators) == len(table) == doc.properties["rows"] == 11
+    for fact, row in zip(indicators, table, strict=True):
+        assert fact.evidence is not None and fact.evidence.quote == row["comment"]
+        assert fact.properties["indicator_type"] == row["indicator_type"]
+        assert fact.properties["ds"] == row["ds"]
+    assert indicators[0].evidence is not None and indicators[0].evidence.locator == "line 2"
+    assert indicators[-1].evidence is not None and indicators[-1].evidence.locator == "line 12"
+    assert doc.properties["table"] == "indicators" and doc.properties["encoding"] == "utf-8"
+
+
+def test_meta_style_indicator_kinds_and_normalised_values() -> None:
+    by_type = {f.properties["indicator_type"]: f for f in entities(load(OWN_META)[1])
+               if f.type == "Indicator"}  # fmt: skip
+    kinds = {label: f.properties["kind"] for label, f in by_type.items()}
+    assert kinds == {
+        "domain_name": "domain", "ip": "ip", "md5": "hash", "sha256": "hash", "url": "url",
+        "phishing_url": "url", "telegram_url": "url", "android_package_name": "app",
+        "ios_app_id": "app",
+    }  # fmt: skip
+    assert by_type["md5"].properties["hash_algorithm"] == "md5"
+    assert by_type["md5"].name == "9e107d9d372bb6826bd81d3542a419d6"
+    assert by_type["sha256"].properties["hash_algorithm"] == "sha256"
+    names = {f.name for f in by_type.values()}
+    assert "https://short-link.example/a1" in names  # hxxps and [.] refanged
+
+
+def test_meta_style_defanged_and_trailing_dot_values_keep_the_raw_value() -> None:
+    facts = [f for f in entities(load(OWN_META)[1]) if f.type == "Indicator"]
+    raw = {f.name: f.properties.get("value_raw") for f in facts}
+    assert raw["update-check.example"] == "update-check[.]example"
+    assert raw["secure-login.example"] == "Secure-Login.example."
+    assert raw["news-brief.example"] is None  # unchanged values keep no raw copy
+    assert all("[.]" not in f.name for f in facts)
+
+
+def test_mapping_file_makes_every_row_indicate_one_entity(tmp_path: Path) -> None:
+    mapping = write(
+        tmp_path, "m.json", json.dumps({"indicates": {"name": "Predator", "type": "Product"}})
+    )
+    _, facts = load(OWN_META, mapping=mapping)
+    assert [f.name for f in entities(facts) if f.type == "Product"] == ["Predator"]
+    rels = relations(facts)
+    assert len(rels) == len(rows(OWN_META))
+    assert {(r.type, r.target.name, r.target.type) for r in rels} == {
+        ("INDICATES", "Predator", "Product")
+    }
+    assert rels[0].evidence[0].quote == "Cytrox Domain"
+
+
+def test_wide_table_reads_every_indicator_cell() -> None:
+    doc, facts = load(OWN_COLUMNS)
+    assert doc.properties["table"] == "indicator_columns"
+    got = [(f.properties["kind"], f.name, f.locator) for f in entities(facts)]
+    assert got == [
+        ("domain", "tracking-news.example", "line 2"), ("ip", "203.0.113.5", "line 2"),
+        ("domain", "sms-alerts.example", "line 3"), ("ip", "203.0.113.9", "line 4"),
+        ("domain", "mobile-update.example", "line 5"), ("ip", "203.0.113.12", "line 5"),
+    ]  # fmt: skip
+
+
+def test_unrecognised_table_says_what_it_expected_and_column_options_read_it() -> None:
+    with pytest.raises(LoaderError, match=r"donations\.csv:1: cannot tell what the columns hold "
+                       r"\(Donor, Party, DonationEUR, Year\); expected"):  # fmt: skip
+        load(OWN_DONATIONS)
+    _, facts = load(OWN_DONATIONS, source_col="Donor", target_col="Party",
+                    rel_type="MENTIONED_WITH")  # fmt: skip
+    table = rows(OWN_DONATIONS)
+    rels = relations(facts)
+    assert [(r.source.name, r.target.name) for r in rels] == [
+        (row["Donor"], row["Party"]) for row in table
+    ]
+    assert rels[0].properties == {"DonationEUR": "15000", "Year": "2019"}
+
+
+def test_detection_of_own_tables() -> None:
+    assert detect(OWN_META).name == "csv"
+    assert LOADER.sniff(OWN_META, OWN_META.read_bytes()[:4096])
+    ftm = OWN / "ftm" / "entities.ftm.json"
+    assert not LOADER.sniff(ftm, ftm.read_bytes()[:4096])
+
+
 # --- real data -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", META_FILES, ids=lambda p: p.name[:30])
+@pytest.mark.parametrize("path", shared_params(META_FILES), ids=lambda p: p.name[:30])
 def test_meta_rows_become_indicators_quoting_the_comment(path: Path) -> None:
     doc, facts = load(path)
     table = rows(path)
@@ -75,6 +168,7 @@ def test_meta_rows_become_indicators_quoting_the_comment(path: Path) -> None:
     assert doc.properties["table"] == "indicators" and doc.properties["encoding"] == "utf-8"
 
 
+@needs_shared
 def test_meta_indicator_kinds() -> None:
     kinds: Counter[tuple[str, str]] = Counter()
     for path in META_FILES:
@@ -87,6 +181,7 @@ def test_meta_indicator_kinds() -> None:
     assert by_label["android_package_name"] == by_label["ios_app_id"] == "app"
 
 
+@needs_shared
 def test_meta_defanged_values_are_refanged() -> None:
     path = META / "2022_09_removing_coordinated_inauthentic_behavior_from_china_and_russia.csv"
     defanged = [r for r in rows(path) if "[.]" in r["indicator_value"]]
@@ -96,6 +191,7 @@ def test_meta_defanged_values_are_refanged() -> None:
     assert all("[.]" not in f.name for f in facts)
 
 
+@needs_shared
 def test_mapping_file_makes_meta_rows_indicate_an_entity(tmp_path: Path) -> None:
     mapping = write(
         tmp_path, "m.json", json.dumps({"indicates": {"name": "Cytrox", "type": "Company"}})
@@ -111,6 +207,7 @@ def test_mapping_file_makes_meta_rows_indicate_an_entity(tmp_path: Path) -> None
     assert rels[0].evidence[0].quote == "Cytrox Domain"
 
 
+@needs_shared
 def test_cytrox_domains_recur_as_predator_indicators_in_amnesty_and_mvt() -> None:
     meta = {f.name for f in entities(load(SURVEILLANCE)[1])}
     predator: list[set[str]] = []
@@ -127,6 +224,7 @@ def test_cytrox_domains_recur_as_predator_indicators_in_amnesty_and_mvt() -> Non
     assert "2y4nothing.xyz" in shared
 
 
+@needs_shared
 def test_amnesty_wide_table_reads_every_indicator_cell() -> None:
     doc, facts = load(AMNESTY_NSO)
     table = rows(AMNESTY_NSO)
@@ -137,6 +235,7 @@ def test_amnesty_wide_table_reads_every_indicator_cell() -> None:
     assert doc.properties["table"] == "indicator_columns"
 
 
+@needs_shared
 def test_donations_with_column_options() -> None:
     _, facts = load(DONATIONS, source_col="Donor", target_col="Party", rel_type="MENTIONED_WITH")
     table = rows(DONATIONS)
@@ -146,12 +245,14 @@ def test_donations_with_column_options() -> None:
     assert rels[0].properties["DonationEUR"] == table[0]["DonationEUR"]
 
 
+@needs_shared
 def test_unrecognised_real_table_says_what_it_expected() -> None:
     with pytest.raises(LoaderError, match=r"donations\.csv:1: cannot tell what the columns hold "
                        r"\(Party, DonationEUR"):  # fmt: skip
         load(DONATIONS)
 
 
+@needs_shared
 def test_detection() -> None:
     assert detect(SURVEILLANCE).name == "csv"
     assert LOADER.sniff(SURVEILLANCE, SURVEILLANCE.read_bytes()[:4096])
