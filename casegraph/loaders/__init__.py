@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from casegraph.errors import LoaderError, UsageError
+from casegraph.errors import FormatNotRecognised, LoaderError, UsageError
 from casegraph.graph.model import Source
 from casegraph.loaders.base import Loader, LoadOptions, read_head
 
@@ -67,7 +67,7 @@ def detect(path: Path, *, by_extension: bool = True) -> Loader:
             return loader
     if by_ext and by_extension:
         return by_ext[0]
-    raise LoaderError(
+    raise FormatNotRecognised(
         f"unrecognised format (extension {suffix or 'none'}); "
         f"valid formats: {', '.join(sorted(REGISTRY))} (or force one with --format)",
         path=str(path),
