@@ -7,7 +7,14 @@ from pathlib import Path
 
 from tests.conftest import write_jsonl
 
-README = Path(__file__).resolve().parents[1] / "data" / "loaders" / "folder" / "README.md"
+README = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "loaders"
+    / "indicator_lists"
+    / "2024-05-01_glasshouse"
+    / "README.md"
+)
 
 
 def folder_with_a_bad_file(root: Path) -> Path:

@@ -11,7 +11,14 @@ from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.encoding import decode
 from casegraph.loaders.text import LOADER as TEXT
 
-README = Path(__file__).resolve().parents[1] / "data" / "loaders" / "folder" / "README.md"
+README = (
+    Path(__file__).resolve().parents[1]
+    / "data"
+    / "loaders"
+    / "indicator_lists"
+    / "2024-05-01_glasshouse"
+    / "README.md"
+)
 
 
 def test_utf8_and_byte_order_marks_need_no_detection(tmp_path: Path) -> None:
