@@ -21,6 +21,7 @@ from tests.conftest import SHARED, needs_shared, shared_params
 DATA = SHARED / "data"
 OWN = Path(__file__).resolve().parents[1] / "data" / "loaders"
 OWN_META = OWN / "csv" / "meta_indicators.csv"
+OWN_VENDOR = OWN / "csv" / "2021_12_surveillance_for_hire.csv"  # a table about vendors
 OWN_COLUMNS = OWN / "csv" / "indicator_columns.csv"
 OWN_DONATIONS = OWN / "csv" / "donations.csv"
 META = DATA / "meta_threat_research" / "indicators" / "csv"
@@ -65,13 +66,14 @@ def test_meta_style_rows_become_indicators_quoting_the_comment() -> None:
     doc, facts = load(OWN_META)
     table = rows(OWN_META)
     indicators = [f for f in entities(facts) if f.type == "Indicator"]
-    assert len(indicators) == len(table) == doc.properties["rows"] == 11
+    assert len(indicators) == len(table) == doc.properties["rows"] == 12
     for fact, row in zip(indicators, table, strict=True):
         assert fact.evidence is not None and fact.evidence.quote == row["comment"]
+        assert fact.properties["comment"] == row["comment"]  # kept where the store keeps it
         assert fact.properties["indicator_type"] == row["indicator_type"]
         assert fact.properties["ds"] == row["ds"]
     assert indicators[0].evidence is not None and indicators[0].evidence.locator == "line 2"
-    assert indicators[-1].evidence is not None and indicators[-1].evidence.locator == "line 12"
+    assert indicators[-1].evidence is not None and indicators[-1].evidence.locator == "line 13"
     assert doc.properties["table"] == "indicators" and doc.properties["encoding"] == "utf-8"
 
 
@@ -111,7 +113,64 @@ def test_mapping_file_makes_every_row_indicate_one_entity(tmp_path: Path) -> Non
     assert {(r.type, r.target.name, r.target.type) for r in rels} == {
         ("INDICATES", "Predator", "Product")
     }
-    assert rels[0].evidence[0].quote == "Cytrox Domain"
+    assert rels[0].evidence[0].quote == "Nightowl Domain"
+
+
+def test_a_comment_naming_an_actor_or_software_links_the_indicator_to_it() -> None:
+    _, facts = load(OWN_META)
+    got = [(r.locator, r.source.name, r.target.name, r.target.type) for r in relations(facts)]
+    assert got == [
+        ("line 2", "news-brief.example", "Nightowl", "Organization"),  # "Nightowl Domain"
+        ("line 3", "secure-login.example", "Nightowl", "Organization"),
+        ("line 4", "update-check.example", "Example Bear", "Organization"),  # "Example Bear: ..."
+        ("line 5", "198.51.100.7", "Example Bear", "Organization"),
+        ("line 6", "9e107d9d372bb6826bd81d3542a419d6", "Example Bear", "Organization"),
+        ("line 6", "9e107d9d372bb6826bd81d3542a419d6", "Glasshouse", "Product"),  # "Hosting G. Malware"
+        ("line 7", "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592",
+         "Glasshouse", "Product"),  # "Glasshouse Sample"
+        ("line 13", "sandcat-mail.example", "Sandcat", "Organization"),  # "Iran: Sandcat related"
+    ]  # fmt: skip
+    # no link from "Unnamed: ...", "Credential phishing page", "...-targeting CIB ...", or an
+    # app's own title ("Flashlight Pro: Torch and Light")
+    named = [f for f in entities(facts) if f.type != "Indicator"]
+    assert [(f.type, f.name) for f in named] == [
+        ("Organization", "Nightowl"), ("Organization", "Example Bear"), ("Product", "Glasshouse"),
+        ("Organization", "Sandcat"),
+    ]  # fmt: skip
+    rel = relations(facts)[0]
+    assert rel.type == "INDICATES" and rel.properties == {"named_in": "comment"}
+    assert rel.evidence[0].quote == "Nightowl Domain" and rel.evidence[0].locator == "line 2"
+    assert rel.evidence[0].confidence == pytest.approx(0.8)
+
+
+def test_in_a_table_about_vendors_a_named_owner_is_a_company(tmp_path: Path) -> None:
+    _, facts = load(OWN_VENDOR)
+    assert {(r.type, r.target.name, r.target.type) for r in relations(facts)} == {
+        ("INDICATES", "Cytrox", "Company")
+    }
+    assert len(relations(facts)) == 3
+    # the same rows in a file whose name says nothing of vendors: an Organization
+    plain = write(tmp_path, "indicators.csv", OWN_VENDOR.read_text(encoding="utf-8"))
+    assert {r.target.type for r in relations(load(plain)[1])} == {"Organization"}
+    # a mapping's target_type decides instead
+    mapping = write(tmp_path, "m.json", json.dumps({"target_type": "Company"}))
+    assert {r.target.type for r in relations(load(plain, mapping=mapping)[1])} == {"Company"}
+
+
+def test_comment_links_resolve_to_the_entity_already_in_the_store(tmp_path: Path) -> None:
+    from casegraph.graph.sqlite_store import SqliteStore
+    from casegraph.pipeline import load_paths
+
+    vendors = write(tmp_path, "vendors.jsonl", '{"type": "Company", "name": "Cytrox"}\n')
+    with SqliteStore(tmp_path / "s.db") as store:
+        load_paths(store, [vendors, OWN_VENDOR])
+        cytrox = store.resolve("Cytrox")
+        assert cytrox.id == "company:cytrox" and len(store.entities(type="Company")) == 1
+        indicated = [r for r in store.relations_of(cytrox.id) if r.type == "INDICATES"]
+        assert sorted(r.other.name for r in indicated) == [
+            "quick-news-update.example", "shorten-link.example", "weather-today.example",
+        ]  # fmt: skip
+        assert indicated[0].evidence[0].quote == "Cytrox Domain"
 
 
 def test_wide_table_reads_every_indicator_cell() -> None:
@@ -153,19 +212,36 @@ def test_detection_of_own_tables() -> None:
 def test_meta_rows_become_indicators_quoting_the_comment(path: Path) -> None:
     doc, facts = load(path)
     table = rows(path)
-    indicators = entities(facts)
+    indicators = [f for f in entities(facts) if f.type == "Indicator"]
     assert len(indicators) == len(table) == doc.properties["rows"]
-    assert relations(facts) == []  # Meta's rows do not say what they indicate
-    assert all(f.type == "Indicator" for f in indicators)
-    for (
-        fact,
-        row,
-    ) in zip(indicators, table, strict=True):
+    for fact, row in zip(indicators, table, strict=True):
         assert fact.evidence is not None and fact.evidence.quote == row["comment"]
+        assert fact.properties["comment"] == row["comment"]
         assert fact.properties["indicator_type"] == row["indicator_type"]
         assert fact.properties["ds"] == row["ds"]
     assert indicators[0].evidence is not None and indicators[0].evidence.locator == "line 2"
     assert doc.properties["table"] == "indicators" and doc.properties["encoding"] == "utf-8"
+    # what a row's comment names, it INDICATES; the rest names nothing
+    for rel in relations(facts):
+        assert rel.type == "INDICATES" and rel.properties == {"named_in": "comment"}
+        assert rel.target.name in rel.evidence[0].quote
+
+
+@needs_shared
+def test_meta_comments_name_the_actors_and_software_of_the_rows() -> None:
+    by_file = {}
+    for path in META_FILES:
+        targets = Counter((r.target.name, r.target.type) for r in relations(load(path)[1]))
+        by_file[path.stem[:7]] = targets
+    assert by_file["2021_12"] == {("Cytrox", "Company"): 313}  # every row: "Cytrox Domain"
+    assert by_file["2020_12"] == {("APT32", "Organization"): 10}
+    assert by_file["2021_07"] == {("Tortoiseshell", "Organization"): 187}  # "Iran: T... related"
+    assert by_file["2021_04"][("Arid Viper", "Organization")] > 150
+    assert by_file["2021_04"][("PSS", "Organization")] > 30
+    assert by_file["2022_08"][("Dracarys", "Product")] == 8
+    assert by_file["2022_09"] == {}  # "Germany-targeting CIB domain" names no one
+    names = {name for targets in by_file.values() for name, _ in targets}
+    assert not names & {"Unnamed", "CIB", "Iran", "Pakistan", "Site", "Pixa", "Snap"}
 
 
 @needs_shared
@@ -173,7 +249,8 @@ def test_meta_indicator_kinds() -> None:
     kinds: Counter[tuple[str, str]] = Counter()
     for path in META_FILES:
         for fact in entities(load(path)[1]):
-            kinds[(fact.properties["indicator_type"], fact.properties["kind"])] += 1
+            if fact.type == "Indicator":
+                kinds[(fact.properties["indicator_type"], fact.properties["kind"])] += 1
     by_label = {label: kind for label, kind in kinds}
     assert by_label["domain_name"] == "domain" and by_label["ip"] == "ip"
     assert by_label["md5"] == by_label["sha256"] == "hash"

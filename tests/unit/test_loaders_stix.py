@@ -169,6 +169,46 @@ def test_own_attack_bundle_quotes_a_statement_and_keeps_citation_only_text_apart
     assert cited.evidence[0].quote.startswith("STIX relationship uses")
 
 
+def test_own_attack_relationships_cite_their_reports_as_evidence() -> None:
+    _, facts = load(OWN_ATTACK)
+    by_locator = {r.locator: r for r in relations(facts)}
+    lab = ("A. Author. (2023, May 2). Spyware seen on reporters' phones. Retrieved May 3, 2023.",
+           "https://lab.example/reports/2023-spyware")  # fmt: skip
+    blog = ("B. Writer. (2022, July 1). A zero-click chain, step by step. Retrieved July 2, 2022.",
+            "https://vendor.example/blog/zero-click")  # fmt: skip
+    stated = by_locator["relationship--a77ac000-0000-4000-8000-000000000100"]
+    assert [(e.quote, e.locator) for e in stated.evidence[1:]] == [lab]
+    assert stated.evidence[0].locator == stated.locator
+    cited = by_locator["relationship--a77ac000-0000-4000-8000-000000000101"]
+    assert [(e.quote, e.locator) for e in cited.evidence[1:]] == [blog, lab]
+    assert all(e.extractor == "stix" for e in cited.evidence)
+    assert cited.properties["external_references"] == [
+        {"source_name": "Vendor Blog", "description": blog[0], "url": blog[1]},
+        {"source_name": "Lab Report 2023", "description": lab[0], "url": lab[1]},
+    ]
+    uncited = by_locator["relationship--a77ac000-0000-4000-8000-000000000102"]
+    assert len(uncited.evidence) == 1 and "external_references" not in uncited.properties
+
+
+def test_own_attack_citations_reach_the_store_and_each_hop_names_its_report(
+    tmp_path: Path,
+) -> None:
+    from casegraph.graph.sqlite_store import SqliteStore
+    from casegraph.pipeline import load_paths
+
+    with SqliteStore(tmp_path / "s.db") as store:
+        load_paths(store, [OWN_ATTACK])
+        campaign = store.resolve("Operation Glasshouse")
+        (used,) = [r for r in store.relations_of(campaign.id) if r.type == "USED"]
+        cites = sorted(e.cite() for e in used.evidence)
+        assert cites == [
+            "attack_mobile.json, https://lab.example/reports/2023-spyware",
+            "attack_mobile.json, https://vendor.example/blog/zero-click",
+            "attack_mobile.json, relationship--a77ac000-0000-4000-8000-000000000101",
+        ]
+        assert used.properties["external_references"][0]["source_name"] == "Vendor Blog"
+
+
 def test_own_include_revoked_keeps_them_flagged() -> None:
     doc, facts = load(OWN_ATTACK, StixLoader(include_revoked=True))
     flagged = {f.name: f.properties for f in entities(facts)
@@ -335,6 +375,12 @@ def test_attack_group_uses_malware_and_campaign_is_part_of_group() -> None:
     assert ("Operation Triangulation", "TriangleDB") in used
     cited = [r for r in relations(facts) if "description" in r.properties]
     assert cited and all(r.evidence[0].quote.startswith("STIX relationship") for r in cited)
+    # every relation whose relationship cites reports has one evidence item per report
+    objs = {o["id"]: o for o in objects(MOBILE)}
+    for rel in relations(facts):
+        refs = [r for r in objs[rel.locator].get("external_references", []) if r.get("url")]
+        assert [e.locator for e in rel.evidence[1:]] == [r["url"] for r in refs]
+    assert sum(len(r.evidence) > 1 for r in relations(facts)) >= 10  # 14 in ATT&CK Mobile 17.1
 
 
 @needs_shared
