@@ -24,8 +24,9 @@ from casegraph.graph.store import Store
 from casegraph.loaders import LoadOptions, detect, expand_paths, get_loader
 
 Planned = tuple[Path, str, bool]  # file, loader name, whether it was found inside a folder
-# Facts of one folder file held before it is written; past this, the file is read twice.
-BUFFER_FACTS = 100_000
+# Facts of one folder file held before it is written (about 1.4 KB each, so some 30 MB); past
+# this, the file is read to the end once to check it, then again as it is written.
+BUFFER_FACTS = 20_000
 
 
 def file_error(error: LoaderError, file: Path) -> dict[str, Any]:
