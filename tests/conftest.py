@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to ../shared, a CLI runner through the real entry point, temp stores."""
+"""Shared fixtures: ../shared (real public data), a CLI runner through the real entry point, temp stores."""
 
 from __future__ import annotations
 
@@ -14,6 +14,38 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+# The one reason a real-data test gives when ../shared is absent (a fresh clone has no ../shared).
+NEEDS_SHARED = "needs ../shared (real public data, not in a clone)"
+# Marks a test that reads ../shared: skipped without it, a failure under CI (CI=true).
+needs_shared = pytest.mark.needs_shared
+
+
+def in_ci() -> bool:
+    """Whether the tests run in CI (CI=true), where skipping a whole family of tests is a failure."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def shared_or_skip() -> Path:
+    """../shared; a skip without it, but a failure under CI, where the real-data tests must run."""
+    if not SHARED.is_dir():
+        if in_ci():
+            pytest.fail(f"{NEEDS_SHARED}: {SHARED} is missing and CI must run these tests")
+        pytest.skip(NEEDS_SHARED)
+    return SHARED
+
+
+def shared_params(paths: list[Path]) -> list[Any]:
+    """Parameters of a test over real files, each marked needs_shared: the files, or without
+    ../shared one placeholder that the skip stops (an empty list would skip for another reason)."""
+    if not SHARED.is_dir():
+        return [pytest.param(None, id="no-shared", marks=needs_shared)]
+    return [pytest.param(path, marks=needs_shared) for path in paths]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("needs_shared") is not None:
+        shared_or_skip()
 
 
 @dataclass
@@ -28,9 +60,8 @@ class Result:
 
 @pytest.fixture
 def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is not present")
-    return SHARED
+    """../shared, for tests that read real public data (see shared_or_skip)."""
+    return shared_or_skip()
 
 
 @pytest.fixture
@@ -102,7 +133,7 @@ def neo4j_uri_or_skip() -> str:
     """The test server's Bolt URI; a skip without one, but a failure under CI (CI=true)."""
     uri = os.environ.get("CASEGRAPH_TEST_NEO4J_URI", "").strip()
     if not uri:
-        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        if in_ci():
             pytest.fail(f"{NO_NEO4J}; Neo4j tests must run in CI")
         pytest.skip(NO_NEO4J)
     return uri

@@ -53,6 +53,14 @@ def load(
     delimiter: Annotated[
         str | None, typer.Option("--delimiter", help="CSV: field delimiter (default: detected).")
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="All or nothing: a folder file that cannot be read fails the load "
+            "(default: it is skipped and reported).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Load sources into the store, all in one transaction; re-loading a source changes nothing."""
@@ -65,7 +73,7 @@ def load(
         encoding=encoding, delimiter=delimiter,
     )  # fmt: skip
     with opened(create=True) as store:
-        summary = load_paths(store, paths, options, progress=_progress_bar())
+        summary = load_paths(store, paths, options, progress=_progress_bar(), strict=strict)
     if as_json:
         emit_json(summary.as_dict())
     else:

@@ -107,6 +107,8 @@ class LoadSummary:
     evidence_added: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     documents: list[str] = field(default_factory=list)
+    # files of a folder skipped because they could not be read: {"path", "line", "reason"}
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

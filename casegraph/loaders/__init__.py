@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from casegraph.errors import LoaderError, UsageError
+from casegraph.errors import FormatNotRecognised, LoaderError, UsageError
 from casegraph.graph.model import Source
 from casegraph.loaders.base import Loader, LoadOptions, read_head
 
@@ -14,6 +14,8 @@ from casegraph.loaders.base import Loader, LoadOptions, read_head
 # so heavy parsers (spaCy, HTML extraction) never load for other formats.
 REGISTRY: dict[str, str] = {
     "jsonl": "casegraph.loaders.jsonl",
+    # before text: a .txt file of one indicator per line is a list, not prose
+    "indicators": "casegraph.loaders.indicators",
     "text": "casegraph.loaders.text",
     "html": "casegraph.loaders.html",
     "csv": "casegraph.loaders.csv",
@@ -57,7 +59,9 @@ def available_loaders() -> list[Loader]:
 def detect(path: Path, *, by_extension: bool = True) -> Loader:
     """The loader for a file: the first whose content sniffing accepts it (loaders claiming the
     extension are asked first); failing that, with by_extension, the loader of the extension,
-    which then reports precisely what is wrong with the file."""
+    which then reports precisely what is wrong with the file (a loader with
+    `owns_extensions = False`, such as indicator lists among .txt files, is asked first but is
+    never that fallback)."""
     head = read_head(path)
     suffix = path.suffix.lower()
     candidates = available_loaders()
@@ -65,9 +69,10 @@ def detect(path: Path, *, by_extension: bool = True) -> Loader:
     for loader in by_ext + [c for c in candidates if c not in by_ext]:
         if loader.sniff(path, head):
             return loader
-    if by_ext and by_extension:
-        return by_ext[0]
-    raise LoaderError(
+    owners = [loader for loader in by_ext if getattr(loader, "owns_extensions", True)] or by_ext
+    if owners and by_extension:
+        return owners[0]
+    raise FormatNotRecognised(
         f"unrecognised format (extension {suffix or 'none'}); "
         f"valid formats: {', '.join(sorted(REGISTRY))} (or force one with --format)",
         path=str(path),

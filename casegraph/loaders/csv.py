@@ -11,9 +11,12 @@ Tables, told apart by the header (names compared case-insensitively):
   Indicator whose kind comes from indicator_type (domain_name -> domain, ip -> ip, md5/sha256 ->
   hash with hash_algorithm, url/phishing_url/cib_url/telegram_url -> url, android_package_name
   and ios_app_id -> app, else the label itself) and whose name is the normalised value; the
-  `comment` column is the evidence quote. Meta's rows do not say what they indicate in a
-  machine-readable way ("Cytrox Domain", "APT36: C2 for malware"), so no relation is guessed:
-  a mapping's "indicates" (or a --target-col column) makes every row INDICATES that entity.
+  `comment` column is the evidence quote and is kept as a property. A mapping's "indicates" (or
+  a --target-col column) makes every row INDICATES that entity; without one, what the comment
+  names ("Cytrox Domain", "APT36: C2 for malware", "Hosting PluginPhantom malware") is
+  INDICATES-linked, typed by the comment's words and the table's file name as
+  casegraph.loaders.csv_comments says (a mapping's "target_type" overrides the type), with
+  confidence 0.8 and property named_in "comment"; a comment naming nothing links nothing.
 - indicator columns (Amnesty's domain_name,ip_address or sha256,Description): every non-empty
   cell of a column named by a kind (domain, ip_address, sha256, url, email, ...) is an Indicator.
 - edges: no header and 2 or 3 columns: source, target[, type] (type as for relations).
@@ -245,7 +248,7 @@ def _facts(
     path: Path, doc_id: str, encoding: str, dialect: type[csv.Dialect], layout: Layout,
     props: dict[str, Any],
 ) -> Iterator[Fact]:  # fmt: skip
-    rows = RowReader(layout, doc_id)
+    rows = RowReader(layout, doc_id, context=path.stem)
     records = _records(path, encoding, dialect)
     if layout.header:
         next(records, None)

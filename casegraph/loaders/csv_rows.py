@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from casegraph.errors import ValidationError
@@ -15,20 +16,24 @@ from casegraph.graph.model import (
     make_evidence,
     make_relation,
 )
+from casegraph.loaders.csv_comments import names_in_comment
 from casegraph.loaders.csv_layout import Layout
 from casegraph.loaders.stix_indicators import hash_algorithm, kind_for, normalize_value
 
 EXTRACTOR = "csv"
 DEFAULT_RELATION = "MENTIONED_WITH"
 DEFAULT_INDICATED = "Product"
+# Confidence of an INDICATES read from a row's free-text comment by casegraph.loaders.csv_comments.
+COMMENT_CONFIDENCE = 0.8
 
 
 class RowReader:
     """Turns rows into facts; remembers which typed ends it has emitted as entities already."""
 
-    def __init__(self, layout: Layout, doc_id: str) -> None:
+    def __init__(self, layout: Layout, doc_id: str, context: str = "") -> None:
         self.layout = layout
         self.doc_id = doc_id
+        self.context = context  # what the table is about (its file name), for comment names
         self.emitted: set[tuple[str, str]] = set()
         self.read_row = {
             "relations": self._relation, "edges": self._relation, "entities": self._entity,
@@ -141,15 +146,33 @@ class RowReader:
             props["hash_algorithm"] = algorithm
         if name != value.strip():
             props["value_raw"] = value.strip()
+        comment = self._cell(row, "quote")
+        if comment:  # kept on the entity: the store keeps no quote for entities
+            props[self.layout.names[self.layout.roles["quote"]]] = comment
         evidence = self._evidence(row, locator)
         yield make_entity("Indicator", name, properties=props, evidence=evidence, locator=locator)
         target = self._indicated(row)
-        if target is not None:
-            yield from self._once(target[1], target[0], evidence, locator)
+        targets = [target] if target is not None else self._named_in_comment(comment, kind)
+        for target_name, target_type in targets:
+            yield from self._once(target_type, target_name, evidence, locator)
+            from_comment = target is None
             yield make_relation(
                 EntityRef(name=name, type="Indicator"), "INDICATES",
-                EntityRef(name=target[0], type=target[1]), evidence=evidence, locator=locator,
+                EntityRef(name=target_name, type=target_type),
+                evidence=replace(evidence, confidence=min(evidence.confidence, COMMENT_CONFIDENCE))
+                if from_comment else evidence,
+                properties={"named_in": "comment"} if from_comment else None, locator=locator,
             )  # fmt: skip
+
+    def _named_in_comment(self, comment: str, kind: str) -> list[tuple[str, str]]:
+        """What the comment names, typed by its words (or the mapping's target_type)."""
+        if not comment or kind == "app":  # an app's comment is its own title
+            return []
+        named = names_in_comment(comment, self.context)
+        if self.layout.target_type:
+            named = [(n, self.layout.target_type) for n, _ in named]
+            check_endpoints("INDICATES", "Indicator", self.layout.target_type, None)
+        return named
 
     def _indicated(self, row: list[str]) -> tuple[str, str] | None:
         if self.layout.indicates is not None:

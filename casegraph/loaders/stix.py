@@ -18,7 +18,12 @@ activity or group is part of the actor it is attributed to), located-at and orig
 BASED_IN, indicates -> INDICATES, authored-by -> DEVELOPED (ends swapped), impersonates ->
 IMPERSONATED, communicates-with -> INDICATES (ends swapped: the observable indicates the
 malware), related-to -> MENTIONED_WITH. Evidence: the relationship's description, else
-"STIX relationship <type> (<id>)"; locator = the relationship id; STIX confidence (0-100) / 100.
+"STIX relationship <type> (<id>)", with locator = the relationship id; then one item per report
+it cites (its external_references with a url or description: ATT&CK's citations), quoting the
+reference's description (author, date, title) or its source_name, with locator = the report's
+url (else "<relationship id> <source_name>"), so each hop names the reports behind it. The
+references are also kept on the relation (`external_references`: source_name, description,
+url, external_id). STIX confidence (0-100) / 100 on every item.
 
 Skips, each counted on Document.properties["skipped"] as "<reason>:<detail>" while the facts are
 consumed (final once the stream is exhausted): revoked / deprecated (revoked: true,
@@ -104,6 +109,19 @@ class _Rel:
     quote: str
     confidence: float
     properties: dict[str, Any]
+    citations: tuple[tuple[str, str], ...] = ()  # (quote, locator) of each cited report
+
+
+def _references(obj: dict[str, Any]) -> list[dict[str, str]]:
+    """The external references of an object: source_name, description, url and external_id
+    where they are strings (others are dropped, never an error: they are only citations)."""
+    refs = obj.get("external_references")
+    if not isinstance(refs, list):
+        return []
+    keys = ("source_name", "description", "url", "external_id")
+    kept = [{k: r[k] for k in keys if isinstance(r.get(k), str) and r[k].strip()}
+            for r in refs if isinstance(r, dict)]  # fmt: skip
+    return [r for r in kept if r]
 
 
 def _flag(obj: dict[str, Any]) -> str | None:
@@ -234,7 +252,15 @@ class _Reader:
             props["description"] = quote  # only citation markers: no statement to quote
             quote = ""
         quote = quote or f"STIX relationship {verb} ({oid})"
-        return _Rel(oid, verb, source, target, quote, confidence / 100, props)
+        refs = _references(obj)
+        if refs:
+            props["external_references"] = refs
+        citations = tuple(
+            (r.get("description") or r["source_name"], r.get("url") or f"{oid} {r['source_name']}")
+            for r in refs
+            if r.get("source_name") and (r.get("url") or r.get("description"))
+        )
+        return _Rel(oid, verb, source, target, quote, confidence / 100, props, citations)
 
     def _relation(self, rel: _Rel) -> Fact | None:
         rtype, swap = RELATIONS[rel.verb]
@@ -251,10 +277,11 @@ class _Reader:
             self._skip(f"endpoint_types:{rtype} {stype}->{ttype}", None)
             return None
         try:
-            evidence = make_evidence(
-                self.doc_id, rel.quote, extractor=EXTRACTOR, confidence=rel.confidence,
-                locator=rel.id,
-            )  # fmt: skip
+            evidence = [
+                make_evidence(self.doc_id, quote, extractor=EXTRACTOR, confidence=rel.confidence,
+                              locator=locator)
+                for quote, locator in ((rel.quote, rel.id), *rel.citations)
+            ]  # fmt: skip
             fact = make_relation(
                 EntityRef(xid=source, type=stype), rtype, EntityRef(xid=target, type=ttype),
                 evidence=evidence, properties=rel.properties, locator=rel.id,

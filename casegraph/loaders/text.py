@@ -3,8 +3,10 @@
 What the loader decides for awkward input:
 
 * A file with a NUL byte is binary, not text: LoaderError.
-* Bytes that are not valid UTF-8 (or the encoding given with `--encoding`): LoaderError naming
-  the line and byte, so the user can pass the right encoding. A UTF-8 BOM is dropped.
+* Encoding (casegraph.loaders.encoding): the one given with `--encoding`, else a byte-order mark,
+  else UTF-8, else what charset-normalizer detects when it is sure; when it is not, LoaderError
+  naming the line and byte, so the user can pass the right encoding. A UTF-8 BOM is dropped, and
+  Document.properties["encoding"] records the encoding used.
 * An empty or blank file gives a Document with no facts; spaCy is not even loaded.
 * Files over MAX_BYTES are refused with a LoaderError (a 50 MB single line would keep spaCy busy
   for many minutes). Below that, long paragraphs and lines without breaks are cut into pieces of
@@ -21,12 +23,14 @@ described in casegraph.extract.stories.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 from casegraph.errors import LoaderError
 from casegraph.graph.model import Document, Source, content_hash
 from casegraph.loaders.base import LoadOptions
+from casegraph.loaders.encoding import Decoded, decode
 
 MAX_BYTES = 10_000_000
 TITLE_CHARS = 120
@@ -42,10 +46,10 @@ class TextLoader:
 
     def read(self, path: Path, options: LoadOptions) -> Iterator[Source]:
         data = read_bytes(path, MAX_BYTES)
-        text = decode_text(data, path, options.encoding)
+        decoded = decode_document(data, path, options.encoding)
         markdown = path.suffix.lower() in (".md", ".markdown")
-        yield build_source(
-            text,
+        source = build_source(
+            decoded.text,
             doc_id=content_hash(data),
             path=path,
             loader=self.name,
@@ -53,6 +57,9 @@ class TextLoader:
             markdown=markdown,
             fallback_title=path.name,
         )
+        props = {**source.document.properties, "encoding": decoded.encoding}
+        source.document = dataclasses.replace(source.document, properties=props)
+        yield source
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -79,23 +86,16 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def decode_text(data: bytes, path: Path, encoding: str | None) -> str:
-    """The text of the bytes in the given encoding (UTF-8 by default), line ends normalised."""
-    enc = encoding or "utf-8-sig"
-    try:
-        text = data.decode(enc)
-    except LookupError as e:
-        raise LoaderError(
-            f"unknown encoding {encoding!r}; valid: e.g. utf-8, latin-1, cp1252", path=str(path)
-        ) from e
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise LoaderError(
-            f"not valid {encoding or 'UTF-8'} (byte 0x{data[e.start]:02x} at offset {e.start}); "
-            "pass --encoding with the file's encoding",
-            path=str(path),
-            line=line,
-        ) from e
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    """The text of the bytes (see decode_document), line ends normalised."""
+    return decode_document(data, path, encoding).text
+
+
+def decode_document(data: bytes, path: Path, encoding: str | None) -> Decoded:
+    """The text of the bytes in the given encoding, else by casegraph.loaders.encoding's rule
+    (UTF-8, or a sure detection), with the encoding used; BOM dropped, line ends normalised."""
+    decoded = decode(data, path, encoding)
+    text = decoded.text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return dataclasses.replace(decoded, text=text)
 
 
 def build_source(

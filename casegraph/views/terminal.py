@@ -131,6 +131,13 @@ def load_summary(console: Console, summary: LoadSummary) -> None:
     )
     for reason, count in sorted(summary.skipped.items()):
         console.print(_t(f"skipped {count}: {reason}", "yellow"))
+    if summary.errors:  # each file on stderr with its line and reason, then how many
+        errors = Console(stderr=True, highlight=False, soft_wrap=True)
+        for e in summary.errors:
+            where = e["path"] if e["line"] is None else f"{e['path']}:{e['line']}"
+            errors.print(_t(f"skipped {where}: {e['reason']}", "yellow"))
+        n = len(summary.errors)
+        console.print(_t(f"skipped {n} file{'s' if n != 1 else ''} with errors", "yellow"))
 
 
 def path_chains(console: Console, result: Any) -> None:

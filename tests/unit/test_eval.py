@@ -10,8 +10,8 @@ import pytest
 
 from casegraph.errors import LoaderError
 from casegraph.eval import EvalReport, evaluate, evaluate_many, main
+from tests.conftest import SHARED, needs_shared
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 GOLD = SHARED / "eval" / "protocol-2021-12-16-surveillance-for-hire.gold.json"
 
 
@@ -29,7 +29,7 @@ def _model_missing() -> bool:
 
 
 pytestmark = pytest.mark.skipif(_model_missing(), reason="spaCy model not installed")
-needs_gold = pytest.mark.skipif(not GOLD.is_file(), reason="../shared gold file not present")
+needs_gold = needs_shared
 
 
 @lru_cache(maxsize=1)

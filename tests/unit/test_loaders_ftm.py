@@ -1,4 +1,4 @@
-"""The FollowTheMoney loader on real OpenSanctions streams, and on broken inputs."""
+"""The FollowTheMoney loader on the project's own stream, on real OpenSanctions ones, and on broken inputs."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from casegraph.loaders import detect
 from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.data import country_code, country_name
 from casegraph.loaders.ftm import LOADER
+from tests.conftest import SHARED, needs_shared, shared_params
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ftm_opensanctions"
+DATA = SHARED / "data" / "ftm_opensanctions"
+# shaped like an OpenSanctions export: links before their ends, an EU sanction, unmapped schemas
+OWN = Path(__file__).resolve().parents[1] / "data" / "loaders" / "ftm" / "entities.ftm.json"
 DATASETS = DATA / "yente" / "tests" / "fixtures" / "dataset"
 ZALA = DATASETS / "zala" / "entities.ftm.json"
 DONATIONS = DATASETS / "parteispenden" / "entities.ftm.json"
@@ -63,10 +66,12 @@ def rec(fid: str, schema: str, **props: Any) -> dict[str, Any]:
     return {"id": fid, "schema": schema, "properties": listed}
 
 
-# --- real data -------------------------------------------------------------------------------
+# --- the project's own stream, shaped like an OpenSanctions export -----------------------
 
 
-@pytest.mark.parametrize("path", STREAMS, ids=lambda p: p.parent.name + "/" + p.name)
+@pytest.mark.parametrize(
+    "path", [OWN, *shared_params(STREAMS)], ids=lambda p: p.parent.name + "/" + p.name
+)
 def test_every_thing_becomes_an_entity_with_its_ftm_id(path: Path) -> None:
     doc, facts = load(path)
     recs = records(path)
@@ -79,7 +84,9 @@ def test_every_thing_becomes_an_entity_with_its_ftm_id(path: Path) -> None:
         assert doc.properties["skipped"][f"unmapped_schema:{schema}"] == n
 
 
-@pytest.mark.parametrize("path", STREAMS, ids=lambda p: p.parent.name + "/" + p.name)
+@pytest.mark.parametrize(
+    "path", [OWN, *shared_params(STREAMS)], ids=lambda p: p.parent.name + "/" + p.name
+)
 def test_no_relation_comes_before_its_ends(path: Path) -> None:
     _, facts = load(path)
     seen: set[str] = set()
@@ -91,6 +98,76 @@ def test_no_relation_comes_before_its_ends(path: Path) -> None:
                 assert (end.xid or end.name) in seen, f"{fact.locator} refers ahead to {end}"
 
 
+def test_own_stream_links_wait_for_their_ends_and_keep_their_details() -> None:
+    doc, facts = load(OWN)
+    names = named(facts)
+    got = {(names.get(r.source.xid, r.source.name), r.type, names.get(r.target.xid, r.target.name))
+           for r in relations(facts)}  # fmt: skip
+    assert got == {
+        ("Anna Petrova", "OWNS", "Aero Test LLC"), ("Test Holding Ltd", "OWNS", "Aero Test LLC"),
+        ("Anna Petrova", "WORKS_FOR", "Aero Test LLC"),
+        ("Office of Foreign Assets Control", "SANCTIONED", "Aero Test LLC"),
+        ("Council of the European Union", "SANCTIONED", "Aero Test LLC"),
+        ("Anna Petrova", "MENTIONED_WITH", "Boris Petrov"),
+        ("Boris Petrov", "MENTIONED_WITH", "Civic Test Party"),
+        ("Office of Foreign Assets Control", "BASED_IN", "United States"),
+        ("Aero Test LLC", "BASED_IN", "Russia"), ("Test Holding Ltd", "BASED_IN", "United Kingdom"),
+        ("Civic Test Party", "BASED_IN", "Germany"),
+    }  # fmt: skip
+    anna_owns = next(r for r in relations(facts, "OWNS") if r.locator == "line 1")
+    assert anna_owns.properties["percentage"] == "51"
+    assert anna_owns.properties["startDate"] == "2018-06-15"  # the earliest of two
+    family = relations(facts, "MENTIONED_WITH")[0]
+    assert (family.properties["ftm_schema"], family.properties["relationship"]) == (
+        "Family", "Spouse of",
+    )  # fmt: skip
+    payment = relations(facts, "MENTIONED_WITH")[1]
+    assert (
+        payment.properties["ftm_schema"] == "Payment" and payment.properties["amountEur"] == "1200"
+    )
+    eu = next(r for r in relations(facts, "SANCTIONED") if r.locator == "line 5")
+    assert eu.evidence[0].quote == "Listed for supplying drones"
+    assert doc.properties["skipped"] == {
+        "unknown_country:eu": 1, "unmapped_schema:Address": 1, "unmapped_schema:Passport": 1,
+        "dangling_ref:Ownership": 1,
+    }  # fmt: skip
+
+
+def test_own_stream_things_keep_names_types_and_record_fields() -> None:
+    _, facts = load(OWN)
+    by_name = {f.name: f for f in entities(facts)}
+    aero = by_name["Aero Test LLC"]
+    assert aero.type == "Company" and aero.aliases == ("AeroTest Drones",)
+    assert aero.properties["ftm_schema"] == "Company" and aero.properties["target"] is True
+    assert by_name["Anna Petrova"].aliases == ("PETROVA, Anna",)
+    assert by_name["Test Holding Ltd"].type == "Organization"  # a LegalEntity: not assumed a firm
+    assert by_name["Anna Petrova"].properties["country"] == "ru"  # persons keep it as a property
+    assert "1 Test Street, Testville" not in by_name
+
+
+def test_own_stream_detected_by_content() -> None:
+    assert detect(OWN).name == "ftm"
+    bundle = OWN.parents[1] / "stix" / "spyware_iocs.stix2"
+    assert not LOADER.sniff(bundle, bundle.read_bytes()[:4096])
+
+
+def test_own_stream_past_the_waiting_limit_gives_the_same_facts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casegraph.loaders import ftm
+
+    doc, held = load(OWN)
+    monkeypatch.setattr(ftm, "WAITING_LIMIT", 2)
+    doc_bounded, bounded = load(OWN)
+    assert sorted(map(repr, bounded)) == sorted(map(repr, held))
+    assert doc_bounded.properties == doc.properties
+    assert len(relations(bounded)) == 11
+
+
+# --- real data -------------------------------------------------------------------------------
+
+
+@needs_shared
 def test_zala_links_match_the_stream() -> None:
     _, facts = load(ZALA)
     recs = records(ZALA)
@@ -105,6 +182,7 @@ def test_zala_links_match_the_stream() -> None:
     assert {r.properties["relationship"] for r in family} == {"Family member of"}
 
 
+@needs_shared
 def test_zala_known_facts() -> None:
     _, facts = load(ZALA)
     names = named(facts)
@@ -126,6 +204,7 @@ def test_zala_known_facts() -> None:
     assert "Alexander Vyacheslavovich ZAKHAROV" in people
 
 
+@needs_shared
 def test_zala_sanction_by_the_eu_is_kept_but_its_country_is_not_a_country() -> None:
     doc, facts = load(ZALA)
     eu = [
@@ -139,6 +218,7 @@ def test_zala_sanction_by_the_eu_is_kept_but_its_country_is_not_a_country() -> N
     assert authorities <= sanctioned_by
 
 
+@needs_shared
 def test_donations_payments_are_weak_links_with_amounts() -> None:
     _, facts = load(DONATIONS)
     recs = records(DONATIONS)
@@ -154,6 +234,7 @@ def test_donations_payments_are_weak_links_with_amounts() -> None:
     assert based and {r.target.name for r in based} >= {"Germany"}
 
 
+@needs_shared
 def test_detection_by_content() -> None:
     assert detect(ZALA).name == "ftm"
     assert detect(IJSON).name == "ftm"
@@ -262,6 +343,7 @@ def test_properties_must_be_an_object(tmp_path: Path) -> None:
         load(path)
 
 
+@needs_shared
 def test_past_the_waiting_limit_a_second_pass_gives_the_same_facts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

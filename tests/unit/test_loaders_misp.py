@@ -1,4 +1,4 @@
-"""MISP galaxy clusters: the real files in ../shared/data, and broken ones."""
+"""MISP galaxy clusters: the project's own files, the real ones in ../shared/data, and broken ones."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.misp import LOADER
 from casegraph.pipeline import load_paths
 
+OWN = Path(__file__).resolve().parents[1] / "data" / "loaders" / "misp"
+
 
 def facts(path: Path) -> tuple[list[EntityFact], list[RelationFact], dict[str, int]]:
     (source,) = LOADER.read(path, LoadOptions())
@@ -22,6 +24,37 @@ def facts(path: Path) -> tuple[list[EntityFact], list[RelationFact], dict[str, i
     entities = [f for f in items if isinstance(f, EntityFact)]
     relations = [f for f in items if isinstance(f, RelationFact)]
     return entities, relations, dict(source.document.properties["skipped"])
+
+
+def test_own_vendors_with_products_countries_and_links() -> None:
+    path = OWN / "clusters" / "surveillance-vendor.json"
+    assert detect(path).name == "misp"
+    entities, relations, skipped = facts(path)
+    vendors = {e.name: e for e in entities if e.type == "Company"}
+    assert set(vendors) == {"NSO Group", "Cytrox", "Intellexa"}
+    assert vendors["NSO Group"].aliases == ("Q Cyber Technologies", "NSO")
+    assert vendors["NSO Group"].xid == "7e570000-0000-4000-8000-000000000011"
+    got = {(r.source.name or r.source.xid, r.type, r.target.name or r.target.xid)
+           for r in relations}  # fmt: skip
+    assert got == {
+        ("NSO Group", "DEVELOPED", "Pegasus"), ("Cytrox", "DEVELOPED", "Predator"),
+        ("NSO Group", "BASED_IN", "Israel"), ("Cytrox", "BASED_IN", "North Macedonia"),
+        ("7e570000-0000-4000-8000-000000000011", "MENTIONED_WITH",
+         "7e570000-0000-4000-8000-000000000012"),
+        ("7e570000-0000-4000-8000-000000000012", "PART_OF",
+         "7e570000-0000-4000-8000-000000000013"),
+    }  # fmt: skip
+    assert skipped == {"unknown_country:zz": 1, "link_outside_file": 1}
+
+
+def test_own_folder_load_skips_definitions_and_unmapped_cluster_types(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "s.db") as store:
+        summary = load_paths(store, [OWN])
+        assert [d.loader for d in store.documents()] == ["misp", "misp"]
+        assert summary.skipped["unrecognised format: .json"] == 1  # the galaxy definition
+        assert summary.skipped["unmapped_cluster_type:sector"] == 2
+        pegasus = store.resolve("product:pegasus")
+        assert [r.type for r in store.relations_of(pegasus.id)] == ["DEVELOPED"]
 
 
 def test_vendors_with_products_countries_and_links(shared: Path) -> None:

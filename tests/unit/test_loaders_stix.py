@@ -1,4 +1,4 @@
-"""The STIX loader on the real Amnesty, MVT and ATT&CK bundles, and on broken inputs."""
+"""The STIX loader on the project's own bundles, on the real Amnesty, MVT and ATT&CK ones, and on broken inputs."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ from casegraph.graph.model import Document, EntityFact, RelationFact
 from casegraph.loaders import detect
 from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.stix import LOADER, StixLoader
+from tests.conftest import SHARED, needs_shared, shared_params
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = SHARED / "data"
+OWN = Path(__file__).resolve().parents[1] / "data" / "loaders" / "stix"
+OWN_IOCS = OWN / "spyware_iocs.stix2"  # shaped like Amnesty's and MVT's bundles
+OWN_ATTACK = OWN / "attack_mobile.json"  # shaped like an ATT&CK release
+OWN_BUNDLES = [OWN_IOCS, OWN_ATTACK]
 AMNESTY = DATA / "amnesty_investigations"
 MVT = DATA / "mvt_indicators"
 MOBILE = DATA / "mitre_attack_stix21" / "mobile-attack" / "mobile-attack-17.1.json"
@@ -70,10 +75,10 @@ def rel(
                target_ref=target["id"], **fields)  # fmt: skip
 
 
-# --- real data -------------------------------------------------------------------------------
+# --- the project's own bundles, shaped like Amnesty's, MVT's and ATT&CK's -------------------
 
 
-@pytest.mark.parametrize("path", BUNDLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*OWN_BUNDLES, *shared_params(BUNDLES)], ids=lambda p: p.name)
 def test_every_object_is_an_entity_a_relation_or_a_counted_skip(path: Path) -> None:
     doc, facts = load(path)
     objs = objects(path)
@@ -84,7 +89,7 @@ def test_every_object_is_an_entity_a_relation_or_a_counted_skip(path: Path) -> N
     assert doc.id and doc.loader == "stix"
 
 
-@pytest.mark.parametrize("path", BUNDLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*OWN_BUNDLES, *shared_params(BUNDLES)], ids=lambda p: p.name)
 def test_no_relation_comes_before_its_ends(path: Path) -> None:
     _, facts = load(path)
     seen: set[str] = set()
@@ -96,6 +101,167 @@ def test_no_relation_comes_before_its_ends(path: Path) -> None:
                 assert (end.xid or end.name) in seen, f"{fact.locator} refers ahead to {end}"
 
 
+def test_own_bundle_indicators_indicate_the_malware_whatever_their_order() -> None:
+    doc, facts = load(OWN_IOCS)
+    names = names_by_xid(facts)
+    indicators = {f.name: f.properties for f in entities(facts) if f.type == "Indicator"}
+    assert {name: p["kind"] for name, p in indicators.items()} == {
+        "news-update.example": "domain", "cdn-sync.example": "domain", "syncagentd": "process",
+        "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90": "hash",
+        "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0": "hash",
+        "support.team@mail-verify.example": "email", "192.0.2.44": "ip",
+        "late-defined.example": "domain",
+    }  # fmt: skip
+    # 'SHA-256' and sha256 spellings give one algorithm and a lower-case value
+    assert {p.get("hash_algorithm") for p in indicators.values() if p["kind"] == "hash"} == {
+        "sha256"
+    }
+    rels = relations(facts)
+    assert {(r.type, names[r.target.xid]) for r in rels} == {("INDICATES", "Predator")}
+    assert {names[r.source.xid] for r in rels} == set(indicators)  # the late one included
+    first = rels[0]
+    assert first.evidence[0].extractor == "stix" and first.locator == first.evidence[0].locator
+    assert first.evidence[0].quote == f"STIX relationship indicates ({first.locator})"
+    # the revoked indicator and the relationship to it, and the dangling one, are counted
+    assert doc.properties["skipped"] == {
+        "revoked:indicator": 1, "endpoint_skipped:revoked:indicator": 1,
+        "dangling_ref:indicates": 1,
+    }  # fmt: skip
+    assert "retired-host.example" not in indicators
+
+
+def test_own_attack_bundle_products_groups_and_skips() -> None:
+    doc, facts = load(OWN_ATTACK)
+    by_name = {f.name: f for f in entities(facts)}
+    ios, android = by_name["Pegasus for iOS"], by_name["Pegasus for Android"]
+    assert ios.type == android.type == "Product"
+    assert ios.properties["external_id"] == "S0289" and ios.properties["platforms"] == ["iOS"]
+    assert android.aliases == ("Chrysaor",)
+    assert by_name["Example Bear"].aliases == ("Sample Panda",)
+    assert by_name["Example Bear"].type == by_name["Operation Glasshouse"].type == "Organization"
+    assert "OldSpy" not in by_name and "LegacyKit" not in by_name
+    names = names_by_xid(facts)
+    got = {(names[r.source.xid], r.type, names[r.target.xid]) for r in relations(facts)}
+    assert got == {
+        ("Example Bear", "USED", "Pegasus for Android"),
+        ("Operation Glasshouse", "USED", "Pegasus for iOS"),
+        ("Operation Glasshouse", "PART_OF", "Example Bear"),
+    }
+    assert doc.properties["skipped"] == {
+        "unknown_type:x-mitre-collection": 1, "unknown_type:x-mitre-tactic": 1,
+        "unmapped_type:marking-definition": 1, "unmapped_type:attack-pattern": 1,
+        "unmapped_type:course-of-action": 1, "revoked:malware": 1, "deprecated:tool": 1,
+        "deprecated:relationship": 1, "unmapped_relationship:mitigates": 1,
+        "unmapped_relationship:revoked-by": 1, "endpoint_skipped:unmapped_type:attack-pattern": 1,
+        "endpoint_skipped:revoked:malware": 1,
+    }  # fmt: skip
+
+
+def test_own_attack_bundle_quotes_a_statement_and_keeps_citation_only_text_apart() -> None:
+    _, facts = load(OWN_ATTACK)
+    by_locator = {r.locator: r for r in relations(facts)}
+    stated = by_locator["relationship--a77ac000-0000-4000-8000-000000000100"]
+    assert stated.evidence[0].quote.startswith(
+        "[Example Bear](https://attack.example/groups/G9001)"
+    )
+    cited = by_locator["relationship--a77ac000-0000-4000-8000-000000000101"]
+    assert cited.properties["description"] == "(Citation: Vendor Blog)(Citation: Lab Report 2023)"
+    assert cited.evidence[0].quote.startswith("STIX relationship uses")
+
+
+def test_own_attack_relationships_cite_their_reports_as_evidence() -> None:
+    _, facts = load(OWN_ATTACK)
+    by_locator = {r.locator: r for r in relations(facts)}
+    lab = ("A. Author. (2023, May 2). Spyware seen on reporters' phones. Retrieved May 3, 2023.",
+           "https://lab.example/reports/2023-spyware")  # fmt: skip
+    blog = ("B. Writer. (2022, July 1). A zero-click chain, step by step. Retrieved July 2, 2022.",
+            "https://vendor.example/blog/zero-click")  # fmt: skip
+    stated = by_locator["relationship--a77ac000-0000-4000-8000-000000000100"]
+    assert [(e.quote, e.locator) for e in stated.evidence[1:]] == [lab]
+    assert stated.evidence[0].locator == stated.locator
+    cited = by_locator["relationship--a77ac000-0000-4000-8000-000000000101"]
+    assert [(e.quote, e.locator) for e in cited.evidence[1:]] == [blog, lab]
+    assert all(e.extractor == "stix" for e in cited.evidence)
+    assert cited.properties["external_references"] == [
+        {"source_name": "Vendor Blog", "description": blog[0], "url": blog[1]},
+        {"source_name": "Lab Report 2023", "description": lab[0], "url": lab[1]},
+    ]
+    uncited = by_locator["relationship--a77ac000-0000-4000-8000-000000000102"]
+    assert len(uncited.evidence) == 1 and "external_references" not in uncited.properties
+
+
+def test_own_attack_citations_reach_the_store_and_each_hop_names_its_report(
+    tmp_path: Path,
+) -> None:
+    from casegraph.backends.sqlite import SqliteStore
+    from casegraph.pipeline import load_paths
+
+    with SqliteStore(tmp_path / "s.db") as store:
+        load_paths(store, [OWN_ATTACK])
+        campaign = store.resolve("Operation Glasshouse")
+        (used,) = [r for r in store.relations_of(campaign.id) if r.type == "USED"]
+        cites = sorted(e.cite() for e in used.evidence)
+        assert cites == [
+            "attack_mobile.json, https://lab.example/reports/2023-spyware",
+            "attack_mobile.json, https://vendor.example/blog/zero-click",
+            "attack_mobile.json, relationship--a77ac000-0000-4000-8000-000000000101",
+        ]
+        assert used.properties["external_references"][0]["source_name"] == "Vendor Blog"
+
+
+def test_own_include_revoked_keeps_them_flagged() -> None:
+    doc, facts = load(OWN_ATTACK, StixLoader(include_revoked=True))
+    flagged = {f.name: f.properties for f in entities(facts)
+               if f.properties.get("revoked") or f.properties.get("deprecated")}  # fmt: skip
+    assert set(flagged) == {"OldSpy", "LegacyKit"}
+    assert flagged["OldSpy"]["revoked"] is True and flagged["LegacyKit"]["deprecated"] is True
+    assert not any(k.startswith(("revoked:", "deprecated:")) for k in doc.properties["skipped"])
+    names = names_by_xid(facts)
+    used = {
+        (names[r.source.xid], names[r.target.xid]) for r in relations(facts) if r.type == "USED"
+    }
+    assert ("Example Bear", "OldSpy") in used and ("Example Bear", "LegacyKit") in used
+
+
+def test_own_bundles_detected_by_extension_and_content() -> None:
+    assert detect(OWN_IOCS).name == "stix"
+    assert detect(OWN_ATTACK).name == "stix"
+    assert LOADER.sniff(OWN_ATTACK, OWN_ATTACK.read_bytes()[:4096])
+    ftm = OWN.parent / "ftm" / "entities.ftm.json"
+    assert not LOADER.sniff(ftm, ftm.read_bytes()[:4096])
+
+
+def test_own_bundle_without_ijson_gives_the_same_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from casegraph.loaders import stix_stream
+
+    doc, streamed = load(OWN_IOCS)
+    monkeypatch.setattr(stix_stream, "_ijson", lambda: None)
+    doc_whole, whole = load(OWN_IOCS)
+    assert whole == streamed
+    assert doc_whole.properties == doc.properties
+
+
+def test_own_bundle_past_the_waiting_limit_gives_the_same_facts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casegraph.loaders import stix
+
+    objs = objects(OWN_IOCS)
+    rels = [o for o in objs if o["type"] == "relationship"]
+    # relationships first, then the objects they name: every one has to wait
+    path = write(tmp_path, "reordered.json", bundle(*rels, *(o for o in objs if o not in rels)))
+    doc, held = load(path)
+    monkeypatch.setattr(stix, "WAITING_LIMIT", 2)
+    doc_bounded, bounded = load(path)
+    assert len(bounded) == len(held) == 9 + 8
+    assert sorted(map(repr, bounded)) == sorted(map(repr, held))
+    assert doc_bounded.properties == doc.properties
+
+
+# --- real data -------------------------------------------------------------------------------
+
+
+@needs_shared
 def test_amnesty_pegasus_indicators_indicate_pegasus() -> None:
     path = AMNESTY / "2021-07-18_nso" / "pegasus.stix2"
     _, facts = load(path)
@@ -119,6 +285,7 @@ def test_amnesty_pegasus_indicators_indicate_pegasus() -> None:
     assert first.evidence[0].quote.startswith("STIX relationship indicates")
 
 
+@needs_shared
 def test_mvt_predator_indicators() -> None:
     path = MVT / "intellexa_predator" / "predator.stix2"
     _, facts = load(path)
@@ -132,10 +299,12 @@ def test_mvt_predator_indicators() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [
-        MVT / "2026-03-03_coruna_cryptowaters" / "coruna.stix2",
-        MVT / "2022-06-23_rcs_lab" / "rcs.stix2",
-    ],
+    shared_params(
+        [
+            MVT / "2026-03-03_coruna_cryptowaters" / "coruna.stix2",
+            MVT / "2022-06-23_rcs_lab" / "rcs.stix2",
+        ]
+    ),
     ids=lambda p: p.name,
 )
 def test_hash_patterns_are_normalised_whatever_their_spelling(path: Path) -> None:
@@ -148,6 +317,7 @@ def test_hash_patterns_are_normalised_whatever_their_spelling(path: Path) -> Non
     assert all(f.name == f.name.lower() and len(f.name) == 64 for f in hashes)
 
 
+@needs_shared
 def test_wintego_dangling_relationship_is_counted() -> None:
     path = AMNESTY / "2024-05-02_wintego_helios" / "wintego_helios.stix2"
     doc, facts = load(path)
@@ -160,6 +330,7 @@ def test_wintego_dangling_relationship_is_counted() -> None:
     assert len(relations(facts)) == sum(o["type"] == "relationship" for o in objs) - 1
 
 
+@needs_shared
 def test_attack_mobile_has_pegasus_products_and_skips_revoked() -> None:
     doc, facts = load(MOBILE)
     by_name = {f.name: f for f in entities(facts)}
@@ -189,6 +360,7 @@ def test_attack_mobile_has_pegasus_products_and_skips_revoked() -> None:
     )
 
 
+@needs_shared
 def test_attack_group_uses_malware_and_campaign_is_part_of_group() -> None:
     _, facts = load(MOBILE)
     names = names_by_xid(facts)
@@ -203,8 +375,15 @@ def test_attack_group_uses_malware_and_campaign_is_part_of_group() -> None:
     assert ("Operation Triangulation", "TriangleDB") in used
     cited = [r for r in relations(facts) if "description" in r.properties]
     assert cited and all(r.evidence[0].quote.startswith("STIX relationship") for r in cited)
+    # every relation whose relationship cites reports has one evidence item per report
+    objs = {o["id"]: o for o in objects(MOBILE)}
+    for rel in relations(facts):
+        refs = [r for r in objs[rel.locator].get("external_references", []) if r.get("url")]
+        assert [e.locator for e in rel.evidence[1:]] == [r["url"] for r in refs]
+    assert sum(len(r.evidence) > 1 for r in relations(facts)) >= 10  # 14 in ATT&CK Mobile 17.1
 
 
+@needs_shared
 def test_include_revoked_keeps_them_flagged() -> None:
     doc, facts = load(MOBILE, StixLoader(include_revoked=True))
     flagged = [f for f in entities(facts) if f.properties.get("deprecated")]
@@ -215,6 +394,7 @@ def test_include_revoked_keeps_them_flagged() -> None:
     assert not any(k.startswith(("revoked:", "deprecated:")) for k in doc.properties["skipped"])
 
 
+@needs_shared
 def test_detection_by_extension_and_content() -> None:
     assert detect(AMNESTY / "2021-07-18_nso" / "pegasus.stix2").name == "stix"
     assert detect(MOBILE).name == "stix"
@@ -353,6 +533,7 @@ def test_relationship_without_refs_is_an_error(tmp_path: Path) -> None:
         load(path)
 
 
+@needs_shared
 def test_without_ijson_the_same_facts_come_out(monkeypatch: pytest.MonkeyPatch) -> None:
     from casegraph.loaders import stix_stream
 
@@ -364,6 +545,7 @@ def test_without_ijson_the_same_facts_come_out(monkeypatch: pytest.MonkeyPatch) 
     assert doc_whole.properties == doc.properties
 
 
+@needs_shared
 def test_past_the_waiting_limit_a_second_pass_gives_the_same_facts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,11 +15,11 @@ from casegraph.extract.stories import split_blocks, story_title
 from casegraph.graph.model import Document, EntityFact, RelationFact
 from casegraph.loaders import detect
 from casegraph.loaders.base import LoadOptions
+from tests.conftest import SHARED, needs_shared
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus" / "protocol-2021-12-16-surveillance-for-hire.txt"
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_file(), reason="../shared corpus not present")
+needs_corpus = needs_shared
 
 
 def _model_missing() -> str | None:
