@@ -8,17 +8,21 @@ import hmac
 import os
 import pickle
 import secrets
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casegraph.backends.sqlite.connection import Connection
+from casegraph.safefile import read_derived, write_bytes
 
 if TYPE_CHECKING:
     import networkx as nx
 
 # Graph views with at least this many relations are also cached on disk beside the store.
 DISK_CACHE_MIN_RELATIONS = 20_000
+# A cache file larger than this is never read (a planted huge or sparse file).
+MAX_CACHE_BYTES = 4 << 30
 
 # (real path, store uuid) -> (revision, graph): the networkx view, rebuilt only when the store changed.
 GRAPH_CACHE: dict[tuple[str, str], tuple[int, nx.MultiDiGraph]] = {}
@@ -85,10 +89,10 @@ class GraphView:
         return hmac.new(signing, payload, hashlib.sha256).digest()
 
     def _read_cached(self, revision: int) -> nx.MultiDiGraph | None:
-        """The cached view if it is this store's, of this revision, and signed with its key."""
-        try:
-            blob = self.cache_path.read_bytes()
-        except OSError:
+        """The cached view if it is this store's, of this revision, and signed with its key (and a
+        regular file, not a link, of a size a view of this store may have)."""
+        blob = read_derived(self.cache_path, MAX_CACHE_BYTES)
+        if blob is None:
             return None
         mac, payload = blob[:32], blob[32:]
         expected = self._mac(payload)
@@ -105,13 +109,10 @@ class GraphView:
         mac = self._mac(payload)
         if mac is None:
             return
-        tmp = self.cache_path.with_name(self.cache_path.name + f".{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(mac + payload)
-            os.chmod(tmp, 0o600)
-            tmp.replace(self.cache_path)
-        except OSError:  # a read-only folder or a full disk: the cache is only an optimisation
-            tmp.unlink(missing_ok=True)
+        with suppress(
+            OSError
+        ):  # a read-only folder or a full disk: the cache is only an optimisation
+            write_bytes(self.cache_path, mac + payload, mode=0o600)
 
     def _build(self) -> Any:
         import networkx as nx
