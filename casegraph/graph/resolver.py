@@ -307,7 +307,15 @@ class Resolver:
     def _find(self, fact: EntityFact) -> str | None:
         known = self.known
         if fact.xid and fact.xid in known.xids:
-            return known.xids[fact.xid]
+            entity_id = known.xids[fact.xid]
+            other = self._type(entity_id)
+            if other != fact.type:  # one id, two things: refused, never merged across types
+                where = f"{fact.locator}: " if fact.locator else ""
+                raise ValidationError(
+                    f"{where}id {fact.xid!r} already names a {other} ({entity_id}), "
+                    f"not a {fact.type}; give each entity its own id"
+                )
+            return entity_id
         for name in (fact.name, *fact.aliases):
             rec = known.names.get((fact.type, norm(name)))
             if rec:

@@ -254,3 +254,13 @@ def test_external_ids_resolve_and_are_listed(store: Store, tmp_path: Path) -> No
     assert store.xid_owner("cx-1") == "company:cytrox"
     assert sorted(store.iter_xids()) == [("cw-1", "company:cobwebs-technologies"),
                                          ("cx-1", "company:cytrox")]  # fmt: skip
+
+
+def test_one_id_for_two_types_is_refused_not_merged(store: Store, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "a.jsonl", [
+        {"type": "Company", "name": "IdA", "id": "x1"},
+        {"type": "Person", "name": "IdB", "id": "x1"},
+    ])  # fmt: skip
+    with pytest.raises(ValidationError, match=r"line 2: id 'x1' already names a Company"):
+        load_paths(store, [src])
+    assert counts(store) == (0, 0, 0, 0)
