@@ -14,9 +14,15 @@ import typer
 from casegraph.cli import links, load, lookup, manage  # noqa: F401  (they register commands)
 from casegraph.cli.app import app
 from casegraph.cli.common import state
-from casegraph.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CasegraphError, UsageError, printable
-
-EXIT_INTERNAL = 70
+from casegraph.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    CasegraphError,
+    NoAnswer,
+    UsageError,
+    printable,
+)
 
 
 def _fail(message: str, code: int) -> None:
@@ -49,6 +55,9 @@ def main(argv: list[str] | None = None) -> None:
         if state["debug"]:
             raise
         _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
+    except NoAnswer as e:  # a valid question without an answer: said plainly, not an error
+        sys.stderr.write(printable(str(e)) + "\n")
+        sys.exit(e.exit_code)
     except CasegraphError as e:
         if state["debug"]:
             raise

@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from casegraph.cli.app import app
+from casegraph.cli.app import command
 from casegraph.cli.common import (
+    EntityA,
     EntityArg,
+    EntityB,
     HtmlOpt,
     JsonOpt,
     MaxNodesOpt,
@@ -23,13 +25,13 @@ from casegraph.cli.common import (
     opened,
     write_html,
 )
-from casegraph.errors import UsageError, printable
+from casegraph.errors import NoAnswer, NoPath, UsageError, printable
 
 
-@app.command()
+@command()
 def path(
-    a: EntityArg,
-    b: EntityArg,
+    a: EntityA,
+    b: EntityB,
     max_hops: Annotated[
         int, typer.Option("--max-hops", help="Longest path considered (1-10).")
     ] = 6,
@@ -94,10 +96,12 @@ def path(
 
         path_chains(console(), result)
     if not result.paths:
-        raise typer.Exit(1)
+        raise NoPath(
+            f"no path joins {result.source.name!r} and {result.target.name!r} within {max_hops} hops"
+        )
 
 
-@app.command()
+@command()
 def neighbors(
     entity: EntityArg,
     depth: Annotated[int, typer.Option("--depth", help="Hops out from the entity (1-4).")] = 1,
@@ -137,7 +141,7 @@ def neighbors(
         subgraph_view(console(), sub)
 
 
-@app.command()
+@command()
 def common(
     entities_: Annotated[
         list[str], typer.Argument(metavar="A B [C...]", help="Two or more entities.")
@@ -172,13 +176,13 @@ def common(
 
         common_view(console(), result)
     if not result.shared:
-        raise typer.Exit(1)
+        raise NoAnswer(f"nothing within {depth} hop{'s' if depth != 1 else ''} links them all")
 
 
-@app.command()
+@command()
 def explain(
-    a: EntityArg,
-    b: EntityArg,
+    a: EntityA,
+    b: EntityB,
     k: Annotated[int, typer.Option("--k", help="How many paths the brief covers.")] = 3,
     max_hops: Annotated[
         int, typer.Option("--max-hops", help="Longest path considered (1-10).")
@@ -205,4 +209,6 @@ def explain(
     else:  # to the terminal: no control character from a source passes
         sys.stdout.write("\n".join(printable(line) for line in brief.split("\n")))
     if not result.paths:
-        raise typer.Exit(1)
+        raise NoPath(
+            f"no path joins {result.source.name!r} and {result.target.name!r} within {max_hops} hops"
+        )

@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from casegraph.cli.app import app
+from casegraph.cli.app import command
 from casegraph.cli.common import EntityArg, JsonOpt, MaxNodesOpt, config, console, emit_json, opened
 from casegraph.errors import UsageError, printable
 
 
-@app.command()
+@command()
 def export(
-    file: Annotated[Path, typer.Argument(help="File to write.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="File to write.")],
     fmt: Annotated[
         str,
         typer.Option(
@@ -41,14 +41,17 @@ def export(
 
     with opened() as store:
         counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes)
+    files = counts.pop("files", [str(file)])
     if as_json:
-        emit_json({"file": str(file), "format": fmt, **counts})
+        emit_json({"file": str(file), "files": files, "format": fmt, **counts})
     else:
-        typer.echo(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {file}")
+        typer.echo(
+            f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {' and '.join(files)}"
+        )
 
 
 # ---------------------------------------------------------------------- resolution by hand
-@app.command()
+@command()
 def merge(
     keep: Annotated[str, typer.Argument(help="The entity that stays.")],
     drop: Annotated[
@@ -67,7 +70,7 @@ def merge(
         )
 
 
-@app.command()
+@command()
 def alias(
     entity: EntityArg,
     name: Annotated[str, typer.Argument(help="Another name the entity answers to.")],
@@ -82,7 +85,7 @@ def alias(
         typer.echo(printable(f"{row.id} ({row.name}) aliases: {', '.join(row.aliases)}"))
 
 
-@app.command()
+@command()
 def sync(
     from_neo4j: Annotated[
         bool, typer.Option("--from-neo4j", help="Copy Neo4j into the embedded store instead.")
@@ -116,7 +119,7 @@ def sync(
         )
 
 
-@app.command()
+@command()
 def cypher(
     query: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
     param: Annotated[

@@ -15,18 +15,25 @@ class EntityRow:
     type: str
     aliases: tuple[str, ...] = ()
     properties: dict[str, Any] = field(default_factory=dict)
+    also: tuple[EntityRow, ...] = ()  # other entities the name it was asked by also names
 
-    def brief(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "type": self.type}
+    def brief(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "type": self.type}
+        if self.also:
+            out["also"] = [e.brief() for e in self.also]
+        return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "type": self.type,
             "aliases": list(self.aliases),
             "properties": self.properties,
         }
+        if self.also:
+            out["also"] = [e.brief() for e in self.also]
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any, Protocol, Self
 
-from casegraph.errors import AmbiguousEntity, EntityNotFound, ValidationError
+from casegraph.errors import EntityNotFound, ValidationError
 from casegraph.graph.access import GraphAccess
 from casegraph.graph.keys import match_key
 from casegraph.graph.model import Source, normalize_name
@@ -32,6 +33,9 @@ class Store(Protocol):
 
     backend: str
 
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+
     @property
     def revision(self) -> int:
         """A counter that grows with every committed change."""
@@ -53,9 +57,12 @@ class Store(Protocol):
     def entity(self, entity_id: str) -> EntityRow: ...
     def entities_by_id(self, ids: Iterable[str]) -> dict[str, EntityRow]: ...
     def resolve(self, text: str) -> EntityRow: ...
+    @property
+    def choices(self) -> list[tuple[str, EntityRow]]: ...
     def search(self, text: str, *, limit: int = 20) -> list[tuple[EntityRow, float]]: ...
     def entities(self, *, type: str | None = None, limit: int | None = None) -> list[EntityRow]: ...
     def xid_owner(self, xid: str) -> str | None: ...
+    def support(self, ids: Iterable[str]) -> dict[str, tuple[int, int]]: ...
     def ids_by_name(self, key: str, type_: str | None = None) -> list[str]: ...
     def names_containing(self, key: str, cap: int) -> list[tuple[str, str]]: ...
     def fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]: ...
@@ -124,7 +131,7 @@ class StoreBase:
         self.add_name(rec, {"entity": row.id, "name": name})
         return self.entity(row.id)  # type: ignore[no-any-return]
 
-    def resolve(self: Store, text: str) -> EntityRow:
+    def resolve(self: Any, text: str) -> EntityRow:
         """The one entity that `text` names: by id, external id, TYPE:NAME, or name/alias."""
         text = text.strip()
         found = self.entities_by_id([text])
@@ -146,9 +153,28 @@ class StoreBase:
         if len(ids) == 1:
             return self.entity(ids[0])
         if len(ids) > 1:
-            rows = self.entities_by_id(ids)
-            raise AmbiguousEntity(text, [f"{rows[i].type}:{rows[i].name} ({i})" for i in ids])
+            return self.best_named(text, key, ids)
         raise EntityNotFound(text, [e.name for e, _ in self.search(text, limit=3)])
+
+    def best_named(self: Any, text: str, key: str, ids: list[str]) -> EntityRow:
+        """The entity a name shared by several answers for: one whose own name it is over one
+        that has it as an alias; among those, the best supported (most relations, then most
+        documents, then id). The others come with it in `also`."""
+        rows = self.entities_by_id(ids)
+        named = [i for i in ids if normalize_name(rows[i].name) == key] or ids
+        support = self.support(named)
+        best = min(named, key=lambda i: (-support[i][0], -support[i][1], i))
+        others = tuple(rows[i] for i in ids if i != best)
+        chosen = replace(rows[best], also=others)
+        self.choices.append((text, chosen))
+        return chosen  # type: ignore[no-any-return]
+
+    @property
+    def choices(self: Any) -> list[tuple[str, EntityRow]]:
+        """The names this store object answered for one of several entities: (name, chosen)."""
+        if "_choices" not in self.__dict__:
+            self.__dict__["_choices"] = []
+        return self.__dict__["_choices"]  # type: ignore[no-any-return]
 
     def search(self: Store, text: str, *, limit: int = 20) -> list[tuple[EntityRow, float]]:
         """Entities whose names contain or resemble `text`, best first, with a score 0-100."""

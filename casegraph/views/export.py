@@ -25,7 +25,7 @@ CYPHER_BATCH = 500
 ARRAY_DELIMITER = ";"
 ARRAY_DELIMITER_STANDIN = "\uff1b"  # FULLWIDTH SEMICOLON
 NODE_HEADER = ["id:ID", "name", "type", "aliases:string[]", ":LABEL"]
-REL_HEADER = [":START_ID", ":END_ID", ":TYPE", "relation_id:long", "evidence_count:int",
+REL_HEADER = [":START_ID", ":END_ID", ":TYPE", "relation_id", "evidence_count:int",
               "quotes:string[]", "sources:string[]"]  # fmt: skip
 # Characters XML 1.0 cannot carry (and lone surrogates, which UTF-8 cannot).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -38,8 +38,9 @@ Relation = tuple[str, str, str, str, list[EvidenceRow]]
 
 
 def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, depth: int = 1,
-           max_nodes: int | None = None, title: str | None = None) -> dict[str, int]:  # fmt: skip
-    """Write the store to `path` in format `fmt`; returns how many nodes and edges were written.
+           max_nodes: int | None = None, title: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Write the store to `path` in format `fmt`; returns how many nodes and edges were written
+    (and, for csv, which two files).
 
     csv writes two files: inside `path` if it is a directory, else beside it as
     STEM_nodes.csv and STEM_relationships.csv. html draws the whole graph, or the neighbourhood
@@ -58,7 +59,7 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
             nodes = write_csv_nodes(store, fh)
         with atomic_text(rels_path) as fh:
             edges = write_csv_relationships(store, fh)
-        return {"nodes": nodes, "edges": edges}
+        return {"nodes": nodes, "edges": edges, "files": [str(nodes_path), str(rels_path)]}
     writer: Callable[[Store, TextIO], dict[str, int]] = {
         "json": write_json, "graphml": write_graphml, "gexf": write_gexf, "cypher": write_cypher,
     }[fmt]  # fmt: skip

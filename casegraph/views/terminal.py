@@ -17,8 +17,17 @@ from casegraph.graph.records import DocumentRow, EntityRow, EvidenceRow, LoadSum
 QUOTES_SHOWN = 3
 
 
+# Output that is not a terminal (a pipe, a file) is never wrapped: lines as long as they are.
+UNWRAPPED_WIDTH = 100_000
+
+
 def stdout_console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """The console for data on stdout: wrapped to a terminal's width, never when piped."""
+    import sys
+
+    if sys.stdout.isatty():
+        return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=True, width=UNWRAPPED_WIDTH)
 
 
 def _t(value: object, style: str = "") -> Text:
@@ -77,12 +86,17 @@ def show_entity(
         console.print(Text.assemble("aliases: ", _t(", ".join(entity.aliases))))
     for key, value in sorted(entity.properties.items()):
         console.print(Text.assemble(f"{key}: ", _t(value)))
+    from casegraph.graph.schema import load_schema
+    from casegraph.views.markdown import arrow
+
     grouped: dict[tuple[str, str], list[RelationRow]] = defaultdict(list)
     for rel in relations:
-        grouped[(rel.type, rel.direction)].append(rel)
+        weak = load_schema().relation_type(rel.type).weak  # undirected: one group
+        grouped[(rel.type, "both" if weak else rel.direction)].append(rel)
     for (rtype, direction), rels in sorted(grouped.items()):
-        arrow = f"-[{rtype}]->" if direction == "out" else f"<-[{rtype}]-"
-        console.print(Text(f"\n{arrow} ({len(rels)})", style="bold magenta"))
+        console.print(
+            Text(f"\n{arrow(rtype, direction != 'in')} ({len(rels)})", style="bold magenta")
+        )
         for rel in rels:
             console.print(Text.assemble("  ", _t(rel.other.name, "bold"), " ",
                                         _t(f"({rel.other.type})", "cyan")))  # fmt: skip
@@ -179,8 +193,10 @@ def subgraph_view(console: Console, sub: Any) -> None:
     if sub.omitted:
         console.print(Text(f"and {sub.omitted} more", style="yellow"))
     names = {n.id: n.name for n in sub.nodes}
+    from casegraph.views.markdown import arrow
+
     for edge in sub.edges:
-        console.print(Text.assemble(_t(names[edge.source], "bold"), f" -[{edge.type}]-> ",
+        console.print(Text.assemble(_t(names[edge.source], "bold"), f" {arrow(edge.type, True)} ",
                                     _t(names[edge.target], "bold")))  # fmt: skip
         for quote in evidence_lines(edge.evidence, limit=1):
             console.print(quote)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from casegraph.errors import AmbiguousEntity, EntityNotFound, LoaderError, ValidationError
+from casegraph.errors import EntityNotFound, LoaderError, ValidationError
 from casegraph.graph.store import Store
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
@@ -124,23 +124,40 @@ def test_failure_half_way_leaves_the_store_as_it_was(store: Store, tmp_path: Pat
         store.resolve("Cytrox")
 
 
-def test_resolve_by_id_type_and_ambiguity(store: Store, tmp_path: Path) -> None:
+def test_resolve_by_id_type_and_a_name_of_several(store: Store, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "a.jsonl", [
         {"type": "Platform", "name": "Facebook"},
         {"type": "Company", "name": "Facebook", "id": "fb-inc"},
+        {"type": "Company", "name": "Meta"},
+        {"source": "Meta", "type": "OWNS", "target": "Facebook", "target_type": "Platform",
+         "quote": "Meta owns Facebook."},
     ])  # fmt: skip
     load_paths(store, [src])
-    with pytest.raises(AmbiguousEntity, match="Platform:Facebook") as err:
-        store.resolve("facebook")
-    assert err.value.candidates == [
-        "Company:Facebook (company:facebook)",
-        "Platform:Facebook (platform:facebook)",
-    ]
+    # two entities are named Facebook: the better supported one answers, the other is listed
+    chosen = store.resolve("facebook")
+    assert chosen.id == "platform:facebook"
+    assert [e.id for e in chosen.also] == ["company:facebook"]
+    assert chosen.as_dict()["also"] == [{"id": "company:facebook", "name": "Facebook",
+                                         "type": "Company"}]  # fmt: skip
+    assert store.choices[-1] == ("facebook", chosen)
     assert store.resolve("platform:facebook").type == "Platform"
     assert store.resolve("fb-inc").type == "Company"
     assert store.resolve("company:facebook").id == "company:facebook"
     with pytest.raises(EntityNotFound, match="did you mean 'Facebook'"):
         store.resolve("Facebok")
+
+
+def test_an_exact_name_wins_over_an_alias(store: Store, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "a.jsonl", [
+        {"type": "Company", "name": "NSO Group"},
+        {"type": "Organization", "name": "Q Cyber", "aliases": ["NSO Group"]},
+        {"type": "Country", "name": "Israel"},
+        {"source": "Q Cyber", "type": "BASED_IN", "target": "Israel", "quote": "q1"},
+    ])  # fmt: skip
+    load_paths(store, [src])
+    chosen = store.resolve("NSO Group")  # the organization is better linked, but only an alias
+    assert chosen.id == "company:nso-group"
+    assert [e.id for e in chosen.also] == ["organization:q-cyber"]
 
 
 def test_manual_merge_and_alias_survive_reload(store: Store, tmp_path: Path) -> None:

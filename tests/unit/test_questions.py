@@ -119,6 +119,6 @@ def test_explain_gives_the_k_best_paths_and_a_quoted_brief(store: SqliteStore) -
     assert "**Gamma** -\\[BASED\\_IN\\]-\\> **Freedonia**" in text  # Markdown specials escaped
     beta = explain(store, "Beta", "Ann Example", PathOptions(mode="shortest", no_weak=True))
     text = brief(beta)
-    assert "Ann joined \\[Beta\\]\\*." in text and "and 1 more sources" in text
+    assert "Ann joined \\[Beta\\]\\*." in text and "and 1 more source\n" in text
     lonely = brief(explain(store, "Alpha", "Stray Ltd"))
     assert "No path joins Alpha (Company) and Stray Ltd (Company)" in lonely

@@ -315,6 +315,13 @@ BUMP_REVISION = "MATCH (m:Meta {key: 'store'}) SET m.revision = m.revision + 1"
 RECORD_DECISION = "CREATE (:Decision {at: $at, action: $action, payload: $payload})"
 
 # ---------------------------------------------------------------------------------- reads
+# How well supported each entity of $ids is. Columns: id, degree, documents.
+SUPPORT = f"""
+UNWIND $ids AS i
+MATCH (e:Entity {{id: i}})
+RETURN e.id AS id, {degree("e")} AS degree, COUNT {{ (:Document)-[:MENTIONS]->(e) }} AS documents
+"""
+
 # The entities with these ids. $ids: [id]. Columns: id, name, type, aliases, properties_json.
 ENTITIES_BY_ID = """
 UNWIND $ids AS i

@@ -214,6 +214,11 @@ class Neo4jStore(StoreBase):
         rows = self.client.read(cy.ENTITY_BY_XID, {"xid": xid})
         return str(rows[0]["entity"]) if rows else None
 
+    def support(self, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """How well each entity is supported: (relations touching it, documents mentioning it)."""
+        rows = self.client.read(cy.with_rtypes(cy.SUPPORT), {"ids": list(ids)})
+        return {r["id"]: (int(r["degree"]), int(r["documents"])) for r in rows}
+
     def ids_by_name(self, key: str, type_: str | None = None) -> list[str]:
         if type_:
             rows = self.client.read(cy.IDS_BY_TYPE_KEY, {"key": key, "type": type_})

@@ -169,6 +169,21 @@ class SqliteStore(StoreBase):
         row = self.db.execute("SELECT entity_id FROM xids WHERE xid = ?", (xid,)).fetchone()
         return str(row[0]) if row else None
 
+    def support(self, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """How well each entity is supported: (relations touching it, documents mentioning it)."""
+        return {
+            i: (
+                self.db.execute(
+                    "SELECT (SELECT count(*) FROM relations WHERE source_id = ?)"
+                    " + (SELECT count(*) FROM relations WHERE target_id = ?)", (i, i),
+                ).fetchone()[0],
+                self.db.execute(
+                    "SELECT count(*) FROM mentions WHERE entity_id = ?", (i,)
+                ).fetchone()[0],
+            )
+            for i in ids
+        }  # fmt: skip
+
     def ids_by_name(self, key: str, type_: str | None = None) -> list[str]:
         if type_:
             rows = self.db.execute(
