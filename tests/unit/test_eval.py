@@ -34,15 +34,15 @@ needs_gold = pytest.mark.skipif(not GOLD.is_file(), reason="../shared gold file 
 
 @lru_cache(maxsize=1)
 def report() -> EvalReport:
-    return evaluate(GOLD)
+    return evaluate(GOLD, story=0)  # its gold annotates the first story of the page only
 
 
 @needs_gold
 @pytest.mark.slow
-def test_gold_meets_the_acceptance_targets() -> None:
+def test_sample_article_stays_perfect() -> None:
     r = report()
-    assert r.entities.f1 >= 0.90, r.render()
-    assert r.relations.f1 >= 0.70, r.render()
+    assert r.entities.f1 == 1.0, r.render()
+    assert r.relations.f1 == 1.0, r.render()
     gold = json.loads(GOLD.read_text("utf-8"))
     required_relations = sum(1 for g in gold["relations"] if g.get("required", True))
     assert r.relations.tp + r.relations.fn == required_relations
@@ -51,13 +51,26 @@ def test_gold_meets_the_acceptance_targets() -> None:
 
 @needs_gold
 @pytest.mark.slow
+def test_whole_document_is_scored_by_default() -> None:
+    """Without --story every fact of the page counts: the other stories of the sample page are
+    not annotated, so what is read there shows up as false positives."""
+    whole = evaluate(GOLD)
+    assert whole.story is None
+    assert whole.entities.fp > report().entities.fp
+    assert whole.relations.tp == report().relations.tp
+
+
+@needs_gold
+@pytest.mark.slow
 def test_cli_prints_scores_and_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(GOLD), "--json"]) == 0
+    assert main([str(GOLD), "--story", "0", "--json"]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert data["entities"]["f1"] >= 0.9 and "relation_misses" in data and err == ""
+    assert data["entities"]["f1"] == 1.0 and "relation_misses" in data and err == ""
+    assert data["story"] == 0
     assert main([str(GOLD)]) == 0
     out, _ = capsys.readouterr()
+    assert "(whole document," in out.splitlines()[0]
     assert out.splitlines()[1].startswith("entities") and "relation false positives" in out
 
 
@@ -75,7 +88,7 @@ def test_held_out_articles_keep_their_floors() -> None:
     for r in result.reports:
         assert r.entities.f1 >= 0.88, table
         assert r.relations.f1 >= 0.55, table
-        assert r.story == 0 and (HELD_OUT / Path(r.document).name).is_file()
+        assert r.story is None and (HELD_OUT / Path(r.document).name).is_file()
 
 
 def test_blind_articles_keep_looser_floors() -> None:
@@ -98,8 +111,18 @@ def test_cli_prints_micro_averages_for_several_gold_files(
     assert len(data["documents"]) == 2 and set(data["micro"]) == {"entities", "relations"}
     micro = data["micro"]["relations"]
     assert micro["tp"] == sum(d["relations"]["tp"] for d in data["documents"])
+    macro = data["macro"]["entities"]["f1"]
+    assert macro == pytest.approx(sum(d["entities"]["f1"] for d in data["documents"]) / 2, abs=1e-3)
     assert main(golds) == 0
-    assert capsys.readouterr().out.splitlines()[-1].startswith("micro-average")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith("micro-average") and lines[-1].startswith("macro-average")
+
+
+def test_cli_refuses_a_negative_story(capsys: pytest.CaptureFixture[str]) -> None:
+    golds = [str(g) for g in sorted(HELD_OUT.glob("*.gold.json"))[:1]]
+    assert main([*golds, "--story", "-1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "story -1 is not valid" in err
 
 
 def test_cli_reports_a_missing_gold_file(
