@@ -10,6 +10,7 @@ from casegraph.graph.model import normalize_name
 
 # When votes tie, the more specific reading wins.
 TYPE_ORDER = (
+    "Indicator",
     "VictimGroup",
     "Country",
     "Platform",
@@ -19,7 +20,7 @@ TYPE_ORDER = (
     "Person",
     "Location",
 )
-NO_SHORT_FORM = frozenset({"Country", "Platform", "VictimGroup", "Location"})
+NO_SHORT_FORM = frozenset({"Country", "Platform", "VictimGroup", "Location", "Indicator"})
 
 
 def mention_key(m: Mention) -> str:
@@ -29,6 +30,24 @@ def mention_key(m: Mention) -> str:
     if m.type == "VictimGroup":
         return f"victim:{normalize_name(m.name)}"
     return normalize_name(m.name)
+
+
+HEADLINE_WEIGHT = 0.25
+
+
+def confirmed_in_body(mentions: list[Mention], sents: list[Sent]) -> list[Mention]:
+    """The mentions, less those of headlines that the body never names: in Title Case, spaCy
+    reads fragments such as 'Weaponizes iPhone' as names. A headline mention that is kept votes
+    on the entity's type with a small weight; known names (gazetteer hits) keep theirs."""
+    body = {mention_key(m) for m in mentions if not sents[m.sent].headline}
+    out: list[Mention] = []
+    for m in mentions:
+        if sents[m.sent].headline and not m.rule.startswith("gazetteer:"):
+            if mention_key(m) not in body:
+                continue
+            m.weight *= HEADLINE_WEIGHT
+        out.append(m)
+    return out
 
 
 def cluster(mentions: list[Mention], sents: list[Sent]) -> list[Entity]:

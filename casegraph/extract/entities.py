@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 from casegraph.extract.aliases import acronym_mentions
 from casegraph.extract.cues import find_cues
 from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.guards import indicator_kind, is_value
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import (
+    CUE,
     GAZ,
     NAME_TAGS,
     POSSESSIVE,
@@ -69,8 +71,27 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
         *find_victims(sent, gaz, previous.span if previous is not None else None),
     ]
     cands += _spacy(sent, gaz, ents)
+    doc = sent.doc
+    cands = [
+        c
+        for c in cands
+        if c[1].rule.startswith("gazetteer:") or not is_value(doc, c[1].start, c[1].end, gaz)
+    ]
+    cands += _indicators(sent)
     found = _select(cands)
     return sorted([*found, *acronym_mentions(sent, found)], key=lambda m: m.start)
+
+
+def _indicators(sent: Sent) -> list[Scored]:
+    """CVE ids and file hashes named in the sentence: Indicators, never firms or people."""
+    out: list[Scored] = []
+    for tok in sent.span:
+        kind = indicator_kind(tok.text)
+        if kind is not None:
+            name = tok.text.upper() if kind == "cve" else tok.text.lower()
+            m = make_mention(sent, tok.i, tok.i + 1, "Indicator", f"cue:{kind}", 3.0, name, kind)
+            out.append((CUE, m))
+    return out
 
 
 def _ents_in(span: Span) -> list[Span]:
@@ -100,13 +121,18 @@ def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
         return []
     parts: list[Span] = []
     seg = start
+    lists = ent.label_ in LISTED_LABELS or (
+        ent.label_ in NAME_LABELS
+        and not any(doc[i].lower_ in ("of", "for") for i in range(start, end))
+    )
     for i in range(start, end):
         if (
             doc[i].text in POSSESSIVE
             or doc[i].text in SEPARATORS
             or (
-                ent.label_ in {"WORK_OF_ART", "LAW", "EVENT"}
+                lists
                 and doc[i].lower_ in {"and", ",", "or"}
+                and (ent.label_ in LISTED_LABELS or _splits(doc, i, start, end, gaz))
             )
         ):
             if i > seg:
@@ -114,12 +140,36 @@ def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
             seg = i + 1
     if seg < end:
         parts.append(doc[seg:end])
+    legal = gaz.trigger("legal_forms")
     out = []
     for part in parts:
+        if (
+            part.start > start
+            and doc[part.start - 1].text == ","
+            and (part.text.rstrip(".").upper() in legal)
+        ):
+            continue  # "Netsweeper, Inc.": the legal form, not a second name
         new = doc.char_span(part.start_char, part.end_char, label=ent.label_)
         if new is not None:
             out.append(new)
     return out
+
+
+# Entity labels whose spans spaCy may stretch over a list ("Facebook, Instagram", "Darkmoney and
+# Probiv, Trend Micro"); a formal name with "of" or "for" ("Bureau of Industry and Security")
+# is left whole.
+LISTED_LABELS = frozenset({"WORK_OF_ART", "LAW", "EVENT"})
+NAME_LABELS = frozenset({"ORG", "PERSON", "PRODUCT", "NORP", "FAC"})
+
+
+def _splits(doc: Doc, i: int, start: int, end: int, gaz: Gazetteer) -> bool:
+    """Whether a comma or 'and' at token i separates two names of a listed span."""
+    if i == start or i + 1 >= end:
+        return False
+    before, after = doc[i - 1].text, doc[i + 1].text
+    if doc[i].text == "," and after.rstrip(".").upper() in gaz.trigger("legal_forms"):
+        return True  # cut off, then dropped: "Netsweeper, Inc."
+    return before[:1].isupper() and after[:1].isupper() and before != after
 
 
 def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:

@@ -63,6 +63,10 @@ class Gazetteer:
     link_lines: tuple[re.Pattern[str], ...]
     byline: re.Pattern[str]
     bio_cues: tuple[str, ...]
+    date_words: frozenset[str] = field(default_factory=frozenset)
+    currencies: frozenset[str] = field(default_factory=frozenset)
+    currency_codes: frozenset[str] = field(default_factory=frozenset)
+    tech_terms: frozenset[str] = field(default_factory=frozenset)
     country_names: frozenset[str] = field(default_factory=frozenset)
     trigger_sets: dict[str, frozenset[str]] = field(default_factory=dict)
     trigger_pairs: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
@@ -107,6 +111,10 @@ def load_gazetteer() -> Gazetteer:
             platforms[_key(alias)] = entry["name"]
     orgs = _data("organizations.json")
     outlets = {_key(o): o for o in orgs["outlets"] + orgs["bodies"]}
+    for o in orgs["bodies"]:  # "INTERPOL", "EUROPOL": bodies often written in capitals
+        if " " not in o and not o.isupper():
+            outlets.setdefault(o.upper(), o)
+    values = _data("values.json")
     comp = _data("companies.json")
     prod = _data("products.json")
     vic = _data("victims.json")
@@ -155,7 +163,67 @@ def load_gazetteer() -> Gazetteer:
         link_lines=tuple(re.compile(p) for p in boiler.get("link_lines", [])),
         byline=re.compile(boiler["byline"]),
         bio_cues=tuple(boiler["bio_cues"]),
+        date_words=frozenset(values["date_words"]),
+        currencies=frozenset(values["currencies"]),
+        currency_codes=frozenset(values["currency_codes"]),
+        tech_terms=frozenset(values["tech_terms"]),
         country_names=frozenset(e["name"] for e in countries),
         trigger_sets=sets,
         trigger_pairs=pairs,
     )
+
+
+KIND_RULES = {
+    "threat-actor": "gazetteer:threat-actors",
+    "vendor": "gazetteer:vendors",
+    "malware": "gazetteer:malware",
+    "tool": "gazetteer:tools",
+}
+
+
+@dataclass(frozen=True)
+class RefEntry:
+    """One entry of the reference gazetteer: its canonical name, kind and entity type."""
+
+    id: int
+    name: str
+    kind: str  # threat-actor, vendor, malware or tool
+    type: str  # the ontology type the kind stands for
+
+    @property
+    def rule(self) -> str:
+        """How typing evidence cites the list: 'gazetteer:threat-actors', ..."""
+        return KIND_RULES.get(self.kind, f"gazetteer:{self.kind}")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Names of threat actors, vendors, malware and tools from open data (reference.json)."""
+
+    by_name: dict[str, tuple[RefEntry, ...]]
+    origin: tuple[dict[str, Any], ...]
+
+    def lookup(self, name: str) -> tuple[RefEntry, ...]:
+        """The entries a name (any case) is the name or an alias of."""
+        return self.by_name.get(ref_key(name), ())
+
+
+def ref_key(name: str) -> str:
+    return _key(name).casefold()
+
+
+@lru_cache(maxsize=1)
+def load_reference() -> Reference:
+    """The reference gazetteer, parsed once per process on first use."""
+    data = _data("reference.json")
+    kinds: dict[str, str] = data["kinds"]
+    gaz = load_gazetteer()
+    ours = {ref_key(n) for n in [*gaz.platforms, *gaz.outlets, *gaz.products, *gaz.places]}
+    by_name: dict[str, list[RefEntry]] = {}
+    for i, (name, kind, aliases) in enumerate(data["entries"]):
+        entry = RefEntry(i, name, kind, kinds[kind])
+        for alias in [name, *aliases]:
+            key = ref_key(alias)
+            if key not in ours:  # our own lists (countries, platforms, outlets) come first
+                by_name.setdefault(key, []).append(entry)
+    return Reference({k: tuple(v) for k, v in by_name.items()}, tuple(data["origin"]))

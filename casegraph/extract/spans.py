@@ -20,6 +20,7 @@ class Sent:
     chunk: int
     source: str = ""  # the document text that offsets index
     charmap: list[int] | None = None  # chunk character -> source character, when cleaned
+    headline: bool = False  # a title or section heading: Title Case misleads the tagger
 
     @property
     def doc(self) -> Doc:
