@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.guards import not_a_name
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import (
     CUE,
@@ -53,7 +54,7 @@ def find_cues(
                     out.append(
                         (
                             CUE,
-                            make_mention(sent, i, j, "Company", "cue:company-suffix", 3.0, name),
+                            make_mention(sent, i, j, "Company", "cue:designator", 3.0, name),
                         )
                     )
                 elif last in gaz.org_cues:
@@ -83,7 +84,8 @@ def find_cues(
         ):
             e = max(span_end(doc, i, hi, ents), i + 1)
             c = e + 1 if e < hi and doc[e].text in QUOTES else e
-            if e > i and c < hi and not blocked_by(i, e, blocked):
+            headed = c + 1 < hi and doc[c + 1].lower_ in gaz.org_heads  # "Clop ransomware group"
+            if e > i and c < hi and not blocked_by(i, e, blocked) and not headed:
                 cue = doc[c].text
                 if cue in gaz.strong_product_cues or _two(doc, c, hi) in gaz.strong_product_cues:
                     out.append((CUE, make_mention(sent, i, e, "Product", "cue:product", 2.5)))
@@ -111,7 +113,7 @@ def find_cues(
                 and words[-1].text not in gaz.company_suffixes
                 and not blocked_by(i + 1, e, blocked)
             ):
-                out.append((CUE, make_mention(sent, i + 1, e, "Person", "cue:title-person", 2.0)))
+                out.append((CUE, make_mention(sent, i + 1, e, "Person", "cue:title-person", 2.5)))
         # "Pegasus, the company's flagship tool"; "an open-source tool, the Mobile Toolkit"
         if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
             e = span_end(doc, i, hi, ents)
@@ -142,7 +144,13 @@ def find_cues(
                 and not blocked_by(i, e, blocked)
                 and _title_follows(doc, e, hi, gaz)
             ):
-                out.append((CUE, make_mention(sent, i, e, "Person", "cue:appositive-title", 1.5)))
+                out.append((CUE, make_mention(sent, i, e, "Person", "cue:appositive-title", 2.5)))
+            elif (
+                2 <= e - i <= 4
+                and not blocked_by(i, e, blocked)
+                and _person_follows(doc, e, hi, gaz)
+            ):
+                out.append((CUE, make_mention(sent, i, e, "Person", "cue:person-apposition", 2.5)))
         # "spyware called Predator"
         k = match_words(doc, i, hi, gaz.product_introducers)
         if k > i and any(doc[b].text in gaz.product_cues for b in range(max(lo, i - 4), i)):
@@ -193,12 +201,35 @@ def _title_follows(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
         if k >= hi:
             return False
         low = doc[k].lower_
-        if low in gaz.titles and doc[k].pos_ == "NOUN":
+        if low in gaz.titles and (doc[k].pos_ == "NOUN" or doc[k].text.isupper()):
             return True
         if low not in gaz.title_modifiers:
             return False
         k += 1
     return False
+
+
+PERSON_NOUNS = frozenset(
+    {"national", "citizen", "resident", "man", "woman", "native", "father", "mother", "son"}
+)
+
+
+def _person_follows(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
+    """Whether a name is followed by what only a person has: an age (', 22,') or a nationality
+    (', a Ukrainian national', ', a Russian citizen')."""
+    if end + 2 >= hi or doc[end].text != ",":
+        return False
+    nxt = doc[end + 1]
+    if nxt.like_num and doc[end + 2].text in (",", ")") and nxt.text.isdigit():
+        return 14 <= int(nxt.text) <= 99
+    k = end + 2 if nxt.lower_ in ("a", "an", "the") else end + 1
+    place = gaz.place(doc[k].text) if k < hi else None
+    return (
+        place is not None
+        and place.kind == "demonym"
+        and k + 1 < hi
+        and doc[k + 1].lower_ in PERSON_NOUNS
+    )
 
 
 PRODUCT_HEADS = frozenset(
@@ -309,7 +340,7 @@ def list_items(
 COORDINATORS = frozenset({",", "and", "or"})
 
 
-def coordinated_names(sent: Sent, mentions: list[Mention]) -> list[Mention]:
+def coordinated_names(sent: Sent, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """Unrecognised names listed with a company or body take its type ('Candiru and NSO')."""
     doc, span = sent.doc, sent.span
     out: list[Mention] = []
@@ -341,5 +372,7 @@ def coordinated_names(sent: Sent, mentions: list[Mention]) -> list[Mention]:
                 continue
             if e < span.end and doc[e].tag_ in ("VBD", "VBZ", "VBP", "MD"):
                 continue
+            if not_a_name(doc, s, e, gaz):
+                continue  # "On Monday, Europol and ...": a date, not a fellow body
             out.append(make_mention(sent, s, e, m.type, "cue:coordinated", 0.8))
     return out

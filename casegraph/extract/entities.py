@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from casegraph.extract.aliases import acronym_mentions
 from casegraph.extract.cues import find_cues
+from casegraph.extract.cues_org import find_org_cues
 from casegraph.extract.gazetteer import Gazetteer
-from casegraph.extract.guards import indicator_kind, is_value
+from casegraph.extract.guards import indicator_kind, not_a_name
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import (
     CUE,
@@ -68,6 +69,7 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
     cands: list[Scored] = [
         *gaz_hits,
         *find_cues(sent, gaz, ents, blocked),
+        *find_org_cues(sent, gaz, ents, blocked),
         *find_victims(sent, gaz, previous.span if previous is not None else None),
     ]
     cands += _spacy(sent, gaz, ents)
@@ -75,7 +77,7 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
     cands = [
         c
         for c in cands
-        if c[1].rule.startswith("gazetteer:") or not is_value(doc, c[1].start, c[1].end, gaz)
+        if c[1].rule.startswith("gazetteer:") or not not_a_name(doc, c[1].start, c[1].end, gaz)
     ]
     cands += _indicators(sent)
     found = _select(cands)
@@ -302,9 +304,13 @@ def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
             if text.lower() in gaz.titles:
                 continue  # "CMO", "CEO": a title spaCy took for a company
             words = set(text.split())
-            media = _near_media_title(ent, gaz) or _org_noun_after(ent, gaz)
+            media = _near_media_title(ent, gaz) or _org_noun_after(ent, gaz) or _told(ent)
             type_ = "Organization" if words & gaz.org_cues or media else "Company"
             out.append((SPACY, make_mention(sent, ent.start, ent.end, type_, "spacy:ORG", 1)))
+        elif label in ("GPE", "LOC") and _told(ent):
+            out.append(
+                (CUE, make_mention(sent, ent.start, ent.end, "Organization", "cue:told", 1.5))
+            )
         elif label in ("GPE", "LOC"):
             if text[:1].isupper() and not (text.isupper() and len(text) <= 3 and "." not in text):
                 out.append(
@@ -326,6 +332,12 @@ def _org_noun_after(ent: Span, gaz: Gazetteer) -> bool:
     """A name followed by a noun of a non-commercial kind: 'the PASOK party'."""
     doc = ent.doc
     return ent.end < len(doc) and doc[ent.end].lower_ in gaz.trigger("org_kind_nouns")
+
+
+def _told(ent: Span) -> bool:
+    """'DiMaggio told Threatpost': what people tell, in a news story, is an outlet."""
+    doc = ent.doc
+    return ent.start >= 1 and doc[ent.start - 1].lower_ == "told" and len(ent) <= 3
 
 
 def _near_media_title(ent: Span, gaz: Gazetteer) -> bool:
@@ -363,7 +375,9 @@ PROPAGATED = frozenset({"Person", "Company", "Organization", "Product", "Platfor
 PROPAGATE_WEIGHT = 0.5
 
 
-def propagate_names(sents: list[Sent], mentions: list[Mention]) -> list[Mention]:
+def propagate_names(
+    sents: list[Sent], mentions: list[Mention], gaz: Gazetteer | None = None
+) -> list[Mention]:
     """Later mentions of names found once: 'India's BellTroX.' after 'Indian firm BellTroX'.
 
     A person's surname alone is searched for too. Only stretches not already covered count.
@@ -401,6 +415,8 @@ def propagate_names(sents: list[Sent], mentions: list[Mention]) -> list[Mention]
                 base + match.start(), base + match.end(), alignment_mode="expand"
             )
             if span is None or any(t.overlaps(span.start, span.end) for t in taken):
+                continue
+            if gaz is not None and not_a_name(sent.doc, span.start, span.end, gaz):
                 continue
             name = match.group()
             table = votes[name]

@@ -63,10 +63,14 @@ class Gazetteer:
     link_lines: tuple[re.Pattern[str], ...]
     byline: re.Pattern[str]
     bio_cues: tuple[str, ...]
+    org_introducers: tuple[tuple[str, ...], ...] = ()
+    org_heads: frozenset[str] = field(default_factory=frozenset)
+    platform_introducers: tuple[tuple[str, ...], ...] = ()
     date_words: frozenset[str] = field(default_factory=frozenset)
     currencies: frozenset[str] = field(default_factory=frozenset)
     currency_codes: frozenset[str] = field(default_factory=frozenset)
     tech_terms: frozenset[str] = field(default_factory=frozenset)
+    common_nouns: frozenset[str] = field(default_factory=frozenset)
     country_names: frozenset[str] = field(default_factory=frozenset)
     trigger_sets: dict[str, frozenset[str]] = field(default_factory=dict)
     trigger_pairs: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
@@ -106,14 +110,18 @@ def load_gazetteer() -> Gazetteer:
         for alias in [name, *entry.get("aliases", [])]:
             places[_key(alias)] = Place(name, "name")
     platforms: dict[str, str] = {}
-    for entry in _data("platforms.json")["platforms"]:
+    plat = _data("platforms.json")
+    for entry in plat["platforms"]:
         for alias in [entry["name"], *entry.get("aliases", [])]:
             platforms[_key(alias)] = entry["name"]
     orgs = _data("organizations.json")
     outlets = {_key(o): o for o in orgs["outlets"] + orgs["bodies"]}
-    for o in orgs["bodies"]:  # "INTERPOL", "EUROPOL": bodies often written in capitals
-        if " " not in o and not o.isupper():
-            outlets.setdefault(o.upper(), o)
+    for canonical, names in orgs["body_aliases"].items():
+        for name in [canonical, *names]:
+            outlets[_key(name)] = canonical
+    for key, o in list(outlets.items()):  # "INTERPOL", "EUROPOL": bodies written in capitals
+        if " " not in key and not key.isupper() and o not in orgs["outlets"]:
+            outlets.setdefault(key.upper(), o)
     values = _data("values.json")
     comp = _data("companies.json")
     prod = _data("products.json")
@@ -163,10 +171,26 @@ def load_gazetteer() -> Gazetteer:
         link_lines=tuple(re.compile(p) for p in boiler.get("link_lines", [])),
         byline=re.compile(boiler["byline"]),
         bio_cues=tuple(boiler["bio_cues"]),
+        org_introducers=_words(orgs["introducers"]),
+        org_heads=frozenset(orgs["heads"]),
+        platform_introducers=_words(plat["introducers"]),
         date_words=frozenset(values["date_words"]),
         currencies=frozenset(values["currencies"]),
         currency_codes=frozenset(values["currency_codes"]),
         tech_terms=frozenset(values["tech_terms"]),
+        common_nouns=frozenset(
+            w.lower()
+            for w in [
+                *prod["cues"],
+                *vic["heads"],
+                *comp["introducers"],
+                *comp["plural_introducers"],
+                *comp["anaphors"],
+                *orgs["heads"],
+                *values["common_nouns"],
+            ]
+            if " " not in w
+        ),
         country_names=frozenset(e["name"] for e in countries),
         trigger_sets=sets,
         trigger_pairs=pairs,

@@ -50,3 +50,20 @@ def is_value(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
         all(doc[i].ent_type_ in VALUE_LABELS for i in range(start, end))
         and not any(doc[i].ent_type_ in ("ORG", "PERSON") for i in range(start, end))
     )
+
+
+def not_a_name(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
+    """Whether tokens start..end cannot name an entity: a value (see is_value), a job title
+    ('CEO'), or one word of the extractor's own vocabulary used as a common noun, capitalised
+    at the start of a sentence or alone ('Ransomware', 'Department', 'Journalists')."""
+    if is_value(doc, start, end, gaz):
+        return True
+    text = " ".join(doc[i].text for i in range(start, end))
+    low = text.lower()
+    if low in gaz.titles or text.rstrip(".").upper() in gaz.trigger("legal_forms"):
+        return True  # "CEO", "Inc."
+    if doc[start].text in gaz.trigger("operation_words") and end - start > 1:
+        return True  # "Operation Cyclone": the ontology has no type for operations
+    if end - start == 1 and not text.isupper():
+        return text in gaz.org_cues or low in gaz.common_nouns
+    return False

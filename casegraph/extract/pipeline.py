@@ -12,7 +12,7 @@ from casegraph.extract.clusters import cluster, confirmed_in_body
 from casegraph.extract.coref import Resolver
 from casegraph.extract.cues import coordinated_names
 from casegraph.extract.entities import find_mentions, propagate_names
-from casegraph.extract.gazetteer import Gazetteer, load_gazetteer
+from casegraph.extract.gazetteer import Gazetteer, load_gazetteer, load_reference
 from casegraph.extract.markup import clean_markdown
 from casegraph.extract.meta import Metadata, read_metadata
 from casegraph.extract.nlp import DEFAULT_MODEL, MAX_CHUNK_CHARS, load_nlp, model_label
@@ -26,6 +26,7 @@ from casegraph.graph.model import (
     make_entity,
     make_evidence,
     make_relation,
+    normalize_name,
 )
 
 if TYPE_CHECKING:
@@ -136,10 +137,14 @@ def _analyse(
             sents.append(sent)
             found = find_mentions(sent, gaz, before)
             mentions.extend(found)
-            mentions.extend(coordinated_names(sent, found))
+            mentions.extend(coordinated_names(sent, found, gaz))
     mentions = confirmed_in_body(mentions, sents)
-    mentions.extend(propagate_names(sents, mentions))
-    entities = cluster(mentions, sents)
+    outlet = normalize_name(meta.fields.get("outlet", ""))
+    for m in mentions:  # the outlet named in the article's metadata is a body, not a firm
+        if outlet and normalize_name(m.name) == outlet and m.type != "Organization":
+            m.type, m.rule, m.weight, m.kind = "Organization", "cue:outlet", 3.0, "name"
+    mentions.extend(propagate_names(sents, mentions, gaz))
+    entities = cluster(mentions, sents, load_reference())
     resolver = Resolver(sents, entities, gaz)
     relations = extract_relations(sents, entities, resolver, gaz, label)
     return Analysis(text, blocks, sents, entities, relations, label, meta)
@@ -198,9 +203,8 @@ def to_facts(a: Analysis, document_id: str) -> list[Fact]:
             props = {k: v for k, v in ent.properties.items() if k != "sentences"}
             count = len(where) if isinstance(where, list) else 1
         else:
-            m = ent.mentions[0]
-            strong = any(not x.rule.startswith(("spacy:", "propagate")) for x in ent.mentions)
-            ev = evidence(sents[m.sent], _extractor(m.rule, a.model), 0.9 if strong else 0.75)
+            typing = ent.typing
+            ev = evidence(sents[typing.mention.sent], typing.extractor, typing.confidence)
             props = dict(ent.properties)
             if ent.type == "Indicator":
                 props["kind"] = next(x.kind for x in ent.mentions if x.type == "Indicator")

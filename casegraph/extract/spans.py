@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -73,6 +73,7 @@ class Entity:
     stories: set[int] = field(default_factory=set)
     mentions: list[Mention] = field(default_factory=list)
     properties: dict[str, object] = field(default_factory=dict)
+    typing: Any = None  # clusters.Typing: the mention and cue that decided the type
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,11 +174,11 @@ def test_appositive_company_context_and_part_of() -> None:
 
 
 def test_sanctions_and_coordinated_unknown_names() -> None:
-    rels = typed(
-        "The Commerce Department added Candiru and Positive Technologies to the Entity List."
-    )
-    assert ("Commerce Department", "SANCTIONED", "Candiru") in rels
-    assert ("Commerce Department", "SANCTIONED", "Positive Technologies") in rels
+    text = "The Commerce Department added Candiru and Positive Technologies to the Entity List."
+    rels = typed(text)
+    assert ("Department of Commerce", "SANCTIONED", "Candiru") in rels
+    assert ("Department of Commerce", "SANCTIONED", "Positive Technologies") in rels
+    assert "Commerce Department" in entity(text, "Department of Commerce").aliases
 
 
 def test_anaphora_never_crosses_a_story() -> None:

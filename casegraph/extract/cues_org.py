@@ -1,0 +1,90 @@
+"""Cue words that make a name a non-commercial body or an online platform: 'the ransomware
+group Clop', 'the Lazarus group', 'underground forums Darkmoney and Probiv'."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casegraph.extract.cues import blocked_by
+from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.spans import Sent
+from casegraph.extract.tokens import (
+    CUE,
+    QUOTES,
+    Scored,
+    is_name_token,
+    make_mention,
+    match_words,
+    span_end,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+# Words allowed between a name and the head noun that makes it a body: 'Clop ransomware group'.
+DESCRIPTORS = frozenset(
+    {"ransomware", "hacking", "hacker", "threat", "cybercrime", "espionage", "apt", "extortion"}
+)
+
+
+def find_org_cues(
+    sent: Sent, gaz: Gazetteer, ents: list[Span], blocked: list[tuple[int, int]]
+) -> list[Scored]:
+    """Names typed Organization or Platform by the noun before or after them."""
+    doc, lo, hi = sent.doc, sent.span.start, sent.span.end
+    out: list[Scored] = []
+    i = lo
+    while i < hi:
+        tok = doc[i]
+        if tok.text[:1].islower():
+            for phrases, type_, rule in (
+                (gaz.org_introducers, "Organization", "cue:org-introducer"),
+                (gaz.platform_introducers, "Platform", "cue:platform-introducer"),
+            ):
+                k = match_words(doc, i, hi, phrases)
+                if k > i and doc[k - 1].pos_ == "NOUN":
+                    plural = doc[k - 1].tag_ == "NNS"
+                    for s, e in _names_after(doc, k, hi, ents, plural):
+                        if not blocked_by(s, e, blocked):
+                            out.append((CUE, make_mention(sent, s, e, type_, rule, 3.0)))
+        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+            e = span_end(doc, i, hi, ents)
+            k = e
+            while k < hi and k - e < 2 and doc[k].lower_ in DESCRIPTORS:
+                k += 1
+            if (
+                e > i
+                and k < hi
+                and doc[k].lower_ in gaz.org_heads
+                and doc[k].pos_ == "NOUN"
+                and not blocked_by(i, e, blocked)
+            ):
+                out.append((CUE, make_mention(sent, i, e, "Organization", "cue:org-head", 3.0)))
+        i += 1
+    return out
+
+
+def _names_after(
+    doc: Doc, k: int, hi: int, ents: list[Span], plural: bool
+) -> list[tuple[int, int]]:
+    """The name right after an introducing noun, or the names listed there after a plural."""
+    items: list[tuple[int, int]] = []
+    p, last = k, False
+    while p < hi:
+        s = p + 1 if doc[p].text in QUOTES else p
+        if s >= hi or not is_name_token(doc[s]):
+            break
+        e = span_end(doc, s, hi, ents)
+        if e <= s:
+            break
+        items.append((s, e))
+        p = e + 1 if e < hi and doc[e].text in QUOTES else e
+        if not plural or last:
+            break  # "forums A and B, Trend Micro found": the item after 'and' is the last
+        comma = p < hi and doc[p].text == ","
+        p += comma
+        if p < hi and doc[p].lower_ in ("and", "or"):
+            p, last = p + 1, True
+        elif not comma:
+            break
+    return items
