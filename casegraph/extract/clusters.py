@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-
 from dataclasses import dataclass
 
 from casegraph.extract.aliases import alias_pairs, surname_of
