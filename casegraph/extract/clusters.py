@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from casegraph.extract.aka import AliasClaim
 from casegraph.extract.aliases import alias_pairs, surname_of
 from casegraph.extract.gazetteer import RefEntry, Reference, load_gazetteer
 from casegraph.extract.spans import Entity, Mention, Sent
@@ -38,13 +39,15 @@ HEADLINE_WEIGHT = 0.25
 
 
 def confirmed_in_body(mentions: list[Mention], sents: list[Sent]) -> list[Mention]:
-    """The mentions, less those of headlines that the body never names: in Title Case, spaCy
+    """The mentions, less those of Title Case headlines that the body never names: there spaCy
     reads fragments such as 'Weaponizes iPhone' as names. A headline mention that is kept votes
-    on the entity's type with a small weight; known names (gazetteer hits) keep theirs."""
+    on the entity's type with a small weight; known names (gazetteer hits) keep theirs.
+    Headlines in sentence case ('Leaked data points to Pegasus spyware') read like the body."""
     body = {mention_key(m) for m in mentions if not sents[m.sent].headline}
+    titles = {s.index for s in sents if s.headline and _title_case(s)}
     out: list[Mention] = []
     for m in mentions:
-        if sents[m.sent].headline and not m.rule.startswith("gazetteer:"):
+        if m.sent in titles and not m.rule.startswith("gazetteer:"):
             if mention_key(m) not in body:
                 continue
             m.weight *= HEADLINE_WEIGHT
@@ -52,8 +55,22 @@ def confirmed_in_body(mentions: list[Mention], sents: list[Sent]) -> list[Mentio
     return out
 
 
+SMALL_WORDS = frozenset(
+    {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "as", "vs"}
+)
+
+
+def _title_case(sent: Sent) -> bool:
+    """Whether most words of a line are capitalised: 'QuaDream, 2nd Israeli Spyware Firm'."""
+    words = [t.text for t in sent.span if t.is_alpha and t.lower_ not in SMALL_WORDS]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
 def cluster(
-    mentions: list[Mention], sents: list[Sent], ref: Reference | None = None
+    mentions: list[Mention],
+    sents: list[Sent],
+    ref: Reference | None = None,
+    claims: list[AliasClaim] | None = None,
 ) -> list[Entity]:
     """The entities of a document; sets each mention's `entity` to its entity's id.
 
@@ -92,6 +109,12 @@ def cluster(
         for m in groups[mention_key(b)]:
             if m.rule.startswith("spacy:"):
                 m.type = a.type  # "(BIS)" after "Bureau of Industry and Security"
+    kept: list[AliasClaim] = []
+    for claim in claims or ():  # "X, also known as Y"
+        a, b = mention_key(claim.anchor), mention_key(claim.alias)
+        if _compatible(votes[a], votes[b], groups[b]):
+            parent[find(b)] = find(a)
+            kept.append(claim)
     by_entry: dict[int, str] = {}
     for k in keys:  # "Nickel" and "APT15": one group in the reference list
         for entry in refs[k]:
@@ -116,7 +139,24 @@ def cluster(
         for m in members:
             m.entity = ent.id
         entities.append(ent)
+    for claim in kept:  # the name the others are given for is the entity's name
+        ent = entities[claim.anchor.entity]
+        if ent.type != "Person" and claim.anchor.name != ent.name:
+            ent.aliases = _unique([ent.name, *ent.aliases], claim.anchor.name)
+            ent.name = claim.anchor.name
+    for claim in kept:
+        ent = entities[claim.anchor.entity]
+        names = ent.alias_claims.setdefault(claim.sent, [])
+        if claim.alias.name not in names and claim.alias.name != ent.name:
+            names.append(claim.alias.name)
     return entities
+
+
+def _compatible(anchor: str, alias: str, members: list[Mention]) -> bool:
+    """Whether a name of type alias may be another name of one of type anchor."""
+    if anchor == alias or {anchor, alias} <= {"Company", "Organization"}:
+        return True
+    return all(m.rule.startswith((*GUESSES, "rule:aka")) for m in members)
 
 
 def _guessed(members: list[Mention]) -> bool:
@@ -242,7 +282,9 @@ def _short_form_target(
     bodies = [
         k
         for k in longer
-        if votes[k] != "Person" and _words(k)[0] == word and _designated(groups[k])
+        if votes[k] != "Person"
+        and _words(k)[0] == word
+        and (_designated(groups[k]) or _introduced_first(groups[k], groups[key]))
     ]
     order = (people, bodies) if vtype == "Person" else (bodies, people)
     for found in order:
@@ -266,6 +308,25 @@ def _designated(members: list[Mention]) -> bool:
         ):
             return True
     return False
+
+
+UNIT_WORDS = frozenset(
+    {"unit", "center", "centre", "team", "division", "department", "office", "lab", "group"}
+)
+
+
+def _introduced_first(longer: list[Mention], short: list[Mention]) -> bool:
+    """Whether a longer name comes before its first word is used alone, as a full name does
+    before its short form ('Amnesty International' ... 'Amnesty'), and is not the name of a
+    unit or a product of the short one ('Microsoft Threat Intelligence Center')."""
+    first_long = min((m.sent, m.start) for m in longer)
+    first_short = min((m.sent, m.start) for m in short)
+    last = longer[0].name.split()[-1].lower()
+    return (
+        first_long < first_short
+        and last not in UNIT_WORDS
+        and not any(m.type == "Product" for m in longer)
+    )
 
 
 def _initials(key: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from casegraph.extract.aka import find_aliases
 from casegraph.extract.clusters import cluster, confirmed_in_body
 from casegraph.extract.coref import Resolver
 from casegraph.extract.cues import coordinated_names
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 BATCH_SIZE = 64
+ALIAS_CONFIDENCE = 0.85
 # What travels with each chunk through nlp.pipe: document number, offset of the chunk in the
 # document text, story, (for Markdown) the map from cleaned to original characters, and whether
 # the chunk is a headline.
@@ -144,7 +146,9 @@ def _analyse(
         if outlet and normalize_name(m.name) == outlet and m.type != "Organization":
             m.type, m.rule, m.weight, m.kind = "Organization", "cue:outlet", 3.0, "name"
     mentions.extend(propagate_names(sents, mentions, gaz))
-    entities = cluster(mentions, sents, load_reference())
+    claims, named = find_aliases(sents, mentions, gaz)
+    mentions.extend(named)
+    entities = cluster(mentions, sents, load_reference(), claims)
     resolver = Resolver(sents, entities, gaz)
     relations = extract_relations(sents, entities, resolver, gaz, label)
     return Analysis(text, blocks, sents, entities, relations, label, meta)
@@ -220,6 +224,18 @@ def to_facts(a: Analysis, document_id: str) -> list[Fact]:
                 locator=f"story {min(ent.stories, default=0)}",
             )
         )
+        for where, names in ent.alias_claims.items():  # "X, also known as Y": cited on its own
+            sent = sents[where]
+            facts.append(
+                make_entity(
+                    ent.type,
+                    ent.name,
+                    aliases=names,
+                    properties={"stories": [sent.story], "mentions": len(names)},
+                    evidence=evidence(sent, "rule:aka", ALIAS_CONFIDENCE),
+                    locator=f"story {sent.story}",
+                )
+            )
     grouped: dict[tuple[int, str, int], list[Candidate]] = defaultdict(list)
     for c in a.relations:
         grouped[(c.source, c.type, c.target)].append(c)

@@ -74,6 +74,7 @@ class Entity:
     mentions: list[Mention] = field(default_factory=list)
     properties: dict[str, object] = field(default_factory=dict)
     typing: Any = None  # clusters.Typing: the mention and cue that decided the type
+    alias_claims: dict[int, list[str]] = field(default_factory=dict)  # sentence -> names
 
 
 @dataclass(frozen=True, slots=True)
