@@ -111,9 +111,9 @@ def cluster(
                 m.type = a.type  # "(BIS)" after "Bureau of Industry and Security"
     kept: list[AliasClaim] = []
     for claim in claims or ():  # "X, also known as Y"
-        a, b = mention_key(claim.anchor), mention_key(claim.alias)
-        if _compatible(votes[a], votes[b], groups[b]):
-            parent[find(b)] = find(a)
+        named, alias = mention_key(claim.anchor), mention_key(claim.alias)
+        if _compatible(votes[named], votes[alias], groups[alias]):
+            parent[find(alias)] = find(named)
             kept.append(claim)
     by_entry: dict[int, str] = {}
     for k in keys:  # "Nickel" and "APT15": one group in the reference list
