@@ -226,8 +226,8 @@ class Resolver:
             if idx < 0 or self.sents[idx].story != sent.story:
                 return None
             prev = self.sents[idx]
-            for tok in prev.span if prefer_subject else ():
-                if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT":
+            for tok in _reported_first(prev) if prefer_subject else ():
+                if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ in ("ROOT", "ccomp"):
                     subj = self.resolve(prev, tok)  # "The Taiwanese chipmaker, known as TSMC,"
                     if subj is not None and self.type_of(subj) in allowed and subj not in exclude:
                         return subj
@@ -250,6 +250,20 @@ class Resolver:
         if dep == "conj":
             dep = tok.head.dep_
         return {"nsubj": 3, "nsubjpass": 3, "dobj": 3, "appos": 2, "attr": 2, "pobj": 1}.get(dep, 0)
+
+
+SAYING = frozenset({"say", "report", "find", "add", "tell", "note", "explain", "write", "claim"})
+
+
+def _reported_first(sent: Sent) -> list[Token]:
+    """The tokens of a sentence, those of a reported clause first: in 'X attacked Y, Trend
+    Micro said' the salient subject is X, not the one who says it."""
+    root = sent.span.root
+    if root.lemma_.lower() not in SAYING:
+        return [t for t in sent.span if t.head.dep_ == "ROOT" or t.dep_ == "ROOT"]
+    reported = [c for c in root.children if c.dep_ == "ccomp"]
+    inner = [t for c in reported for t in c.subtree if t.head.i == c.i]
+    return inner + [t for t in sent.span if t.head.i == root.i and t not in inner]
 
 
 def _modifier(sent: Sent, m: Mention) -> bool:

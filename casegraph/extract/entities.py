@@ -196,7 +196,10 @@ def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
                 break
             if found:
                 type_, name, kind = found
-                if inside_longer(i, i + n, ents) and type_ in ("Country", "Platform"):
+                start, end = i, i + n
+                if type_ == "Country":  # "Bahraini officials", "the government of Bahrain"
+                    start, end = _governed(doc, start, end, span.start, span.end, gaz)
+                if inside_longer(start, end, ents) and type_ in ("Country", "Platform"):
                     found = None
                     break
                 if kind == "capital" and _as_place(doc, i, i + n, span.start, span.end):
@@ -205,15 +208,28 @@ def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
                     (
                         GAZ,
                         make_mention(
-                            sent, i, i + n, type_, f"gazetteer:{kind}", 3.0, name=name, kind=kind
+                            sent, start, end, type_, f"gazetteer:{kind}", 3.0, name=name, kind=kind
                         ),
                     )
                 )
-                i += n
+                i = end
                 break
         if not found:
             i += 1
     return out
+
+
+def _governed(doc: Doc, start: int, end: int, lo: int, hi: int, gaz: Gazetteer) -> tuple[int, int]:
+    """A country's mention widened over the words that make it its state: 'Bahraini
+    officials', "Bahrain's government", 'the government of Bahrain' (metonyms of the Country)."""
+    words = gaz.trigger("government_nouns")
+    if end < hi and doc[end].lower_ in words and doc[end].tag_ in ("NN", "NNS", "NNP"):
+        return start, end + 1
+    if end + 1 < hi and doc[end].text in POSSESSIVE and doc[end + 1].lower_ in words:
+        return start, end + 2
+    if start - 2 >= lo and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in words:
+        return start - 2, end
+    return start, end
 
 
 def _qualified(doc: Doc, i: int, lo: int, gaz: Gazetteer) -> bool:
@@ -230,7 +246,12 @@ def _qualified(doc: Doc, i: int, lo: int, gaz: Gazetteer) -> bool:
 
 
 def _before_org_word(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
-    return end < hi and doc[end].text in gaz.org_cues and doc[end].text[:1].isupper()
+    return (
+        end < hi
+        and doc[end].text in gaz.org_cues
+        and doc[end].text[:1].isupper()
+        and doc[end].lower_ not in gaz.trigger("government_nouns")  # "Bahraini Government"
+    )
 
 
 def _as_place(doc: Doc, start: int, end: int, lo: int, hi: int) -> bool:
@@ -249,8 +270,9 @@ def _lookup(text: str, gaz: Gazetteer) -> tuple[str, str, str] | None:
         return "Organization", gaz.outlets[text], "outlet"
     if text in gaz.platforms:
         return "Platform", gaz.platforms[text], "platform"
-    if text in gaz.products:
-        return "Product", gaz.products[text], "product"
+    known = gaz.products.get(text) or gaz.products.get(text.lower())
+    if known is not None:
+        return "Product", known, "product"
     place = gaz.place(text)
     if place is not None:
         return "Country", place.country, place.kind

@@ -65,6 +65,7 @@ class Gazetteer:
     bio_cues: tuple[str, ...]
     org_introducers: tuple[tuple[str, ...], ...] = ()
     org_heads: frozenset[str] = field(default_factory=frozenset)
+    role_plurals: frozenset[str] = field(default_factory=frozenset)
     platform_introducers: tuple[tuple[str, ...], ...] = ()
     date_words: frozenset[str] = field(default_factory=frozenset)
     currencies: frozenset[str] = field(default_factory=frozenset)
@@ -139,7 +140,10 @@ def load_gazetteer() -> Gazetteer:
         places=places,
         platforms=platforms,
         outlets=outlets,
-        products={_key(n): n for n in prod.get("known", [])},
+        products={
+            **{_key(n).lower(): n for n in prod.get("known", []) if " " in n or len(n) > 4},
+            **{_key(n): n for n in prod.get("known", [])},
+        },
         org_cues=frozenset(orgs["cue_words"]),
         titles=frozenset(t.lower() for t in orgs["title_nouns"]),
         title_modifiers=frozenset(orgs["title_modifiers"]),
@@ -173,6 +177,7 @@ def load_gazetteer() -> Gazetteer:
         bio_cues=tuple(boiler["bio_cues"]),
         org_introducers=_words(orgs["introducers"]),
         org_heads=frozenset(orgs["heads"]),
+        role_plurals=frozenset(orgs["role_plurals"]),
         platform_introducers=_words(plat["introducers"]),
         date_words=frozenset(values["date_words"]),
         currencies=frozenset(values["currencies"]),

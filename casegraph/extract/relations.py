@@ -10,6 +10,7 @@ from casegraph.extract import (
     rules_people,
     rules_place,
     rules_report,
+    rules_roles,
     rules_target,
     rules_verb,
 )
@@ -30,6 +31,9 @@ RULES: tuple[Rule, ...] = (
     rules_np.introducer_list,
     rules_np.possessive,
     rules_np.titles,
+    rules_roles.appositive_role,
+    rules_roles.role_after_name,
+    rules_roles.role_list,
     rules_np.part_of,
     rules_np.hosted_at,
     rules_np.parent_company,

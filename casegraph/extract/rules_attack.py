@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 TARGETS = frozenset({"VictimGroup", "Person", "Organization", "Company"})
+PEOPLE = frozenset({"VictimGroup", "Person"})
+WATCHING = frozenset({"monitor", "track", "watch", "observe", "follow"})
 
 
 STOP_WORDS = frozenset(
@@ -267,7 +269,11 @@ def target(ctx: Ctx) -> None:
         victims = [e for o in children(tok, "dobj") for e in np_entities(ctx, o)]
         preps = ("on", "against", "among", "including", "into", "from")
         victims += [e for o in prep_objects(tok, *preps) for e in np_entities(ctx, o)]
-        victims = [v for v in victims if ctx.etype(v) in TARGETS]
+        if is_passive(tok) and agents(ctx, tok):  # "the activists were hacked by LULU"
+            victims += passive_subjects(ctx, tok)
+        watching = lemma(tok) in WATCHING  # researchers track and monitor groups too
+        allowed = PEOPLE if watching else TARGETS
+        victims = [v for v in victims if ctx.etype(v) in allowed]
         if not victims:
             continue
         actors: list[int] = []
@@ -282,7 +288,9 @@ def target(ctx: Ctx) -> None:
             rule = "target-use"
         else:
             actors = subjects(ctx, tok) if not is_passive(tok) else agents(ctx, tok)
-            if not actors and not is_passive(tok) and not subject_tokens(ctx, tok):
+            if watching and not children(tok, "nsubj"):
+                actors = []  # "After monitoring X, Trend Micro ...": no borrowed watcher
+            if not actors and not is_passive(tok) and not subject_tokens(ctx, tok) and not watching:
                 found = actor_of(ctx, tok)  # "its operatives were accused of targeting ..."
                 actors = [found] if found is not None else []
             rule = "svo-target"

@@ -350,6 +350,8 @@ def demonym_name(ctx: Ctx) -> None:
     for m in ctx.mentions:
         if ctx.etype(m.entity) != "Organization" or m.end - m.start < 2:
             continue
+        if m.rule.startswith("gazetteer:"):
+            continue  # "U.S. Department of Justice": a known body's official name says nothing new
         place = ctx.gaz.place(doc[m.start].text)
         if place is not None and place.kind in ("demonym", "name") and place.country in countries:
             ctx.add(m.entity, "BASED_IN", countries[place.country], "demonym-in-name", 0.8)

@@ -37,7 +37,7 @@ def founders(ctx: Ctx) -> None:
         if not _founding(tok, verbs):
             continue
         if is_passive(tok):
-            people, bodies = agents(ctx, tok), patients(ctx, tok)
+            people, bodies = agents(ctx, tok) + _people_after_by(ctx, tok), patients(ctx, tok)
         else:
             people, bodies = subjects(ctx, tok), objects(ctx, tok)
         for p in people:
@@ -46,6 +46,32 @@ def founders(ctx: Ctx) -> None:
             for b in bodies:
                 if ctx.etype(b) in ACTORS:
                     ctx.add(p, "WORKS_FOR", b, "founder", 0.8)
+
+
+STOPS = frozenset({";", "who", "which", "whose", "while", "but"})
+
+
+def _people_after_by(ctx: Ctx, verb: Token) -> list[int]:
+    """People named after 'by' following a passive verb, read off the surface: 'founded by A,
+    a former official, and by two former NSO employees, B and C' (spaCy often splits it)."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    out: list[int] = []
+    collecting = False
+    i = verb.i + 1
+    while i < hi:
+        tok = doc[i]
+        m = ctx.res.mention(ctx.sent, tok)
+        if m is not None:
+            if collecting and ctx.etype(m.entity) == "Person":
+                out.append(m.entity)
+            i = max(m.end, i + 1)
+            continue
+        if tok.lower_ in STOPS or (tok.tag_ in ("VBD", "VBZ", "VBP") and collecting):
+            break
+        if tok.lower_ == "by":
+            collecting = True
+        i += 1
+    return list(dict.fromkeys(out))
 
 
 def leaders(ctx: Ctx) -> None:

@@ -97,10 +97,13 @@ def according_to(ctx: Ctx) -> None:
                 sources += np_entities(ctx, obj, deep=False)
         sources = [s for s in sources if ctx.etype(s) in ("Organization", "Person")]
         root = span.root
-        topics = subjects(ctx, root) + objects(ctx, root)
+        topics = subjects(ctx, root) + objects(ctx, root) + passive_subjects(ctx, root)
+        inside = {  # "according to X, a researcher at Y, ...": Y is the source's, not a topic
+            m.entity for t in tok.subtree if (m := ctx.res.mention(ctx.sent, t)) is not None
+        }
         for s in sources:
-            for t in topics:
-                if t not in sources and ctx.etype(t) in ACTORS | {"Person", "Product"}:
+            for t in dict.fromkeys(topics):
+                if t not in inside and ctx.etype(t) in ACTORS | {"Person", "Product"}:
                     ctx.add(s, "REPORTED_ON", t, "according-to", 0.6)
 
 

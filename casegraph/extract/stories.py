@@ -51,8 +51,9 @@ class Block:
 
     @property
     def analysed(self) -> bool:
-        """Whether the block is story text that the extractor reads."""
-        return self.kind not in BOILERPLATE
+        """Whether the block is story text that the extractor reads (an author's bio is not:
+        it keeps a story of its own, but says nothing about the story's cast)."""
+        return self.kind not in BOILERPLATE and self.kind != "bio"
 
 
 def split_blocks(
@@ -269,7 +270,9 @@ def _classify(body: str, gaz: Gazetteer, after_marker: bool, previous: str) -> s
             return "navigation"  # "Related: How a text message exposed ..."
         if gaz.byline.fullmatch(line) or (after_marker and _NAME_LINE.fullmatch(line)):
             return "byline"
-    if _is_bio(line, gaz) and (previous in ("byline", "marker") or "@" in line[:80]):
+    if _is_bio(line, gaz) and (
+        previous in ("byline", "marker") or "@" in line[:80] or _media_bio(line, gaz)
+    ):
         return "bio"
     if _is_promo(body, gaz):
         return "promo"
@@ -330,6 +333,18 @@ def _is_headline(line: str) -> bool:
         and (line[0].isupper() or line[0].isdigit() or line[0] in "‘'\"“")
         and line[-1] not in ".,;:!”\"'’)"
     )
+
+
+BIO_CHARS = 300
+
+
+def _media_bio(line: str, gaz: Gazetteer) -> bool:
+    """A short paragraph introducing a writer: "Jane Doe is Patchline's security editor."."""
+    head = _BIO_START.match(line)
+    if head is None or len(line) > BIO_CHARS:
+        return False
+    rest = line[head.end() : head.end() + 80].lower().split()
+    return any(w.strip(".,;") in gaz.media_titles for w in rest[:6])
 
 
 def _is_bio(line: str, gaz: Gazetteer) -> bool:

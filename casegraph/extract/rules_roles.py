@@ -1,0 +1,144 @@
+"""Relation rules for people's roles, read off the surface of the sentence: 'X, principal threat
+hunter at security company Y', 'X, the alleged Y affiliate', 'two former Y employees, A and B',
+'U.S. Attorney X for the Southern District of New York'."""
+
+from __future__ import annotations
+
+from casegraph.extract.context import Ctx
+from casegraph.extract.spans import Mention
+from casegraph.extract.tokens import POSSESSIVE
+
+EMPLOYERS = frozenset({"Company", "Organization"})
+PREPS = frozenset({"at", "of", "for", "with", "from"})
+MAX_ROLE_TOKENS = 12
+MAX_DESCRIPTORS = 8
+CLAUSE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+
+def _at(ctx: Ctx, i: int) -> Mention | None:
+    span = ctx.sent.span
+    if not span.start <= i < span.end:
+        return None
+    return ctx.res.mention(ctx.sent, ctx.sent.doc[i])
+
+
+def _employer(ctx: Ctx, m: Mention | None) -> bool:
+    return m is not None and ctx.etype(m.entity) in EMPLOYERS
+
+
+def _is_title(ctx: Ctx, i: int) -> bool:
+    tok = ctx.sent.doc[i]
+    return tok.lower_ in ctx.gaz.titles and (tok.pos_ in ("NOUN", "PROPN") or tok.text.isupper())
+
+
+def _descriptor(ctx: Ctx, i: int) -> bool:
+    """A word that may sit inside a role or before an employer's name: 'principal', 'digital',
+    'IT', 'SaaS', 'cyber-risk', 'and'."""
+    tok = ctx.sent.doc[i]
+    text = tok.text
+    if text in ("-", "–", "/", "&"):
+        return True
+    if not tok.is_alpha or tok.tag_ in CLAUSE_TAGS:
+        return False
+    return text.islower() or (len(text) <= 5 and _at(ctx, i) is None)
+
+
+def employer_after(ctx: Ctx, q: int) -> int | None:
+    """The employer named from token q on: '[the] Y', "Y's unit", '[lower-case words] firm Y'."""
+    hi = ctx.sent.span.end
+    doc = ctx.sent.doc
+    if q < hi and doc[q].lower_ in ("the", "a", "an"):
+        q += 1
+    for _ in range(MAX_DESCRIPTORS + 1):
+        m = _at(ctx, q)
+        if m is not None:
+            return m.entity if _employer(ctx, m) else None
+        if q >= hi or not _descriptor(ctx, q):
+            return None
+        q += 1
+    return None
+
+
+def appositive_role(ctx: Ctx) -> None:
+    """'X, principal threat hunter at company Y', 'X, senior director of Y's forensics unit',
+    'X, the alleged Y affiliate', 'X, CEO of Y' -> X WORKS_FOR Y."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    for p in ctx.mentions:
+        if ctx.etype(p.entity) != "Person" or p.end + 1 >= hi or doc[p.end].text != ",":
+            continue
+        j = p.end + 1
+        if doc[j].lower_ in ("a", "an", "the"):
+            j += 1
+        seen_title, member_of = False, None
+        while j < hi and j - p.end <= MAX_ROLE_TOKENS:
+            m = _at(ctx, j)
+            if m is not None:
+                if not _employer(ctx, m):
+                    break
+                if m.end < hi and doc[m.end].text in POSSESSIVE and not seen_title:
+                    member_of, j = m.entity, m.end + 1  # "X, Meta's head of ..."
+                    continue
+                if m.end < hi and _is_title(ctx, m.end):
+                    member_of = m.entity  # "X, the alleged REvil affiliate"
+                j = m.end
+                continue
+            tok = doc[j]
+            if _is_title(ctx, j):
+                seen_title = True
+            elif seen_title and tok.lower_ in PREPS:
+                found = employer_after(ctx, j + 1)
+                if found is not None:
+                    ctx.add(p.entity, "WORKS_FOR", found, "role-apposition", 0.85)
+                    member_of = None
+                break
+            elif not _descriptor(ctx, j):
+                break
+            j += 1
+        if seen_title and member_of is not None:
+            ctx.add(p.entity, "WORKS_FOR", member_of, "role-apposition", 0.8)
+
+
+def role_after_name(ctx: Ctx) -> None:
+    """'U.S. Attorney X for the Southern District of New York': a title before a name and the
+    body after it."""
+    doc, lo, hi = ctx.sent.doc, ctx.sent.span.start, ctx.sent.span.end
+    for p in ctx.mentions:
+        if ctx.etype(p.entity) != "Person" or p.start - 1 < lo or p.end + 1 >= hi:
+            continue
+        if not _is_title(ctx, p.start - 1) or doc[p.end].lower_ not in ("for", "of", "at"):
+            continue
+        found = employer_after(ctx, p.end + 1)
+        if found is not None:
+            ctx.add(p.entity, "WORKS_FOR", found, "title-name-body", 0.8)
+
+
+def role_list(ctx: Ctx) -> None:
+    """'two former NSO employees, Guy Geva and Nimrod Reznik', 'Y researchers A and B'."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    for org in ctx.mentions:
+        if not _employer(ctx, org):
+            continue
+        j = org.end
+        if j < hi and doc[j].lower_ not in ctx.gaz.role_plurals:
+            continue
+        j += 1
+        if j < hi and doc[j].text in (",", ":", "–", "—"):
+            j += 1
+        for person in _people_listed(ctx, j):
+            ctx.add(person, "WORKS_FOR", org.entity, "role-list", 0.8)
+
+
+def _people_listed(ctx: Ctx, j: int) -> list[int]:
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    out: list[int] = []
+    while j < hi:
+        m = _at(ctx, j)
+        if m is None or m.start != j or ctx.etype(m.entity) != "Person":
+            break
+        out.append(m.entity)
+        j = m.end
+        if j < hi and doc[j].text == ",":
+            j += 1
+        if j < hi and doc[j].lower_ in ("and", "&"):
+            j += 1
+    return out
