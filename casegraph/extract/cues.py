@@ -59,52 +59,6 @@ def find_cues(
                     )
                 elif last in gaz.org_cues:
                     out.append((CUE, make_mention(sent, i, j, "Organization", "cue:org-word", 2.0)))
-            # "Israeli Police", "Russian Army": a demonym and one body word name a body
-            if (
-                j - i == 1
-                and i > lo
-                and doc[j - 1].text in gaz.org_cues
-                and doc[j - 1].lower_ not in gaz.trigger("government_nouns")  # a Country
-                and not blocked_by(i, j, blocked)
-            ):
-                p = gaz.place(doc[i - 1].text)
-                if p is not None and p.kind == "demonym" and doc[i - 1].text[:1].isupper():
-                    out.append(
-                        (CUE, make_mention(sent, i - 1, j, "Organization", "cue:org-word", 2.0))
-                    )
-            # "the Northern District of Texas", "Reserve Bank of New Zealand"
-            if (
-                j + 1 < hi
-                and doc[j - 1].text in gaz.trigger("of_heads")
-                and not blocked_by(i, j, blocked)
-            ):
-                if doc[j].lower_ == "of" and is_name_token(doc[j + 1]):
-                    end = name_run(doc, j + 1, hi)
-                    while (
-                        end + 1 < hi
-                        and doc[end].lower_ == "and"
-                        and is_name_token(doc[end + 1])
-                        and not any(e.start == end + 1 for e in ents)  # "... and Microsoft"
-                    ):
-                        nxt = name_run(doc, end + 1, hi)
-                        if nxt < hi and doc[nxt].text in POSSESSIVE:
-                            break
-                        end = nxt  # "Bureau of Industry and Security"
-                    end = max([end, *(e.end for e in ents if e.start == i and e.end <= hi)])
-                    out.append((CUE, make_mention(sent, i, end, "Organization", "cue:org-of", 3.0)))
-        # "strategist at Analyst1": the employer named after a job title
-        if (
-            tok.lower_ in ("at", "with")
-            and i > lo
-            and doc[i - 1].lower_ in gaz.titles
-            and doc[i - 1].text[:1].islower()
-            and i + 1 < hi
-        ):
-            s = i + 2 if doc[i + 1].lower_ == "the" else i + 1
-            if s < hi and is_name_token(doc[s]):
-                e = span_end(doc, s, hi, ents)
-                if e > s and not blocked_by(s, e, blocked):
-                    out.append((SPACY, make_mention(sent, s, e, "Company", "cue:employer", 1.0)))
         # "Indian firm BellTroX", "spyware maker NSO Group": an introducing noun before a name.
         k = match_words(doc, i, hi, gaz.introducers)
         if k > i and doc[k - 1].tag_ in ("NN", "NNP") and k < hi:

@@ -10,11 +10,14 @@ from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.spans import Sent
 from casegraph.extract.tokens import (
     CUE,
+    POSSESSIVE,
     QUOTES,
+    SPACY,
     Scored,
     is_name_token,
     make_mention,
     match_words,
+    name_run,
     span_end,
 )
 
@@ -48,6 +51,7 @@ def find_org_cues(
                         if not blocked_by(s, e, blocked):
                             out.append((CUE, make_mention(sent, s, e, type_, rule, 3.0)))
         if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+            out.extend(_body_names(sent, gaz, ents, blocked, i))
             e = span_end(doc, i, hi, ents)
             k = e
             while k < hi and k - e < 2 and doc[k].lower_ in DESCRIPTORS:
@@ -60,7 +64,63 @@ def find_org_cues(
                 and not blocked_by(i, e, blocked)
             ):
                 out.append((CUE, make_mention(sent, i, e, "Organization", "cue:org-head", 3.0)))
+        if (
+            tok.lower_ in ("at", "with")
+            and i > lo
+            and doc[i - 1].lower_ in gaz.titles
+            and doc[i - 1].text[:1].islower()
+            and i + 1 < hi
+        ):  # "strategist at Analyst1": the employer named after a job title
+            s = i + 2 if doc[i + 1].lower_ == "the" else i + 1
+            if s < hi and is_name_token(doc[s]):
+                e = span_end(doc, s, hi, ents)
+                if e > s and not blocked_by(s, e, blocked):
+                    out.append((SPACY, make_mention(sent, s, e, "Company", "cue:employer", 1.0)))
         i += 1
+    return out
+
+
+def _body_names(
+    sent: Sent, gaz: Gazetteer, ents: list[Span], blocked: list[tuple[int, int]], i: int
+) -> list[Scored]:
+    """Bodies named by the run of name words at i: 'Israeli Police' (a demonym and one body
+    word), 'the Northern District of Texas', 'Bureau of Industry and Security' (a body word,
+    'of' and a name)."""
+    doc, lo, hi = sent.doc, sent.span.start, sent.span.end
+    out: list[Scored] = []
+    j = name_run(doc, i, hi)
+    head = doc[j - 1]
+    place = gaz.place(doc[i - 1].text) if i > lo else None
+    if (
+        j - i == 1
+        and head.text in gaz.org_cues
+        and head.lower_ not in gaz.trigger("government_nouns")  # "Bahraini officials": a Country
+        and place is not None
+        and place.kind == "demonym"
+        and doc[i - 1].text[:1].isupper()
+        and not blocked_by(i, j, blocked)
+    ):
+        out.append((CUE, make_mention(sent, i - 1, j, "Organization", "cue:org-word", 2.0)))
+    if (
+        j + 1 < hi
+        and head.text in gaz.trigger("of_heads")
+        and doc[j].lower_ == "of"
+        and is_name_token(doc[j + 1])
+        and not blocked_by(i, j, blocked)
+    ):
+        end = name_run(doc, j + 1, hi)
+        while (
+            end + 1 < hi
+            and doc[end].lower_ == "and"
+            and is_name_token(doc[end + 1])
+            and not any(e.start == end + 1 for e in ents)  # "... of Toronto and Microsoft"
+        ):
+            nxt = name_run(doc, end + 1, hi)
+            if nxt < hi and doc[nxt].text in POSSESSIVE:
+                break
+            end = nxt
+        end = max([end, *(e.end for e in ents if e.start == i and e.end <= hi)])
+        out.append((CUE, make_mention(sent, i, end, "Organization", "cue:org-of", 3.0)))
     return out
 
 
