@@ -120,16 +120,23 @@ class Resolver:
 
     def _pronoun(self, sent: Sent, tok: Token) -> int | None:
         head = tok.head
+        if _expletive(tok):
+            return None
         if tok.dep_ in ("nsubj", "nsubjpass") and head.dep_ in ("ccomp", "xcomp", "advcl"):
             for subj in head.head.children:
                 if subj.dep_ == "nsubj" and subj.lower_ not in PRONOUNS:
                     found = self.resolve(sent, subj)
                     if found is not None:
                         return found
-        before = self._actors_before(sent, tok.i, set())
+        adjuncts: set[int] = set()
+        if tok.dep_ in ("nsubj", "nsubjpass"):  # "Besides Kaseya, it was behind ...": not Kaseya
+            for p in head.children:
+                if p.dep_ == "prep" and p.i < tok.i:
+                    adjuncts |= {m.entity for t in p.subtree if (m := self.mention(sent, t))}
+        before = self._actors_before(sent, tok.i, adjuncts)
         if before:
             return before[-1]
-        return self._earlier(sent, ACTORS, set(), prefer_subject=True)
+        return self._earlier(sent, ACTORS, adjuncts, prefer_subject=True)
 
     def is_relative(self, tok: Token) -> bool:
         """A relative pronoun: 'whose', 'which', or 'that' opening a clause after a noun."""
@@ -252,6 +259,21 @@ class Resolver:
         return {"nsubj": 3, "nsubjpass": 3, "dobj": 3, "appos": 2, "attr": 2, "pobj": 1}.get(dep, 0)
 
 
+def _expletive(tok: Token) -> bool:
+    """'it' that stands for nothing: "it's now highly likely that ...", 'it seems that ...'."""
+    head = tok.head
+    if tok.lower_ != "it" or tok.dep_ not in ("nsubj", "expl") or head.lemma_ not in COPULAS:
+        return False
+    predicates = [c for c in head.children if c.dep_ in ("acomp", "attr")]
+    clauses = [c for c in head.children if c.dep_ in ("ccomp", "xcomp", "csubj")]
+    clauses += [g for c in predicates for g in c.children if g.dep_ in ("ccomp", "xcomp")]
+    return bool(predicates) and any(
+        any(m.dep_ in ("mark", "aux") and m.lower_ in ("that", "to", "whether") for m in c.children)
+        for c in clauses
+    )
+
+
+COPULAS = frozenset({"be", "seem", "appear", "remain", "become"})
 SAYING = frozenset({"say", "report", "find", "add", "tell", "note", "explain", "write", "claim"})
 
 

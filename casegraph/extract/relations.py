@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from casegraph.extract import (
+    rules_acts,
     rules_attack,
     rules_np,
     rules_people,
@@ -46,6 +47,12 @@ RULES: tuple[Rule, ...] = (
     rules_report.according_to,
     rules_attack.impersonate,
     rules_attack.target,
+    rules_acts.attacks,
+    rules_acts.seizures,
+    rules_acts.platforms_used,
+    rules_acts.product_users,
+    rules_acts.court,
+    rules_acts.units,
     rules_target.with_tool,
     rules_target.target_nouns,
     rules_target.under_surveillance,

@@ -11,11 +11,9 @@ from casegraph.extract.context import (
     is_passive,
     lemma,
     np_entities,
-    objects,
     passive_subjects,
     prep_objects,
     subject_tokens,
-    subjects,
 )
 from casegraph.extract.rules_verb import ACTORS
 
@@ -97,7 +95,12 @@ def according_to(ctx: Ctx) -> None:
                 sources += np_entities(ctx, obj, deep=False)
         sources = [s for s in sources if ctx.etype(s) in ("Organization", "Person")]
         root = span.root
-        topics = subjects(ctx, root) + objects(ctx, root) + passive_subjects(ctx, root)
+        named = [  # "according to X, it is likely that ...": no pronoun is a topic
+            t
+            for t in root.children
+            if t.dep_ in ("nsubj", "nsubjpass", "dobj") and t.pos_ != "PRON"
+        ]
+        topics = [e for t in named for e in np_entities(ctx, t)]
         inside = {  # "according to X, a researcher at Y, ...": Y is the source's, not a topic
             m.entity for t in tok.subtree if (m := ctx.res.mention(ctx.sent, t)) is not None
         }

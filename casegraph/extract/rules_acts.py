@@ -1,0 +1,196 @@
+"""Relation rules for acts named by nouns and phrasal verbs: 'attacks by X on Y', 'X was behind
+the Y attack', 'the seizure of domains used by X', 'advertises on forums X and Y', 'took X to
+court', 'X, a Pegasus operator', units named after their firm."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from casegraph.extract.context import (
+    Ctx,
+    children,
+    is_passive,
+    lemma,
+    np_entities,
+    prep_objects,
+    subject_tokens,
+    subjects,
+)
+from casegraph.extract.rules_np import linked_entities
+from casegraph.extract.rules_verb import _lawsuit
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+ACTORS = frozenset({"Company", "Organization"})
+ATTACKERS = frozenset({"Company", "Organization", "Person", "Country", "Product"})
+VICTIMS = frozenset({"VictimGroup", "Person", "Organization", "Company"})
+NEGATIONS = frozenset({"not", "n't", "never", "no"})
+
+
+def _negated(tok: Token) -> bool:
+    return any(c.dep_ == "neg" or c.lower_ in NEGATIONS for c in tok.children)
+
+
+def attacks(ctx: Ctx) -> None:
+    """'attacks by X on Y', "X's attacks on Y", 'X launched attacks against Y', 'X was behind
+    an attack on Y', 'X was behind the Kaseya attack' -> X TARGETED Y."""
+    nouns = ctx.gaz.trigger("attack_nouns")
+    for tok in ctx.sent.span:
+        if tok.pos_ != "NOUN" or tok.lower_ not in nouns:
+            continue
+        victims = [e for o in prep_objects(tok, "on", "against") for e in np_entities(ctx, o)]
+        victims += [  # "the Kaseya attack": a firm named before the noun is its victim
+            e
+            for c in children(tok, "compound")
+            if (e := ctx.ent(c)) is not None and ctx.etype(e) == "Company"
+        ]
+        victims = [v for v in dict.fromkeys(victims) if ctx.etype(v) in VICTIMS]
+        if not victims:
+            continue
+        attackers = [e for o in prep_objects(tok, "by", "from") for e in np_entities(ctx, o)]
+        attackers += [e for c in children(tok, "poss") if (e := ctx.ent(c)) is not None]
+        head = tok.head
+        if not attackers and tok.dep_ == "dobj" and lemma(head) in ctx.gaz.trigger("launch_verbs"):
+            attackers = subjects(ctx, head)  # "X launched attacks on Y"
+        if not attackers and tok.dep_ == "pobj" and head.lower_ == "behind":
+            verb = head.head  # "X was behind an attack on Y", "suspected of being behind ..."
+            attackers = [e for s in subject_tokens(ctx, verb) for e in np_entities(ctx, s)]
+            if not attackers and verb.dep_ in ("pcomp", "pobj", "acl", "advcl"):
+                attackers = _owner_of_phrase(ctx, verb)
+        for a in dict.fromkeys(attackers):
+            if ctx.etype(a) not in ATTACKERS:
+                continue
+            for v in victims:
+                ctx.add(a, "TARGETED", v, "attack-noun", 0.75)
+
+
+def _owner_of_phrase(ctx: Ctx, tok: Token) -> list[int]:
+    """Who a participle or 'of being' phrase describes: 'X, ... suspected of being behind'."""
+    node = tok
+    for _ in range(4):
+        if node.head.i == node.i:
+            return []
+        node = node.head
+        found = [e for e in np_entities(ctx, node, deep=False) if ctx.etype(e) != "Country"]
+        if found:  # "X, the REvil affiliate and Ukrainian suspected of ...": X, not Ukraine
+            return found
+    return []
+
+
+def seizures(ctx: Ctx) -> None:
+    """'X announced the seizure of domains used by Y', 'X seized Y's servers', 'X took down
+    the infrastructure of Y' -> X DISRUPTED Y."""
+    nouns = ctx.gaz.trigger("seizure_nouns")
+    verbs = ctx.gaz.trigger("seizure_verbs")
+    for tok in ctx.sent.span:
+        if _negated(tok):
+            continue
+        if tok.pos_ == "NOUN" and tok.lower_ in nouns:
+            objs = prep_objects(tok, "of")
+            actors = [e for c in children(tok, "poss") if (e := ctx.ent(c)) is not None]
+            if not actors and tok.dep_ in ("dobj", "nsubjpass", "attr") and not _negated(tok.head):
+                actors = subjects(ctx, tok.head)  # "X announced the seizure of ..."
+        elif tok.tag_.startswith("VB") and lemma(tok) in verbs and not is_passive(tok):
+            objs, actors = children(tok, "dobj"), subjects(ctx, tok)
+        else:
+            continue
+        targets: list[int] = []
+        for obj in objs:
+            direct = np_entities(ctx, obj, deep=False)
+            targets += [e for e in direct if ctx.etype(e) in ACTORS]
+            if not direct:  # "domains used by X", "X's servers", "the infrastructure of X"
+                targets += [e for c in children(obj, "poss") if (e := ctx.ent(c)) is not None]
+                targets += linked_entities(ctx, obj)
+                targets += [e for o in prep_objects(obj, "of") for e in np_entities(ctx, o)]
+                targets += _used_by(ctx, obj)
+        for a in dict.fromkeys(actors):
+            if ctx.etype(a) not in ACTORS:
+                continue
+            for t in dict.fromkeys(targets):
+                if t != a and ctx.etype(t) in ACTORS:
+                    ctx.add(a, "DISRUPTED", t, "seizure", 0.8)
+
+
+def _used_by(ctx: Ctx, obj: Token) -> list[int]:
+    """'domains used in attacks by X': the user named through a participle's phrase."""
+    out: list[int] = []
+    for acl in children(obj, "acl", "relcl"):
+        if lemma(acl) not in ("use", "operate", "run", "control"):
+            continue
+        for p in acl.children:
+            if p.dep_ == "prep" and p.lower_ == "in":
+                for noun in children(p, "pobj"):
+                    out += [e for o in prep_objects(noun, "by") for e in np_entities(ctx, o)]
+    return out
+
+
+def platforms_used(ctx: Ctx) -> None:
+    """'The group advertises its services on forums X and Y' -> the group OPERATED_ON X, Y."""
+    verbs = ctx.gaz.trigger("platform_verbs")
+    for tok in ctx.sent.span:
+        if not tok.tag_.startswith("VB") or lemma(tok) not in verbs or is_passive(tok):
+            continue
+        where = [e for o in prep_objects(tok, "on", "via", "through") for e in np_entities(ctx, o)]
+        where = [e for e in where if ctx.etype(e) == "Platform"]
+        for a in subjects(ctx, tok):
+            if ctx.etype(a) in ACTORS | {"Person"}:
+                for p in where:
+                    ctx.add(a, "OPERATED_ON", p, "acts-on-platform", 0.75)
+
+
+def product_users(ctx: Ctx) -> None:
+    """'LULU, a Pegasus operator', 'X, a long-time Predator customer' -> X USED the product."""
+    nouns = ctx.gaz.trigger("user_nouns")
+    doc = ctx.sent.doc
+    for tok in ctx.sent.span:
+        if tok.lower_ not in nouns or tok.pos_ != "NOUN":
+            continue
+        products = [e for c in children(tok, "compound") if (e := ctx.ent(c)) is not None]
+        products = [p for p in products if ctx.etype(p) == "Product"]
+        if not products:
+            continue
+        users: list[int] = []
+        if tok.dep_ == "appos":
+            users = np_entities(ctx, tok.head, deep=False)
+        elif tok.dep_ == "attr":
+            users = subjects(ctx, tok.head)
+        left = tok.left_edge.i
+        if not users and left - 2 >= ctx.sent.span.start and doc[left - 1].text == ",":
+            m = ctx.res.mention(ctx.sent, doc[left - 2])
+            users = [m.entity] if m is not None else []
+        for u in users:
+            if ctx.etype(u) in ATTACKERS - {"Product"}:
+                for p in products:
+                    ctx.add(u, "USED", p, "product-user", 0.75)
+
+
+def court(ctx: Ctx) -> None:
+    """'Abd-Ali took FinFisher to court' -> a Lawsuit with its two parties."""
+    for tok in ctx.sent.span:
+        if lemma(tok) not in ("take", "haul", "drag") or not tok.tag_.startswith("VB"):
+            continue
+        if not any(o.lower_ in ("court", "tribunal") for o in prep_objects(tok, "to")):
+            continue
+        defendants = [e for o in children(tok, "dobj") for e in np_entities(ctx, o)]
+        plaintiffs = subjects(ctx, tok)
+        _lawsuit(ctx, tok, plaintiffs, defendants, "took-to-court")
+
+
+def units(ctx: Ctx) -> None:
+    """'Microsoft Digital Crimes Unit', 'Google Threat Analysis Group': a unit named after the
+    firm it belongs to, when the firm is named in the document too -> PART_OF."""
+    unit_words = ctx.gaz.trigger("unit_words")
+    by_name = {e.name: e.id for e in ctx.entities if e.type in ACTORS}
+    for m in ctx.mentions:
+        ent = ctx.entities[m.entity]
+        words = ent.name.split()
+        if ent.type != "Organization" or len(words) < 3 or words[-1] not in unit_words:
+            continue
+        if ctx.entities[m.entity].mentions[0] is not m:
+            continue  # cited once, where the unit is first named
+        for k in range(len(words) - 2, 0, -1):
+            owner = by_name.get(" ".join(words[:k]))
+            if owner is not None and owner != m.entity:
+                ctx.add(m.entity, "PART_OF", owner, "unit-name", 0.8)
+                break
