@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from casegraph.extract.aka import AliasClaim
 from casegraph.extract.aliases import alias_pairs, surname_of
 from casegraph.extract.gazetteer import RefEntry, Reference, load_gazetteer
 from casegraph.extract.spans import Entity, Mention, Sent
 from casegraph.graph.model import normalize_name
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 # When votes tie, the more specific reading wins.
 TYPE_ORDER = (
@@ -44,7 +48,7 @@ def confirmed_in_body(mentions: list[Mention], sents: list[Sent]) -> list[Mentio
     on the entity's type with a small weight; known names (gazetteer hits) keep theirs.
     Headlines in sentence case ('Leaked data points to Pegasus spyware') read like the body."""
     body = {mention_key(m) for m in mentions if not sents[m.sent].headline}
-    titles = {s.index for s in sents if s.headline and _title_case(s)}
+    titles = {s.index for s in sents if s.title_case}
     out: list[Mention] = []
     for m in mentions:
         if m.sent in titles and not m.rule.startswith("gazetteer:"):
@@ -60,9 +64,9 @@ SMALL_WORDS = frozenset(
 )
 
 
-def _title_case(sent: Sent) -> bool:
+def title_case(span: Span) -> bool:
     """Whether most words of a line are capitalised: 'QuaDream, 2nd Israeli Spyware Firm'."""
-    words = [t.text for t in sent.span if t.is_alpha and t.lower_ not in SMALL_WORDS]
+    words = [t.text for t in span if t.is_alpha and t.lower_ not in SMALL_WORDS]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+FIRST_PLURAL = frozenset({"we", "our", "us", "ours"})
+SAYING = frozenset({"say", "explain", "add", "tell", "write", "note", "state", "continue"})
+SPEAKER_LOOKBACK = 3
 MAX_NP_DEPTH = 3
 
 
@@ -32,7 +35,30 @@ class Ctx:
         return self.res.by_sent.get(self.sent.index, [])
 
     def ent(self, tok: Token) -> int | None:
+        if tok.lower_ in FIRST_PLURAL and tok.tag_ in ("PRP", "PRP$"):
+            return self.speaker_body()
         return self.res.resolve(self.sent, tok)
+
+    def speaker_body(self) -> int | None:
+        """What 'we' and 'our' stand for in a quote: the employer of the person quoted (the
+        subject of 'said' here or in the sentences just before), once a rule has read it."""
+        sents = self.res.sents
+        for back in range(SPEAKER_LOOKBACK + 1):
+            idx = self.sent.index - back
+            if idx < 0 or sents[idx].story != self.sent.story:
+                return None
+            for tok in sents[idx].span:
+                if lemma(tok) not in SAYING or not tok.tag_.startswith("VB"):
+                    continue
+                for subj in children(tok, "nsubj"):
+                    person = self.res.resolve(sents[idx], subj)
+                    if person is None or self.etype(person) != "Person":
+                        continue
+                    bodies = [
+                        c.target for c in self.out if c.source == person and c.type == "WORKS_FOR"
+                    ]
+                    return bodies[-1] if bodies else None
+        return None
 
     def etype(self, entity: int) -> str:
         return self.entities[entity].type
@@ -110,11 +136,28 @@ def np_entities(ctx: Ctx, tok: Token, depth: int = 0, *, deep: bool = True) -> l
             continue
         for obj in prep_objects(t, "of"):
             found.extend(np_entities(ctx, obj, depth + 1))
+        for obj in members(t):  # "malware tools like X and Y", "exchanges such as X"
+            found.extend(np_entities(ctx, obj, depth + 1))
         for acl in children(t, "acl"):
             if lemma(acl) in ctx.gaz.trigger("agent_link_verbs"):
                 for obj in prep_objects(acl, "by", "to", "with"):
                     found.extend(np_entities(ctx, obj, depth + 1))
     return list(dict.fromkeys(found))
+
+
+def members(tok: Token) -> list[Token]:
+    """The named members of a class noun: 'tools like X', 'firms such as X', 'vendors,
+    including X'."""
+    out: list[Token] = []
+    for p in tok.children:
+        if p.dep_ != "prep":
+            continue
+        low = p.lower_
+        if low in ("like", "including") or (
+            low == "as" and p.i > 0 and p.doc[p.i - 1].lower_ == "such"
+        ):
+            out.extend(c for c in p.children if c.dep_ in ("pobj", "pcomp"))
+    return out
 
 
 def subject_tokens(ctx: Ctx, verb: Token, deps: tuple[str, ...] = ("nsubj",)) -> list[Token]:

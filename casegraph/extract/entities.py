@@ -63,16 +63,17 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
     """The entity mentions of one sentence, overlaps settled; previous is the sentence before
     it in the same story, if any."""
     span = sent.span
-    ents = [e for raw in _ents_in(span) for e in _clean_ent(raw, gaz)]
+    ents = [] if sent.title_case else [e for raw in _ents_in(span) for e in _clean_ent(raw, gaz)]
     gaz_hits = _gazetteer(sent, gaz, ents)
     blocked = [(m.start, m.end) for _, m in gaz_hits]
     cands: list[Scored] = [
         *gaz_hits,
-        *find_cues(sent, gaz, ents, blocked),
-        *find_org_cues(sent, gaz, ents, blocked),
         *find_victims(sent, gaz, previous.span if previous is not None else None),
     ]
-    cands += _spacy(sent, gaz, ents)
+    if not sent.title_case:  # in Title Case, names come from the body (propagate_names)
+        cands += find_cues(sent, gaz, ents, blocked)
+        cands += find_org_cues(sent, gaz, ents, blocked)
+        cands += _spacy(sent, gaz, ents)
     doc = sent.doc
     cands = [
         c

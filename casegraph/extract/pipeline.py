@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from casegraph.extract.aka import find_aliases
-from casegraph.extract.clusters import cluster, confirmed_in_body
+from casegraph.extract.clusters import cluster, confirmed_in_body, title_case
 from casegraph.extract.coref import Resolver
 from casegraph.extract.cues import coordinated_names
 from casegraph.extract.entities import find_mentions, propagate_names
@@ -135,6 +135,7 @@ def _analyse(
             if not span.text.strip():
                 continue
             sent = Sent(len(sents), span, offset, story, chunk, text, charmap, head)
+            sent.title_case = head and title_case(span)
             before = sents[-1] if sents and sents[-1].story == story else None
             sents.append(sent)
             found = find_mentions(sent, gaz, before)

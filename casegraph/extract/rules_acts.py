@@ -88,6 +88,9 @@ def seizures(ctx: Ctx) -> None:
             continue
         if tok.pos_ == "NOUN" and tok.lower_ in nouns:
             objs = prep_objects(tok, "of")
+            for clause in children(tok, "relcl"):  # "our disruptions that targeted X, Y"
+                if lemma(clause) in ("target", "hit", "affect"):
+                    objs += children(clause, "dobj")
             actors = [e for c in children(tok, "poss") if (e := ctx.ent(c)) is not None]
             if not actors and tok.dep_ in ("dobj", "nsubjpass", "attr") and not _negated(tok.head):
                 actors = subjects(ctx, tok.head)  # "X announced the seizure of ..."
@@ -96,6 +99,7 @@ def seizures(ctx: Ctx) -> None:
         else:
             continue
         targets: list[int] = []
+        objs = [_partitive(o) for o in objs]
         for obj in objs:
             direct = np_entities(ctx, obj, deep=False)
             targets += [e for e in direct if ctx.etype(e) in ACTORS]
@@ -104,12 +108,58 @@ def seizures(ctx: Ctx) -> None:
                 targets += linked_entities(ctx, obj)
                 targets += [e for o in prep_objects(obj, "of") for e in np_entities(ctx, o)]
                 targets += _used_by(ctx, obj)
+        targets += [x for t in targets for x in listed_after(ctx, t)]
         for a in dict.fromkeys(actors):
             if ctx.etype(a) not in ACTORS:
                 continue
             for t in dict.fromkeys(targets):
                 if t != a and ctx.etype(t) in ACTORS:
                     ctx.add(a, "DISRUPTED", t, "seizure", 0.8)
+
+
+def _partitive(tok: Token) -> Token:
+    """The noun a quantity stands for: 'dozens of domains' -> 'domains'."""
+    if tok.tag_ in ("NNS", "CD") and tok.lower_ in QUANTITIES:
+        for obj in prep_objects(tok, "of"):
+            return obj
+    return tok
+
+
+QUANTITIES = frozenset({"dozens", "hundreds", "thousands", "millions", "scores", "lots", "number"})
+
+
+MAX_ASIDE = 6
+
+
+def listed_after(ctx: Ctx, entity: int) -> list[int]:
+    """Entities of the same type listed after one on the surface, past asides such as
+    'operating from China': 'Barium, operating from China, Strontium, ... and Thallium'."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    mentions = [m for m in ctx.mentions if m.entity == entity]
+    if not mentions:
+        return []
+    kind = ctx.etype(entity)
+    out: list[int] = []
+    j = mentions[0].end
+    while j < hi:
+        if doc[j].text == ",":
+            j += 1
+            if j < hi and doc[j].tag_ in ("VBG", "VBN"):  # an aside: skip to its comma
+                k = j
+                while k < hi and k - j <= MAX_ASIDE and doc[k].text != ",":
+                    k += 1
+                if k >= hi or doc[k].text != ",":
+                    break
+                j = k
+                continue
+        if j < hi and doc[j].lower_ in ("and", "or"):
+            j += 1
+        m = ctx.res.mention(ctx.sent, doc[j]) if j < hi else None
+        if m is None or m.start != j or ctx.etype(m.entity) != kind:
+            break
+        out.append(m.entity)
+        j = m.end
+    return out
 
 
 def _used_by(ctx: Ctx, obj: Token) -> list[int]:
@@ -131,7 +181,13 @@ def platforms_used(ctx: Ctx) -> None:
     for tok in ctx.sent.span:
         if not tok.tag_.startswith("VB") or lemma(tok) not in verbs or is_passive(tok):
             continue
-        where = [e for o in prep_objects(tok, "on", "via", "through") for e in np_entities(ctx, o)]
+        heads = [tok, *children(tok, "dobj")]  # "advertises its services on forums X and Y"
+        where = [
+            e
+            for h in heads
+            for o in prep_objects(h, "on", "via", "through")
+            for e in np_entities(ctx, o)
+        ]
         where = [e for e in where if ctx.etype(e) == "Platform"]
         for a in subjects(ctx, tok):
             if ctx.etype(a) in ACTORS | {"Person"}:

@@ -25,10 +25,40 @@ def _country_mention(ctx: Ctx, i: int) -> Mention | None:
 
 
 def _is_modifier(tok: Token) -> bool:
-    """Lower-case words that may sit between a demonym and a name ('spyware', 'firm', '-')."""
-    return tok.text in {"-", "–"} or (
-        tok.text[:1].islower() and tok.pos_ in ("NOUN", "ADJ", "PROPN", "VERB") and tok.is_alpha
+    """Lower-case words that may sit between a demonym and a name ('spyware', 'firm', '-',
+    'based'); never a verb with its own objects ('Israeli spyware targeting Apple devices')."""
+    if tok.text in {"-", "–"}:
+        return True
+    if not (tok.text[:1].islower() and tok.is_alpha):
+        return False
+    if tok.pos_ == "VERB":
+        return tok.dep_ in ("amod", "compound") and not any(
+            c.dep_ in ("dobj", "prep", "xcomp") for c in tok.children
+        )
+    return tok.pos_ in ("NOUN", "ADJ", "PROPN")
+
+
+def _determiner(tok: Token) -> bool:
+    """'a', 'an', 'the', or an ordinal such as '2nd' opening an apposition."""
+    return tok.lower_ in ("a", "an", "the") or (
+        any(c.isdigit() for c in tok.text) and tok.text[-2:].lower() in ("st", "nd", "rd", "th")
     )
+
+
+def _joined_places(ctx: Ctx, i: int) -> list[Mention]:
+    """Places joined by hyphens from token i: 'UK-German' -> United Kingdom, Germany."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    out: list[Mention] = []
+    while i < hi:
+        place = _country_mention(ctx, i)
+        if place is None or place.start != i:
+            break
+        out.append(place)
+        if place.end + 1 < hi and doc[place.end].text in ("-", "–", "/"):
+            i = place.end + 1
+            continue
+        break
+    return out
 
 
 def demonym_modifier(ctx: Ctx) -> None:
@@ -46,21 +76,21 @@ def demonym_modifier(ctx: Ctx) -> None:
         if place is not None and (place.kind == "demonym" or based):
             ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.9)
             continue
-        # after the name: ", a North Macedonian company"
+        # after the name: ", a North Macedonian company", ", a UK-German company",
+        # ", 2nd Israeli Spyware Firm" (a headline)
         k = m.end
-        if (
-            k + 2 < ctx.sent.span.end
-            and doc[k].text == ","
-            and doc[k + 1].lower_ in ("a", "an", "the")
-        ):
-            place = _country_mention(ctx, k + 2)
+        hi = ctx.sent.span.end
+        if k + 2 < hi and doc[k].text == "," and _determiner(doc[k + 1]):
+            places = _joined_places(ctx, k + 2)
+            end = places[-1].end if places else -1
             if (
-                place is not None
-                and place.kind == "demonym"
-                and place.end < ctx.sent.span.end
-                and _is_modifier(doc[place.end])
+                places
+                and places[-1].kind == "demonym"
+                and end < hi
+                and (_is_modifier(doc[end]) or (ctx.sent.headline and doc[end].is_alpha))
             ):
-                ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.8)
+                for place in places:
+                    ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.8)
 
 
 def demonym_of_noun(ctx: Ctx) -> None:
@@ -92,6 +122,7 @@ def based_in_phrase(ctx: Ctx) -> None:
             for out in children(tok, "prep", "prt"):
                 if out.lower_ == "out":
                     places = prep_objects(out, "of")
+            places = places or prep_objects(tok, "from")  # "Barium, operating from China"
         if not places:
             continue
         targets = [e for p in places for e in np_entities(ctx, p) if ctx.etype(e) in PLACES]

@@ -116,11 +116,18 @@ def use(ctx: Ctx) -> None:
     """'authoritarian regimes used Pegasus', 'the group deployed Predator'."""
     uses = ctx.gaz.trigger("use_verbs")
     for tok in ctx.sent.span:
-        if is_verb(tok, uses) and not is_passive(tok):
-            tools = [e for e in objects(ctx, tok) if ctx.etype(e) in ("Product", "Platform")]
-            for a in subjects(ctx, tok):
-                for t in tools:
-                    ctx.add(a, "USED", t, "svo-use", 0.7)
+        if not is_verb(tok, uses):
+            continue
+        if is_passive(tok):  # "the flaw was exploited by both NSO Group and QuaDream"
+            users, used = agents(ctx, tok), patients(ctx, tok)
+        else:
+            users, used = subjects(ctx, tok), objects(ctx, tok)
+        tools = [e for e in used if ctx.etype(e) in ("Product", "Platform")]
+        for a in users:
+            if ctx.etype(a) in ("Product", "VictimGroup"):
+                continue
+            for t in tools:
+                ctx.add(a, "USED", t, "svo-use", 0.7)
 
 
 def develop(ctx: Ctx) -> None:

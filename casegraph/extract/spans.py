@@ -20,7 +20,8 @@ class Sent:
     chunk: int
     source: str = ""  # the document text that offsets index
     charmap: list[int] | None = None  # chunk character -> source character, when cleaned
-    headline: bool = False  # a title or section heading: Title Case misleads the tagger
+    headline: bool = False  # a title or section heading
+    title_case: bool = False  # a heading in Title Case, where spaCy's names are unreliable
 
     @property
     def doc(self) -> Doc:
