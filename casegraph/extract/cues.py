@@ -307,8 +307,8 @@ def list_items(
 ) -> list[tuple[int, int]]:
     """The names listed after a plural noun: 'firms run out of Israel: A, B and C'."""
     p = start
-    opened = -1
-    while p < min(hi, start + 10):
+    opened = start if start < hi and is_name_token(doc[start]) else -1  # "firms A and B"
+    while opened < 0 and p < min(hi, start + 10):
         if doc[p].text in {";", ".", "(", ")"} or doc[p].lower_ in gaz.plural_introducers:
             return []
         k = match_words(doc, p, hi, gaz.list_openers)

@@ -138,6 +138,33 @@ def based_in_phrase(ctx: Ctx) -> None:
                 ctx.add(owner, "BASED_IN", place, "based-in", 0.85)
 
 
+BASED_PARTICIPLES = frozenset(
+    {"operating", "based", "headquartered", "located", "working", "run", "registered"}
+)
+
+
+def based_after(ctx: Ctx) -> None:
+    """'Barium, operating from China, Strontium, operating from Russia': a participle phrase
+    right after a name, read off the surface (spaCy often attaches it elsewhere)."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) not in ACTORS:
+            continue
+        k = m.end + 1 if m.end < hi and doc[m.end].text == "," else m.end
+        if k + 1 >= hi or doc[k].lower_ not in BASED_PARTICIPLES:
+            continue
+        k += 1
+        if k + 1 < hi and doc[k].lower_ == "out" and doc[k + 1].lower_ == "of":
+            k += 2
+        elif k < hi and doc[k].lower_ in ("from", "in"):
+            k += 1
+        else:
+            continue
+        place = _country_mention(ctx, k)
+        if place is not None and place.start == k:
+            ctx.add(m.entity, "BASED_IN", place.entity, "based-after", 0.85)
+
+
 def introducer_list(ctx: Ctx) -> None:
     """'four separate firms run out of Israel: A, B, C and D' -> each BASED_IN Israel."""
     doc, span, gaz = ctx.sent.doc, ctx.sent.span, ctx.gaz

@@ -16,6 +16,7 @@ from casegraph.extract.context import (
     subject_tokens,
 )
 from casegraph.extract.rules_verb import ACTORS
+from casegraph.extract.tokens import POSSESSIVE
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -133,3 +134,62 @@ def _passive_topic(ctx: Ctx, verb: Token) -> list[int]:
             for e in np_entities(ctx, s)
         ]
     return []
+
+
+def report_clause(ctx: Ctx) -> None:
+    """'A report from Citizen Lab revealed that NSO Group supplied tools to the government of
+    Bahrain', 'The Threat Intelligence Center found that Nickel was able to ...', 'researchers
+    from X found that the functions employed by A and B were identical' -> X REPORTED_ON them.
+
+    Only organisations count as reporters here: what a quoted person says is rarely annotated
+    as reporting."""
+    verbs = ctx.gaz.trigger("finding_verbs")
+    for tok in ctx.sent.span:
+        if not tok.tag_.startswith("VB") or lemma(tok) not in verbs or is_passive(tok):
+            continue
+        if any(c.dep_ == "neg" for c in tok.children):
+            continue  # "Reuters couldn't determine whether ..."
+        reporters = [r for r in _reporters(ctx, tok) if ctx.etype(r) == "Organization"]
+        if not reporters:
+            continue
+        topics: list[int] = []
+        for clause in children(tok, "ccomp"):
+            topics += _clause_parties(ctx, clause)
+        own = _possessed_by(ctx, reporters)
+        for r in reporters:
+            for t in dict.fromkeys(topics):
+                if t not in reporters and t not in own and ctx.etype(t) in TOPICS:
+                    ctx.add(r, "REPORTED_ON", t, "report-clause", 0.7)
+
+
+def _possessed_by(ctx: Ctx, owners: list[int]) -> set[int]:
+    """Entities named as the owners' own in the sentence: "Interpol's Cyber Fusion Centre"."""
+    doc, lo = ctx.sent.doc, ctx.sent.span.start
+    out: set[int] = set()
+    for m in ctx.mentions:
+        if m.start - 2 >= lo and doc[m.start - 1].text in POSSESSIVE:
+            owner = ctx.res.mention(ctx.sent, doc[m.start - 2])
+            if owner is not None and owner.entity in owners:
+                out.add(m.entity)
+    return out
+
+
+TOPICS = frozenset({"Company", "Organization", "Person", "Product", "Country"})
+
+
+def _clause_parties(ctx: Ctx, clause: Token) -> list[int]:
+    """The actors of a reported clause: its subject and object, whom it gives to, the owner
+    or user named inside its subject ('the functions employed by A and B')."""
+    out: list[int] = []
+    verb = clause
+    for s in children(verb, "nsubj", "nsubjpass", "dobj", "attr"):
+        if s.pos_ == "PRON" and ctx.res.is_relative(s):
+            continue
+        out += np_entities(ctx, s, deep=False)
+        out += [e for c in children(s, "poss") if (e := ctx.ent(c)) is not None]
+        for acl in children(s, "acl", "relcl"):
+            out += [e for o in prep_objects(acl, "by") for e in np_entities(ctx, o)]
+    out += [e for o in prep_objects(verb, "to", "by") for e in np_entities(ctx, o, deep=False)]
+    for x in children(verb, "xcomp"):  # "Nickel was able to compromise ..."
+        out += [e for o in children(x, "dobj") for e in np_entities(ctx, o, deep=False)]
+    return out

@@ -38,8 +38,11 @@ def surface(doc: Doc, start: int, end: int) -> str:
 
 
 def is_name_token(tok: Token) -> bool:
-    """A capitalised proper-noun token, the stuff names are made of."""
+    """A capitalised proper-noun token, the stuff names are made of; a code of capitals and
+    digits ('S2W', 'APT40') is one whatever the tagger says."""
     text = tok.text
+    if len(text) >= 3 and text.isupper() and text.isalnum() and any(c.isdigit() for c in text):
+        return True
     return tok.tag_ in NAME_TAGS and any(c.isupper() for c in text[:2]) and text not in POSSESSIVE
 
 
