@@ -5,11 +5,15 @@ by other names, including A and B'."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.guards import not_a_name
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import QUOTES, make_mention, match_words
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 # Phrases that, after a name and a comma or an opening bracket, introduce its other names.
 NAMING = tuple(
@@ -42,6 +46,16 @@ NAMING = tuple(
             "also referred to as",
             "referred to as",
             "alias",
+            "which has also operated under the name",
+            "which has operated under the name",
+            "which also operates under the name",
+            "which operates under the name",
+            "also operating under the name",
+            "operating under the name",
+            "also operating as",
+            "which also goes by",
+            "which goes by",
+            "also going by",
         ],
         key=lambda p: -len(p.split()),
     )
@@ -104,6 +118,8 @@ def _anchored(
         if k < hi and doc[k].text in (",", "(", "–", "—"):
             k += 1
             n = match_words(doc, k, hi, NAMING)
+            if n == k and doc[k].lower_ in ("a", "an", "the"):
+                n = _after_apposition(doc, k + 1, hi)  # "X, a hacking group also known as Y"
             if n > k:
                 out.append((m, n))
                 continue
@@ -126,6 +142,23 @@ def _anchored(
         if anchor is not None:
             out.append((anchor, opened))
     return out
+
+
+MAX_APPOSITION = 8
+
+
+def _after_apposition(doc: Doc, k: int, hi: int) -> int:
+    """Where the names start after a short lower-case apposition that ends in a naming phrase
+    ('a state-backed hacking group also known as'), or -1."""
+    start = k
+    while k < hi and k - start <= MAX_APPOSITION:
+        n = match_words(doc, k, hi, NAMING)
+        if n > k and n - k >= 2:  # "also known as", not a bare "formerly"
+            return n
+        if not (doc[k].text[:1].islower() or doc[k].text in ("-", "–")):
+            return -1
+        k += 1
+    return -1
 
 
 def _antecedent(

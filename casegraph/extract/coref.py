@@ -44,6 +44,8 @@ class Resolver:
             | {w[-1] for w in gaz.introducers}
         )
         self._memo: dict[tuple[int, int], int | None] = {}
+        self.actors = {e.id for e in entities if e.type in ACTORS}
+        self.groups = {e.id for e in entities if e.type == "Organization" and _a_group(e)}
 
     def type_of(self, entity: int) -> str:
         return self.entities[entity].type
@@ -178,6 +180,8 @@ class Resolver:
         allowed = ACTORS if tok.lower_ in self.gaz.org_anaphors else frozenset({"Company"})
         # "X sold Y, the company's tool": a possessive may well point at its clause's subject
         governing = self._governing_subjects(sent, tok) if tok.dep_ != "poss" else set()
+        if tok.lower_ in GROUP_WORDS and self.groups:
+            governing = governing | (self.actors - self.groups)  # "the group": a group, if any
         before = [
             e for e in self._actors_before(sent, tok.i, governing) if self.type_of(e) in allowed
         ]
@@ -286,6 +290,18 @@ def _reported_first(sent: Sent) -> list[Token]:
     reported = [c for c in root.children if c.dep_ == "ccomp"]
     inner = [t for c in reported for t in c.subtree if t.head.i == c.i]
     return inner + [t for t in sent.span if t.head.i == root.i and t not in inner]
+
+
+GROUP_WORDS = frozenset({"group", "gang", "crew", "actor", "actors", "collective"})
+GROUP_RULES = frozenset({"cue:org-introducer", "cue:org-head", "cue:org-context"})
+
+
+def _a_group(ent: Entity) -> bool:
+    """An organisation introduced as a group or gang, or listed as a threat actor."""
+    typing = ent.typing
+    return (typing is not None and typing.extractor == "gazetteer:threat-actors") or any(
+        m.rule in GROUP_RULES for m in ent.mentions
+    )
 
 
 def _modifier(sent: Sent, m: Mention) -> bool:

@@ -172,6 +172,8 @@ def _org_context(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
             n = match_words(doc, k, hi, gaz.introducers)
             if n > k:
                 return not (n < hi and doc[n].text in POSSESSIVE)  # not "the company's tool"
+            if doc[k].pos_ == "NOUN" and doc[k + 1 : k + 2].text[:1].islower():
+                return False  # "X, a group the company links to ...": the head is 'group'
             k += 1
         if k < hi and gaz.place(doc[k].text) is not None:
             k += 1
@@ -345,8 +347,9 @@ def coordinated_names(sent: Sent, mentions: list[Mention], gaz: Gazetteer) -> li
     doc, span = sent.doc, sent.span
     out: list[Mention] = []
     taken = sorted(mentions, key=lambda m: m.start)
+    people = sum(1 for m in taken if m.type == "Person")
     for m in taken:
-        if m.type not in ("Company", "Organization"):
+        if m.type not in ("Company", "Organization") and not (m.type == "Person" and people >= 2):
             continue
         for step in (-1, 1):
             i = m.start - 1 if step == -1 else m.end
@@ -364,6 +367,17 @@ def coordinated_names(sent: Sent, mentions: list[Mention], gaz: Gazetteer) -> li
             if s == span.start and e - s == 1:
                 continue  # a capitalised first word of the sentence proves nothing
             weak = next((t for t in taken if t.start == s and t.end == e), None)
+            if weak is not None and m.type == "Person" and weak.rule.startswith("spacy:"):
+                if (
+                    weak.type != "Person" and 2 <= e - s <= 4
+                ):  # "..., Pham Duc Anh and Vo Thanh Long"
+                    weak.type, weak.rule, weak.kind, weak.weight = (
+                        "Person",
+                        "cue:coordinated",
+                        "name",
+                        1.5,
+                    )
+                continue
             if weak is not None and weak.kind == "place" and weak.rule.startswith("spacy:"):
                 weak.type, weak.rule = m.type, "cue:coordinated"  # "Apple, Nvidia and AMD"
                 weak.kind, weak.weight = "name", 0.8
@@ -374,5 +388,8 @@ def coordinated_names(sent: Sent, mentions: list[Mention], gaz: Gazetteer) -> li
                 continue
             if not_a_name(doc, s, e, gaz):
                 continue  # "On Monday, Europol and ...": a date, not a fellow body
-            out.append(make_mention(sent, s, e, m.type, "cue:coordinated", 0.8))
+            if m.type == "Person" and not 2 <= e - s <= 4:
+                continue  # people are listed by full names
+            weight = 1.5 if m.type == "Person" else 0.8  # "A, B, C and D" among people
+            out.append(make_mention(sent, s, e, m.type, "cue:coordinated", weight))
     return out

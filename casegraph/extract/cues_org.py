@@ -26,7 +26,24 @@ if TYPE_CHECKING:
 
 # Words allowed between a name and the head noun that makes it a body: 'Clop ransomware group'.
 DESCRIPTORS = frozenset(
-    {"ransomware", "hacking", "hacker", "threat", "cybercrime", "espionage", "apt", "extortion"}
+    {
+        "ransomware",
+        "hacking",
+        "hacker",
+        "hackers",
+        "threat",
+        "cybercrime",
+        "espionage",
+        "cyberespionage",
+        "apt",
+        "extortion",
+        "mercenary",
+        "hacktivist",
+        "criminal",
+        "research",
+        "rights",
+        "advocacy",
+    }
 )
 
 
@@ -45,6 +62,8 @@ def find_org_cues(
                 (gaz.platform_introducers, "Platform", "cue:platform-introducer"),
             ):
                 k = match_words(doc, i, hi, phrases)
+                if k == i + 1 and _sector_group(doc, i, lo):
+                    continue  # "the Italian hospital group Sanitas Nord": a business group
                 if k > i and doc[k - 1].pos_ == "NOUN":
                     plural = doc[k - 1].tag_ == "NNS"
                     for s, e in _names_after(doc, k, hi, ents, plural):
@@ -53,6 +72,8 @@ def find_org_cues(
         if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
             out.extend(_body_names(sent, gaz, ents, blocked, i))
             e = span_end(doc, i, hi, ents)
+            if e > i and not blocked_by(i, e, blocked) and _body_apposition(doc, e, hi, gaz):
+                out.append((CUE, make_mention(sent, i, e, "Organization", "cue:org-context", 3.0)))
             k = e
             while k < hi and k - e < 2 and doc[k].lower_ in DESCRIPTORS:
                 k += 1
@@ -122,6 +143,31 @@ def _body_names(
         end = max([end, *(e.end for e in ents if e.start == i and e.end <= hi)])
         out.append((CUE, make_mention(sent, i, end, "Organization", "cue:org-of", 3.0)))
     return out
+
+
+def _sector_group(doc: Doc, i: int, lo: int) -> bool:
+    """'group' after a noun of business ('hospital group', 'media group'), not a threat word."""
+    return (
+        doc[i].lower_ in ("group", "collective")
+        and i > lo
+        and doc[i - 1].pos_ == "NOUN"
+        and doc[i - 1].text.islower()
+        and doc[i - 1].lower_ not in DESCRIPTORS
+    )
+
+
+def _body_apposition(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
+    """', a group the company links to ...', ', a state-backed hacking group also known as':
+    an apposition whose head noun introduces a body."""
+    if end + 2 >= hi or doc[end].text != "," or doc[end + 1].lower_ not in ("a", "an", "the"):
+        return False
+    k = end + 2
+    while k < hi and k - end <= 7 and (doc[k].text[:1].islower() or doc[k].text == "-"):
+        n = match_words(doc, k, hi, gaz.org_introducers)
+        if n > k and doc[n - 1].pos_ == "NOUN":
+            return not (n < hi and doc[n].text in POSSESSIVE)
+        k += 1
+    return False
 
 
 def _names_after(

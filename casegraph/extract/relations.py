@@ -36,6 +36,7 @@ RULES: tuple[Rule, ...] = (
     rules_roles.appositive_role,
     rules_roles.role_after_name,
     rules_roles.role_list,
+    rules_roles.membership,
     rules_np.part_of,
     rules_np.hosted_at,
     rules_np.parent_company,

@@ -4,9 +4,14 @@ hunter at security company Y', 'X, the alleged Y affiliate', 'two former Y emplo
 
 from __future__ import annotations
 
-from casegraph.extract.context import Ctx
+from typing import TYPE_CHECKING
+
+from casegraph.extract.context import Ctx, np_entities, prep_objects, subject_tokens
 from casegraph.extract.spans import Mention
 from casegraph.extract.tokens import POSSESSIVE
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 EMPLOYERS = frozenset({"Company", "Organization"})
 PREPS = frozenset({"at", "of", "for", "with", "from"})
@@ -52,6 +57,10 @@ def employer_after(ctx: Ctx, q: int) -> int | None:
     for _ in range(MAX_DESCRIPTORS + 1):
         m = _at(ctx, q)
         if m is not None:
+            if m.end + 1 < hi and doc[m.end].text in POSSESSIVE:  # "the DOJ's Security Division"
+                unit = _at(ctx, m.end + 1)
+                if _employer(ctx, unit) and unit is not None:
+                    return unit.entity
             return m.entity if _employer(ctx, m) else None
         if q >= hi or not _descriptor(ctx, q):
             return None
@@ -142,3 +151,82 @@ def _people_listed(ctx: Ctx, j: int) -> list[int]:
         if j < hi and doc[j].lower_ in ("and", "&"):
             j += 1
     return out
+
+
+MEMBER_NOUNS = frozenset(
+    {"member", "members", "affiliate", "affiliates", "part", "operator", "operators", "leader",
+     "leaders", "employee", "employees", "founder", "founders", "hacker", "hackers", "officer",
+     "officers", "agent", "agents", "developer", "developers"}
+)  # fmt: skip
+
+
+def membership(ctx: Ctx) -> None:
+    """'A, B and C were members of Copper Lantern', 'accused of being part of X', 'they are
+    affiliates of X' -> each WORKS_FOR X."""
+    for tok in ctx.sent.span:
+        if tok.lower_ not in MEMBER_NOUNS or tok.pos_ != "NOUN" or tok.dep_ not in ("attr", "pobj"):
+            continue
+        bodies = [e for o in prep_objects(tok, "of", "in") for e in np_entities(ctx, o)]
+        bodies = [b for b in bodies if ctx.etype(b) in EMPLOYERS]
+        if not bodies:
+            continue
+        verb = tok.head
+        if tok.dep_ == "pobj":  # "were among the members of", "as members of"
+            verb = verb.head
+        people = [e for s in subject_tokens(ctx, verb) for e in people_of(ctx, s)]
+        if not people and verb.dep_ in ("pcomp", "pobj", "xcomp", "advcl"):
+            people = _people_governing(ctx, verb)  # "X is accused of being part of Y"
+        for p in dict.fromkeys(people):
+            for b in bodies:
+                ctx.add(p, "WORKS_FOR", b, "member-of", 0.8)
+
+
+def _people_governing(ctx: Ctx, tok: Token) -> list[int]:
+    node = tok
+    for _ in range(4):
+        if node.head.i == node.i:
+            return []
+        node = node.head
+        if node.tag_.startswith("VB"):
+            found = [
+                e
+                for s in subject_tokens(ctx, node, ("nsubj", "nsubjpass"))
+                for e in people_of(ctx, s)
+            ]
+            if found:
+                return found
+    return []
+
+
+NUMBERS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "both"})
+GROUP_NOUNS = frozenset({"men", "women", "defendants", "suspects", "pair", "trio", "hackers"})
+
+
+def people_of(ctx: Ctx, tok: Token) -> list[int]:
+    """The people a subject names: a person, a list of people, or 'the four', 'the two men',
+    'they' standing for the people listed just before."""
+    found = [e for e in np_entities(ctx, tok) if ctx.etype(e) == "Person"]
+    if found:
+        return found
+    plural = tok.lower_ in NUMBERS | {"they"} or (
+        tok.lower_ in GROUP_NOUNS and any(c.lower_ in NUMBERS | {"the"} for c in tok.children)
+    )
+    return listed_people(ctx) if plural else []
+
+
+def listed_people(ctx: Ctx) -> list[int]:
+    """The last list of two or more people named in this sentence or the one before."""
+    sents = ctx.res.sents
+    for back in (0, 1):
+        idx = ctx.sent.index - back
+        if idx < 0 or sents[idx].story != ctx.sent.story:
+            return []
+        people = [
+            m.entity
+            for m in ctx.res.by_sent.get(idx, [])
+            if ctx.etype(m.entity) == "Person" and (back or m.end <= ctx.sent.span.end)
+        ]
+        people = list(dict.fromkeys(people))
+        if len(people) >= 2:
+            return people
+    return []

@@ -15,9 +15,11 @@ from casegraph.extract.context import (
     objects,
     patients,
     prep_objects,
+    subject_tokens,
     subjects,
 )
 from casegraph.extract.cues import list_items
+from casegraph.extract.rules_roles import people_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -207,7 +209,7 @@ def works_for(ctx: Ctx) -> None:
     for tok in ctx.sent.span:
         if not is_verb(tok, verbs):
             continue
-        people = [e for e in subjects(ctx, tok) if ctx.etype(e) == "Person"]
+        people = [e for s in subject_tokens(ctx, tok) for e in people_of(ctx, s)]
         orgs = objects(ctx, tok) if lemma(tok) == "join" else []
         orgs += [e for o in prep_objects(tok, "for", "at") for e in np_entities(ctx, o)]
         for p in people:
