@@ -63,7 +63,12 @@ def find_org_cues(
             ):
                 k = match_words(doc, i, hi, phrases)
                 if k == i + 1 and _sector_group(doc, i, lo):
-                    continue  # "the Italian hospital group Sanitas Nord": a business group
+                    for s, e in _names_after(doc, k, hi, ents, False):  # "hospital group X"
+                        if not blocked_by(s, e, blocked):
+                            out.append(
+                                (CUE, make_mention(sent, s, e, "Company", "cue:introducer", 3.0))
+                            )
+                    continue
                 if k > i and doc[k - 1].pos_ == "NOUN":
                     plural = doc[k - 1].tag_ == "NNS"
                     for s, e in _names_after(doc, k, hi, ents, plural):

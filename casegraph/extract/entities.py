@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from casegraph.extract.aliases import acronym_mentions
@@ -88,13 +89,21 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
 def _indicators(sent: Sent) -> list[Scored]:
     """CVE ids and file hashes named in the sentence: Indicators, never firms or people."""
     out: list[Scored] = []
-    for tok in sent.span:
-        kind = indicator_kind(tok.text)
-        if kind is not None:
-            name = tok.text.upper() if kind == "cve" else tok.text.lower()
-            m = make_mention(sent, tok.i, tok.i + 1, "Indicator", f"cue:{kind}", 3.0, name, kind)
-            out.append((CUE, m))
+    span = sent.span
+    base = span.start_char
+    for match in INDICATOR_TEXT.finditer(span.text):
+        text = match.group()
+        kind = indicator_kind(text)
+        found = span.doc.char_span(base + match.start(), base + match.end())
+        if kind is None or found is None:
+            continue
+        name = text.upper() if kind == "cve" else text.lower()
+        m = make_mention(sent, found.start, found.end, "Indicator", f"cue:{kind}", 3.0, name, kind)
+        out.append((CUE, m))
     return out
+
+
+INDICATOR_TEXT = re.compile(r"(?<![\w-])(?:CVE-\d{4}-\d{4,7}|[0-9a-fA-F]{32,64})(?![\w-])", re.I)
 
 
 def _ents_in(span: Span) -> list[Span]:

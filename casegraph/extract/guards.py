@@ -37,7 +37,7 @@ def is_value(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
     'Thursday', 'Early October', 'Tues', 'December 2', '7 p.m. GMT', 'Hong Kong Dollars',
     'SHA-256', 'JSON', 'C:\\Windows\\evil.dll', 'CVE-2021-30860'."""
     words = [doc[i].text for i in range(start, end)]
-    text = " ".join(words)
+    text = doc[start:end].text
     low = [w.lower().rstrip(".") for w in words]
     if not words or indicator_kind(text) is not None or _FILE.fullmatch(text):
         return True

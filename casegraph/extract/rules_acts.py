@@ -20,7 +20,7 @@ from casegraph.extract.rules_np import linked_entities
 from casegraph.extract.rules_verb import _lawsuit
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Token
 
 ACTORS = frozenset({"Company", "Organization"})
 ATTACKERS = frozenset({"Company", "Organization", "Person", "Country", "Product"})
@@ -250,3 +250,86 @@ def units(ctx: Ctx) -> None:
             if owner is not None and owner != m.entity:
                 ctx.add(m.entity, "PART_OF", owner, "unit-name", 0.8)
                 break
+
+
+def named_defendants(ctx: Ctx) -> None:
+    """'The complaint also names three residents as defendants: A, ...; B, ...; and C' -> each
+    DEFENDANT_IN the lawsuit last read in the story."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    for tok in ctx.sent.span:
+        if lemma(tok) not in ("name", "list", "add", "include") or not tok.tag_.startswith("VB"):
+            continue
+        if not any(o.lower_ in ("defendant", "defendants") for o in prep_objects(tok, "as")):
+            continue
+        suit = _current_lawsuit(ctx)
+        if suit is None:
+            continue
+        people: list[int] = [
+            e
+            for o in children(tok, "dobj")
+            for e in np_entities(ctx, o)
+            if ctx.etype(e) != "Country"
+        ]
+        colon = next((t.i for t in doc[tok.i : hi] if t.text == ":"), -1)
+        if colon > 0:  # the list after the colon, items separated by ';' or ','
+            people += [
+                m.entity
+                for m in ctx.mentions
+                if m.start > colon
+                and ctx.etype(m.entity) in ("Person", "Company", "Organization")
+                and _item_start(doc, m.start, colon)
+            ]
+        for p in dict.fromkeys(people):
+            ctx.add(p, "DEFENDANT_IN", suit, "named-defendant", 0.8)
+
+
+def _item_start(doc: Doc, i: int, colon: int) -> bool:
+    """Whether token i begins an item of a list opened at colon ('; and B', ', C')."""
+    j = i - 1
+    while j > colon and doc[j].lower_ in ("and", "or"):
+        j -= 1
+    return j == colon or doc[j].text in (";", ",")
+
+
+def _current_lawsuit(ctx: Ctx) -> int | None:
+    """The Lawsuit most recently read in this story, if any."""
+    story = ctx.sent.story
+    found = [
+        ctx.lawsuits[name]
+        for name in ctx.lawsuits
+        if story in ctx.entities[ctx.lawsuits[name]].stories
+    ]
+    return found[-1] if found else None
+
+
+def eponymous(ctx: Ctx) -> None:
+    """'Microsoft Word', 'Kaseya VSA': a product named after the firm it comes from, when the
+    firm is named in the document too -> the firm DEVELOPED it."""
+    by_name = {e.name: e.id for e in ctx.entities if e.type in ACTORS}
+    for m in ctx.mentions:
+        ent = ctx.entities[m.entity]
+        words = ent.name.split()
+        if ent.type != "Product" or len(words) < 2 or ent.mentions[0] is not m:
+            continue
+        owner = by_name.get(words[0])
+        if owner is not None:
+            ctx.add(owner, "DEVELOPED", m.entity, "eponymous-product", 0.75)
+
+
+def publisher_of(ctx: Ctx) -> None:
+    """'X, the publisher of the game Y', 'the owner of Y' -> X OWNS Y."""
+    for tok in ctx.sent.span:
+        if tok.lower_ not in ("publisher", "owner", "operator") or tok.pos_ != "NOUN":
+            continue
+        owned = [e for o in prep_objects(tok, "of") for e in np_entities(ctx, o)]
+        owned = [e for e in owned if ctx.etype(e) in ("Product", "Platform", "Company")]
+        if tok.dep_ == "appos":
+            owners = np_entities(ctx, tok.head, deep=False)
+        elif tok.dep_ == "attr":
+            owners = subjects(ctx, tok.head)
+        else:
+            continue
+        for o in owners:
+            if ctx.etype(o) in ACTORS:
+                for x in owned:
+                    ctx.add(o, "OWNS", x, "publisher-of", 0.75)

@@ -155,11 +155,26 @@ def report_clause(ctx: Ctx) -> None:
         topics: list[int] = []
         for clause in children(tok, "ccomp"):
             topics += _clause_parties(ctx, clause)
-        own = _possessed_by(ctx, reporters)
+        own = _possessed_by(ctx, reporters) | _places(ctx)
         for r in reporters:
             for t in dict.fromkeys(topics):
                 if t not in reporters and t not in own and ctx.etype(t) in TOPICS:
                     ctx.add(r, "REPORTED_ON", t, "report-clause", 0.7)
+
+
+def _places(ctx: Ctx) -> set[int]:
+    """Countries named only as where something is ('police in Spain'), never as a state."""
+    doc, lo = ctx.sent.doc, ctx.sent.span.start
+    located, acting = set(), set()
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) != "Country":
+            continue
+        before = doc[m.start - 1].lower_ if m.start > lo else ""
+        if before in ("in", "from", "across", "throughout", "at", "and", ","):
+            located.add(m.entity)
+        else:
+            acting.add(m.entity)
+    return located - acting
 
 
 def _possessed_by(ctx: Ctx, owners: list[int]) -> set[int]:
