@@ -114,11 +114,15 @@ def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
     """An entity span without leading determiners, demonym prefixes and trailing possessives."""
     doc = ent.doc
     start, end = ent.start, ent.end
-    while start < end and (
-        doc[start].is_punct
-        or doc[start].lower_ in HONORIFICS
-        or (doc[start].text[:1].islower() and doc[start].tag_ not in NAME_TAGS)
-        or doc[start].tag_ in ("IN", "DT")  # "Inside India", "The Ministry of ..."
+    while (
+        start < end
+        and (
+            doc[start].is_punct
+            or doc[start].lower_ in HONORIFICS
+            or (doc[start].tag_ in ("VBG", "VBD", "VBZ", "VB") and start < end - 1)  # "Using NSO"
+            or (doc[start].text[:1].islower() and doc[start].tag_ not in NAME_TAGS)
+            or doc[start].tag_ in ("IN", "DT")  # "Inside India", "The Ministry of ..."
+        )
     ):
         start += 1
     while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):

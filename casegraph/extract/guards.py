@@ -65,5 +65,7 @@ def not_a_name(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
     if doc[start].text in gaz.trigger("operation_words") and end - start > 1:
         return True  # "Operation Cyclone": the ontology has no type for operations
     if end - start == 1 and not text.isupper():
+        if low.endswith("s") and (p := gaz.place(text[:-1])) is not None and p.kind == "demonym":
+            return True  # "Bahrainis", "Israelis": people of a country, not the country
         return text in gaz.org_cues or low in gaz.common_nouns
     return False

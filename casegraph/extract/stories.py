@@ -89,6 +89,11 @@ def split_blocks(
                 pending = "trailer"
             blocks.append(Block(start, end, kind, story if started else 0))
             continue
+        suffix = _SITE_SUFFIX.search(body) if kind == "headline" else None
+        if suffix is not None and _site_name(suffix.group(1), meta):
+            cut = start + suffix.start()  # "Microsoft seizes domains ... | ZDNet"
+            blocks.append(Block(cut, end, "navigation", story if started else 0))
+            end = cut
         dateline = _DATELINE.match(body) if kind == "text" else None
         if dateline is not None:  # "WASHINGTON, Nov 3 (Reuters) - The ...": the place line
             blocks.append(Block(start, start + dateline.end(), "navigation", story))
@@ -108,6 +113,15 @@ def split_blocks(
         pending = "story" if kind == "bio" else None
         blocks.append(Block(start, end, kind, story))
     return blocks
+
+
+_SITE_SUFFIX = re.compile(r"\s+[|–—]\s+([A-Z][\w.&' -]{1,40}?)\s*$")
+
+
+def _site_name(name: str, meta: Metadata) -> bool:
+    """Whether the end of a headline after '|' names the site: its outlet, or a short name."""
+    outlet = meta.fields.get("outlet", "")
+    return name.strip().lower() == outlet.lower() or len(name.split()) <= 2
 
 
 def story_title(text: str, blocks: list[Block]) -> str | None:
