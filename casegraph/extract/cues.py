@@ -139,11 +139,8 @@ def find_cues(
         # "Ana Ruiz, chief counsel", "Peter Kim, a researcher at ..."
         if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
             e = name_run(doc, i, hi)
-            if (
-                2 <= e - i <= 3
-                and not blocked_by(i, e, blocked)
-                and _title_follows(doc, e, hi, gaz)
-            ):
+            size = sum(1 for t in doc[i:e] if t.text not in ("-", "–"))  # "John Scott-Railton"
+            if 2 <= size <= 3 and not blocked_by(i, e, blocked) and _title_follows(doc, e, hi, gaz):
                 out.append((CUE, make_mention(sent, i, e, "Person", "cue:appositive-title", 2.5)))
             elif (
                 2 <= e - i <= 4
@@ -349,7 +346,9 @@ def coordinated_names(sent: Sent, mentions: list[Mention], gaz: Gazetteer) -> li
     taken = sorted(mentions, key=lambda m: m.start)
     people = sum(1 for m in taken if m.type == "Person")
     for m in taken:
-        if m.type not in ("Company", "Organization") and not (m.type == "Person" and people >= 2):
+        if m.type not in ("Company", "Organization", "Product") and not (
+            m.type == "Person" and people >= 2
+        ):
             continue
         for step in (-1, 1):
             i = m.start - 1 if step == -1 else m.end

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from casegraph.extract.aliases import acronym_mentions
 from casegraph.extract.cues import find_cues
 from casegraph.extract.cues_org import find_org_cues
-from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.gazetteer import Gazetteer, Reference, load_reference
 from casegraph.extract.guards import indicator_kind, not_a_name
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import (
@@ -19,6 +19,7 @@ from casegraph.extract.tokens import (
     SPACY,
     Scored,
     inside_longer,
+    is_name_token,
     make_mention,
     surface,
 )
@@ -75,6 +76,7 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
         cands += find_cues(sent, gaz, ents, blocked)
         cands += find_org_cues(sent, gaz, ents, blocked)
         cands += _spacy(sent, gaz, ents)
+        cands += _reference_names(sent, load_reference())
     doc = sent.doc
     cands = [
         c
@@ -84,6 +86,38 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
     cands += _indicators(sent)
     found = _select(cands)
     return sorted([*found, *acronym_mentions(sent, found)], key=lambda m: m.start)
+
+
+REF_MAX_TOKENS = 4
+
+
+def _reference_names(sent: Sent, ref: Reference) -> list[Scored]:
+    """Names of the reference list written in the sentence as names ('APT28', 'Cobalt
+    Strike'): mentions that spaCy missed, typed later from the list. Only runs of name words
+    count, so the list never makes a name of ordinary words."""
+    doc, lo, hi = sent.doc, sent.span.start, sent.span.end
+    out: list[Scored] = []
+    i = lo
+    while i < hi:
+        if not is_name_token(doc[i]) or (i == lo and not _code(doc[i].text)):
+            i += 1
+            continue
+        for n in range(min(REF_MAX_TOKENS, hi - i), 0, -1):
+            if not all(is_name_token(t) or t.text in ("-", ".") for t in doc[i : i + n]):
+                continue
+            entries = ref.lookup(doc[i : i + n].text)
+            if entries:
+                type_ = entries[0].type
+                out.append((SPACY, make_mention(sent, i, i + n, type_, "cue:reference", 0.5)))
+                i += n - 1
+                break
+        i += 1
+    return out
+
+
+def _code(text: str) -> bool:
+    """A code of capitals and digits such as 'APT28': a name even at a sentence start."""
+    return any(c.isdigit() for c in text) and any(c.isupper() for c in text)
 
 
 def _indicators(sent: Sent) -> list[Scored]:
@@ -330,7 +364,8 @@ def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
         if _lookup(text, gaz) is not None:
             continue  # the gazetteer pass already typed it
         if label == "PERSON":
-            if all(t.text[:1].isupper() for t in ent) and len(ent) <= 4:
+            words = [t for t in ent if t.text not in ("-", "–")]  # "John Scott-Railton"
+            if all(t.text[:1].isupper() for t in words) and len(words) <= 4:
                 out.append(
                     (SPACY, make_mention(sent, ent.start, ent.end, "Person", "spacy:PERSON", 1))
                 )

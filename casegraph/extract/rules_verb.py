@@ -68,6 +68,9 @@ def sue(ctx: Ctx) -> None:
             not defendants and tok.dep_ == "dobj"
         ):  # "filed a lawsuit against X": 'against' on the verb
             defendants = [e for o in prep_objects(tok.head, "against") for e in np_entities(ctx, o)]
+        for acl in children(tok, "acl", "relcl"):  # "Samsung's lawsuit, filed ... against X"
+            if not defendants and lemma(acl) in ctx.gaz.lawsuit["filing_verbs"]:
+                defendants = [e for o in prep_objects(acl, "against") for e in np_entities(ctx, o)]
         if not defendants:
             continue
         plaintiffs = [e for c in children(tok, "poss") for e in np_entities(ctx, c)]
