@@ -29,6 +29,18 @@ class Ctx:
     entities: list[Entity]
     out: list[Candidate] = field(default_factory=list)
     lawsuits: dict[str, int] = field(default_factory=dict)
+    tokens: list[Token] = field(default_factory=list)  # the sentence's tokens, made once
+
+    verbs: list[tuple[Token, str]] = field(default_factory=list)  # (verb, its lemma)
+
+    def __post_init__(self) -> None:
+        if not self.tokens:
+            self.tokens = list(self.sent.span)
+        self.verbs = [(t, lemma(t)) for t in self.tokens if t.tag_.startswith("VB")]
+
+    def verbs_in(self, lemmas: frozenset[str] | set[str] | tuple[str, ...]) -> list[Token]:
+        """The sentence's verbs whose lemma is one of lemmas, in order."""
+        return [t for t, lem in self.verbs if lem in lemmas]
 
     @property
     def mentions(self) -> list[Mention]:

@@ -13,6 +13,7 @@ from casegraph.extract.tokens import (
     QUOTES,
     SPACY,
     Scored,
+    first_words,
     inside_longer,
     is_name_token,
     make_mention,
@@ -39,11 +40,17 @@ def find_cues(
     span, doc = sent.span, sent.doc
     out: list[Scored] = []
     lo, hi = span.start, span.end
+    names = [is_name_token(t) for t in span]
+    lowers = [t.lower_ for t in span]
+    introducing = first_words(gaz.introducers)
+    naming = first_words(gaz.product_introducers)
     i = lo
     while i < hi:
         tok = doc[i]
+        # a run of name words starts here
+        starts = names[i - lo] and (i == lo or not names[i - lo - 1])
         # "Cobwebs Technologies", "NSO Group": a name ending in a company designator.
-        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+        if starts:
             j = name_run(doc, i, hi)
             while i < j - 1 and (p := gaz.place(doc[i].text)) is not None and p.kind == "demonym":
                 i += 1
@@ -59,8 +66,9 @@ def find_cues(
                     )
                 elif last in gaz.org_cues:
                     out.append((CUE, make_mention(sent, i, j, "Organization", "cue:org-word", 2.0)))
+        starts = names[tok.i - lo] and (i == lo or not names[i - lo - 1])  # i may have moved
         # "Indian firm BellTroX", "spyware maker NSO Group": an introducing noun before a name.
-        k = match_words(doc, i, hi, gaz.introducers)
+        k = match_words(doc, i, hi, gaz.introducers) if lowers[i - lo] in introducing else i
         if k > i and doc[k - 1].tag_ in ("NN", "NNP") and k < hi:
             s = k + 1 if doc[k].text in QUOTES else k
             e = span_end(doc, s, hi, ents)
@@ -79,8 +87,8 @@ def find_cues(
                         )
                     )
         # "Pegasus spyware", "its ForcedEntry exploit" (spaCy may tag "Reign" an adjective)
-        if (is_name_token(tok) or _capitalised_word(tok, gaz, lo)) and (
-            i == lo or not is_name_token(doc[i - 1])
+        if (names[i - lo] or _capitalised_word(tok, gaz, lo)) and (
+            i == lo or not names[i - lo - 1]
         ):
             e = max(span_end(doc, i, hi, ents), i + 1)
             c = e + 1 if e < hi and doc[e].text in QUOTES else e
@@ -115,7 +123,7 @@ def find_cues(
             ):
                 out.append((CUE, make_mention(sent, i + 1, e, "Person", "cue:title-person", 2.5)))
         # "Pegasus, the company's flagship tool"; "an open-source tool, the Mobile Toolkit"
-        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+        if starts:
             e = span_end(doc, i, hi, ents)
             if (
                 e > i
@@ -126,7 +134,7 @@ def find_cues(
                     (CUE, make_mention(sent, i, e, "Product", "cue:product-appositive", 2.5))
                 )
         # "Quadream, a company based in Tel Aviv", "Cytrox, part of the Intellexa alliance"
-        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+        if starts:
             e = span_end(doc, i, hi, ents)
             if e > i and not blocked_by(i, e, blocked) and _org_context(doc, e, hi, gaz):
                 out.append((CUE, make_mention(sent, i, e, "Company", "cue:org-context", 3.0)))
@@ -137,7 +145,7 @@ def find_cues(
             if e > s and not blocked_by(s, e, blocked):
                 out.append((CUE, make_mention(sent, s, e, "Product", "cue:product-maker", 2.0)))
         # "Ana Ruiz, chief counsel", "Peter Kim, a researcher at ..."
-        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+        if starts:
             e = name_run(doc, i, hi)
             size = sum(1 for t in doc[i:e] if t.text not in ("-", "–"))  # "John Scott-Railton"
             if 2 <= size <= 3 and not blocked_by(i, e, blocked) and _title_follows(doc, e, hi, gaz):
@@ -149,7 +157,7 @@ def find_cues(
             ):
                 out.append((CUE, make_mention(sent, i, e, "Person", "cue:person-apposition", 2.5)))
         # "spyware called Predator"
-        k = match_words(doc, i, hi, gaz.product_introducers)
+        k = match_words(doc, i, hi, gaz.product_introducers) if lowers[i - lo] in naming else i
         if k > i and any(doc[b].text in gaz.product_cues for b in range(max(lo, i - 4), i)):
             s = k + 1 if k < hi and doc[k].text in QUOTES else k
             e = span_end(doc, s, hi, ents)

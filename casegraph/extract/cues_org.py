@@ -14,6 +14,7 @@ from casegraph.extract.tokens import (
     QUOTES,
     SPACY,
     Scored,
+    first_words,
     is_name_token,
     make_mention,
     match_words,
@@ -53,10 +54,11 @@ def find_org_cues(
     """Names typed Organization or Platform by the noun before or after them."""
     doc, lo, hi = sent.doc, sent.span.start, sent.span.end
     out: list[Scored] = []
+    starting = first_words(gaz.org_introducers) | first_words(gaz.platform_introducers)
     i = lo
     while i < hi:
         tok = doc[i]
-        if tok.text[:1].islower():
+        if tok.text[:1].islower() and tok.lower_ in starting:
             for phrases, type_, rule in (
                 (gaz.org_introducers, "Organization", "cue:org-introducer"),
                 (gaz.platform_introducers, "Platform", "cue:platform-introducer"),

@@ -99,10 +99,11 @@ def _reference_names(sent: Sent, ref: Reference) -> list[Scored]:
     out: list[Scored] = []
     i = lo
     while i < hi:
-        if not is_name_token(doc[i]) or (i == lo and not _code(doc[i].text)):
+        longest = ref.max_tokens(doc[i].text)
+        if not longest or not is_name_token(doc[i]) or (i == lo and not _code(doc[i].text)):
             i += 1
             continue
-        for n in range(min(REF_MAX_TOKENS, hi - i), 0, -1):
+        for n in range(min(REF_MAX_TOKENS, longest, hi - i), 0, -1):
             if not all(is_name_token(t) or t.text in ("-", ".") for t in doc[i : i + n]):
                 continue
             entries = ref.lookup(doc[i : i + n].text)
@@ -233,7 +234,8 @@ def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
             i += 1
             continue
         found = None
-        for n in range(min(6, span.end - i), 0, -1):
+        longest = gaz.max_tokens(first)
+        for n in range(min(6, longest, span.end - i), 0, -1):
             text = surface(doc, i, i + n)
             found = _lookup(text, gaz)
             if found and found[0] == "Country" and _before_org_word(doc, i + n, span.end, gaz):
@@ -364,8 +366,8 @@ def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
         if _lookup(text, gaz) is not None:
             continue  # the gazetteer pass already typed it
         if label == "PERSON":
-            words = [t for t in ent if t.text not in ("-", "–")]  # "John Scott-Railton"
-            if all(t.text[:1].isupper() for t in words) and len(words) <= 4:
+            parts = [t for t in ent if t.text not in ("-", "–")]  # "John Scott-Railton"
+            if all(t.text[:1].isupper() for t in parts) and len(parts) <= 4:
                 out.append(
                     (SPACY, make_mention(sent, ent.start, ent.end, "Person", "spacy:PERSON", 1))
                 )

@@ -75,6 +75,12 @@ class Gazetteer:
     country_names: frozenset[str] = field(default_factory=frozenset)
     trigger_sets: dict[str, frozenset[str]] = field(default_factory=dict)
     trigger_pairs: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    first_words: dict[str, int] = field(default_factory=dict)
+
+    def max_tokens(self, first: str) -> int:
+        """How many tokens the longest known name starting with the word first may take (0:
+        no known name starts with it), so lookups skip words that start none."""
+        return self.first_words.get(first, 0) or self.first_words.get(first.lower(), 0)
 
     def place(self, text: str) -> Place | None:
         """The country a name, demonym or capital stands for, if it is one we know."""
@@ -95,6 +101,17 @@ def _key(text: str) -> str:
 
 def _words(items: list[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((tuple(i.lower().split()) for i in items), key=len, reverse=True))
+
+
+def _first_words(keys: list[str]) -> dict[str, int]:
+    """First word of each name -> the most tokens a name starting with it may take (words
+    plus the punctuation spaCy splits off: 'Washington, D.C.', "Côte d'Ivoire")."""
+    out: dict[str, int] = {}
+    for key in keys:
+        words = key.replace(",", " , ").replace("'", " ' ").replace("-", " - ").split()
+        first = key.split()[0].rstrip(",")
+        out[first] = max(out.get(first, 0), len(words))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -124,8 +141,12 @@ def load_gazetteer() -> Gazetteer:
         if " " not in key and not key.isupper() and o not in orgs["outlets"]:
             outlets.setdefault(key.upper(), o)
     values = _data("values.json")
-    comp = _data("companies.json")
     prod = _data("products.json")
+    products = {
+        **{_key(n).lower(): n for n in prod.get("known", []) if " " in n or len(n) > 4},
+        **{_key(n): n for n in prod.get("known", [])},
+    }
+    comp = _data("companies.json")
     vic = _data("victims.json")
     boiler = _data("boilerplate.json")
     triggers = _data("triggers.json")
@@ -140,10 +161,7 @@ def load_gazetteer() -> Gazetteer:
         places=places,
         platforms=platforms,
         outlets=outlets,
-        products={
-            **{_key(n).lower(): n for n in prod.get("known", []) if " " in n or len(n) > 4},
-            **{_key(n): n for n in prod.get("known", [])},
-        },
+        products=products,
         org_cues=frozenset(orgs["cue_words"]),
         titles=frozenset(t.lower() for t in orgs["title_nouns"]),
         title_modifiers=frozenset(orgs["title_modifiers"]),
@@ -199,6 +217,7 @@ def load_gazetteer() -> Gazetteer:
         country_names=frozenset(e["name"] for e in countries),
         trigger_sets=sets,
         trigger_pairs=pairs,
+        first_words=_first_words([*places, *platforms, *outlets, *products]),
     )
 
 
@@ -231,10 +250,15 @@ class Reference:
 
     by_name: dict[str, tuple[RefEntry, ...]]
     origin: tuple[dict[str, Any], ...]
+    first_words: dict[str, int] = field(default_factory=dict)
 
     def lookup(self, name: str) -> tuple[RefEntry, ...]:
         """The entries a name (any case) is the name or an alias of."""
         return self.by_name.get(ref_key(name), ())
+
+    def max_tokens(self, first: str) -> int:
+        """How many tokens the longest name starting with the word first may take, or 0."""
+        return self.first_words.get(first.casefold(), 0)
 
 
 def ref_key(name: str) -> str:
@@ -255,4 +279,8 @@ def load_reference() -> Reference:
             key = ref_key(alias)
             if key not in ours:  # our own lists (countries, platforms, outlets) come first
                 by_name.setdefault(key, []).append(entry)
-    return Reference({k: tuple(v) for k, v in by_name.items()}, tuple(data["origin"]))
+    return Reference(
+        {k: tuple(v) for k, v in by_name.items()},
+        tuple(data["origin"]),
+        _first_words(list(by_name)),
+    )

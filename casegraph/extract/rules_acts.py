@@ -36,7 +36,7 @@ def attacks(ctx: Ctx) -> None:
     """'attacks by X on Y', "X's attacks on Y", 'X launched attacks against Y', 'X was behind
     an attack on Y', 'X was behind the Kaseya attack' -> X TARGETED Y."""
     nouns = ctx.gaz.trigger("attack_nouns")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.pos_ != "NOUN" or tok.lower_ not in nouns:
             continue
         victims = [e for o in prep_objects(tok, "on", "against") for e in np_entities(ctx, o)]
@@ -83,8 +83,8 @@ def seizures(ctx: Ctx) -> None:
     the infrastructure of Y' -> X DISRUPTED Y."""
     nouns = ctx.gaz.trigger("seizure_nouns")
     verbs = ctx.gaz.trigger("seizure_verbs")
-    for tok in ctx.sent.span:
-        if _negated(tok):
+    for tok in ctx.tokens:
+        if (tok.lower_ not in nouns and lemma(tok) not in verbs) or _negated(tok):
             continue
         if tok.pos_ == "NOUN" and tok.lower_ in nouns:
             objs = prep_objects(tok, "of")
@@ -178,8 +178,8 @@ def _used_by(ctx: Ctx, obj: Token) -> list[int]:
 def platforms_used(ctx: Ctx) -> None:
     """'The group advertises its services on forums X and Y' -> the group OPERATED_ON X, Y."""
     verbs = ctx.gaz.trigger("platform_verbs")
-    for tok in ctx.sent.span:
-        if not tok.tag_.startswith("VB") or lemma(tok) not in verbs or is_passive(tok):
+    for tok in ctx.verbs_in(verbs):
+        if is_passive(tok):
             continue
         heads = [tok, *children(tok, "dobj")]  # "advertises its services on forums X and Y"
         where = [
@@ -199,7 +199,7 @@ def product_users(ctx: Ctx) -> None:
     """'LULU, a Pegasus operator', 'X, a long-time Predator customer' -> X USED the product."""
     nouns = ctx.gaz.trigger("user_nouns")
     doc = ctx.sent.doc
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ not in nouns or tok.pos_ != "NOUN":
             continue
         products = [e for c in children(tok, "compound") if (e := ctx.ent(c)) is not None]
@@ -223,7 +223,7 @@ def product_users(ctx: Ctx) -> None:
 
 def court(ctx: Ctx) -> None:
     """'Abd-Ali took FinFisher to court' -> a Lawsuit with its two parties."""
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if lemma(tok) not in ("take", "haul", "drag") or not tok.tag_.startswith("VB"):
             continue
         if not any(o.lower_ in ("court", "tribunal") for o in prep_objects(tok, "to")):
@@ -256,7 +256,7 @@ def named_defendants(ctx: Ctx) -> None:
     """'The complaint also names three residents as defendants: A, ...; B, ...; and C' -> each
     DEFENDANT_IN the lawsuit last read in the story."""
     doc, hi = ctx.sent.doc, ctx.sent.span.end
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if lemma(tok) not in ("name", "list", "add", "include") or not tok.tag_.startswith("VB"):
             continue
         if not any(o.lower_ in ("defendant", "defendants") for o in prep_objects(tok, "as")):
@@ -318,7 +318,7 @@ def eponymous(ctx: Ctx) -> None:
 
 def publisher_of(ctx: Ctx) -> None:
     """'X, the publisher of the game Y', 'the owner of Y' -> X OWNS Y."""
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ not in ("publisher", "owner", "operator") or tok.pos_ != "NOUN":
             continue
         owned = [e for o in prep_objects(tok, "of") for e in np_entities(ctx, o)]

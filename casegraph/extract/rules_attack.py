@@ -68,7 +68,7 @@ def disrupt(ctx: Ctx) -> None:
     weak = gaz.trigger("discover_verbs")
     phrasal = {p[0]: p[1] for p in gaz.pairs("disrupt_phrasal")}
     networks = gaz.trigger("network_nouns")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         lem = lemma(tok)
         if not tok.tag_.startswith("VB"):
             continue
@@ -203,7 +203,7 @@ def impersonate(ctx: Ctx) -> None:
     """'posing as a Fox News reporter', 'impersonating journalists to phish targets'."""
     direct = ctx.gaz.trigger("impersonate_verbs")
     pose = ctx.gaz.trigger("pose_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.tag_.startswith("VB"):
             lem = lemma(tok)
         elif tok.lower_ in GERUNDS:
@@ -253,9 +253,7 @@ def target(ctx: Ctx) -> None:
     """'whose Pegasus spyware has been used ... to spy on journalists', 'X targeted activists'."""
     verbs = ctx.gaz.trigger("target_verbs")
     uses = ctx.gaz.trigger("use_verbs")
-    for tok in ctx.sent.span:
-        if not is_verb(tok, verbs | uses):
-            continue
+    for tok in ctx.verbs_in(verbs | uses):
         if is_verb(tok, uses):
             against = [e for o in prep_objects(tok, "against") for e in np_entities(ctx, o)]
             against = [v for v in against if ctx.etype(v) in TARGETS]

@@ -95,7 +95,7 @@ def demonym_modifier(ctx: Ctx) -> None:
 
 def demonym_of_noun(ctx: Ctx) -> None:
     """'The Taiwanese chipmaker, known as TSMC', 'the Israeli company' (an anaphor) -> BASED_IN."""
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.pos_ != "NOUN" or ctx.res.mention(ctx.sent, tok) is not None:
             continue
         for child in tok.children:
@@ -113,7 +113,7 @@ def based_in_phrase(ctx: Ctx) -> None:
     """'X, based in Skopje', 'X is headquartered in Israel', 'an outfit operating out of China'."""
     based_words = ctx.gaz.trigger("based_words")
     out_of = ctx.gaz.trigger("out_of_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         low = lemma(tok)
         places: list[Token] = []
         if tok.lower_ in based_words:
@@ -169,7 +169,7 @@ def introducer_list(ctx: Ctx) -> None:
     """'four separate firms run out of Israel: A, B, C and D' -> each BASED_IN Israel."""
     doc, span, gaz = ctx.sent.doc, ctx.sent.span, ctx.gaz
     ents = list(doc.ents)
-    for tok in span:
+    for tok in ctx.tokens:
         if (
             tok.lower_ not in gaz.plural_introducers
             and tok.lower_ not in gaz.weak_plural_introducers
@@ -198,7 +198,7 @@ def introducer_list(ctx: Ctx) -> None:
 def possessive(ctx: Ctx) -> None:
     """'India's BellTroX', 'whose Pegasus spyware', 'its ForcedEntry exploit', "Meta's WhatsApp"."""
     doc, span = ctx.sent.doc, ctx.sent.span
-    for tok in span:
+    for tok in ctx.tokens:
         owner: int | None = None
         nxt = tok.i + 1
         if tok.text in POSSESSIVE and tok.i > span.start:
@@ -342,7 +342,7 @@ def part_of(ctx: Ctx) -> None:
     'the Citizen Lab, a research group at the University of Toronto'."""
     parts = ctx.gaz.trigger("part_nouns") | {"team", "unit"}
     hosted = ctx.gaz.trigger("hosted_nouns")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.dep_ not in ("appos", "attr", "npadvmod", "conj"):
             continue
         preps: tuple[str, ...] = ("of", "inside", "within") if tok.lower_ in parts else ()
@@ -386,7 +386,7 @@ INSTITUTIONS = frozenset({"University", "College", "Institute", "School", "Acade
 def parent_company(ctx: Ctx) -> None:
     """'NSO Group and its parent company, OSY Technologies' -> OSY Technologies OWNS NSO Group;
     'Y, the parent company of X' likewise."""
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ != "parent" or tok.pos_ != "NOUN":
             continue
         noun = tok.head if tok.dep_ == "compound" else tok
@@ -418,7 +418,7 @@ def demonym_name(ctx: Ctx) -> None:
 def operated_on(ctx: Ctx) -> None:
     """'accounts on Facebook linked to Cytrox', 'Black Cube accounts on Instagram'."""
     networks = ctx.gaz.trigger("network_nouns")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ not in networks:
             continue
         platforms: list[int] = []

@@ -33,7 +33,7 @@ def founders(ctx: Ctx) -> None:
     """'Rajat Khare, who co-founded the company', 'BellTroX was founded by Sumit Gupta',
     'a group of vendors founded by Tal Dilian' -> the founder WORKS_FOR the body."""
     verbs = ctx.gaz.trigger("found_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if not _founding(tok, verbs):
             continue
         if is_passive(tok):
@@ -77,8 +77,8 @@ def _people_after_by(ctx: Ctx, verb: Token) -> list[int]:
 def leaders(ctx: Ctx) -> None:
     """'Claudio Guarnieri, who runs Amnesty's Security Lab', 'X heads the agency'."""
     verbs = ctx.gaz.trigger("lead_verbs")
-    for tok in ctx.sent.span:
-        if not tok.tag_.startswith("VB") or lemma(tok) not in verbs or is_passive(tok):
+    for tok in ctx.verbs_in(verbs):
+        if is_passive(tok):
             continue
         people = [p for p in subjects(ctx, tok) if ctx.etype(p) == "Person"]
         bodies = [b for b in objects(ctx, tok) if ctx.etype(b) in ACTORS]

@@ -47,7 +47,7 @@ def _reporters(ctx: Ctx, verb: Token) -> list[int]:
 def report(ctx: Ctx) -> None:
     """'The Daily Beast reported on an operation run by X'; 'a report by A and B documented C'."""
     verbs = ctx.gaz.trigger("report_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if not tok.tag_.startswith("VB"):
             continue
         lem = lemma(tok)
@@ -82,7 +82,7 @@ def according_to(ctx: Ctx) -> None:
     """'X sold Y, according to a report by Amnesty' -> Amnesty REPORTED_ON X and Y."""
     doc, span = ctx.sent.doc, ctx.sent.span
     nouns = ctx.gaz.trigger("report_nouns")
-    for tok in span:
+    for tok in ctx.tokens:
         if tok.lower_ != "according" or tok.i + 1 >= span.end or doc[tok.i + 1].lower_ != "to":
             continue
         sources: list[int] = []
@@ -144,8 +144,8 @@ def report_clause(ctx: Ctx) -> None:
     Only organisations count as reporters here: what a quoted person says is rarely annotated
     as reporting."""
     verbs = ctx.gaz.trigger("finding_verbs")
-    for tok in ctx.sent.span:
-        if not tok.tag_.startswith("VB") or lemma(tok) not in verbs or is_passive(tok):
+    for tok in ctx.verbs_in(verbs):
+        if is_passive(tok):
             continue
         if any(c.dep_ == "neg" for c in tok.children):
             continue  # "Reuters couldn't determine whether ..."

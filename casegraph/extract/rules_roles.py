@@ -163,7 +163,7 @@ MEMBER_NOUNS = frozenset(
 def membership(ctx: Ctx) -> None:
     """'A, B and C were members of Copper Lantern', 'accused of being part of X', 'they are
     affiliates of X' -> each WORKS_FOR X."""
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ not in MEMBER_NOUNS or tok.pos_ != "NOUN" or tok.dep_ not in ("attr", "pobj"):
             continue
         bodies = [e for o in prep_objects(tok, "of", "in") for e in np_entities(ctx, o)]

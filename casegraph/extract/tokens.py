@@ -94,11 +94,25 @@ def span_end(doc: Doc, start: int, limit: int, ents: list[Span]) -> int:
     return name_run(doc, start, limit)
 
 
+_FIRSTS: dict[int, tuple[tuple[tuple[str, ...], ...], frozenset[str]]] = {}
+
+
+def first_words(phrases: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    """The first words of some phrases, computed once per phrase list."""
+    cached = _FIRSTS.get(id(phrases))
+    if cached is None or cached[0] is not phrases:
+        cached = (phrases, frozenset(w[0] for w in phrases))
+        _FIRSTS[id(phrases)] = cached
+    return cached[1]
+
+
 def match_words(doc: Doc, i: int, limit: int, phrases: tuple[tuple[str, ...], ...]) -> int:
     """One past the end of the longest phrase starting at token i, or i when none does."""
     if i >= limit:
         return i
     first = doc[i].lower_
+    if first not in first_words(phrases):
+        return i
     for words in phrases:
         if words[0] != first:
             continue
