@@ -150,6 +150,8 @@ def np_entities(ctx: Ctx, tok: Token, depth: int = 0, *, deep: bool = True) -> l
             found.extend(np_entities(ctx, obj, depth + 1))
         for obj in members(t):  # "malware tools like X and Y", "exchanges such as X"
             found.extend(np_entities(ctx, obj, depth + 1))
+        for named in children(t, "appos"):  # "its founder, Peter Vance"
+            found.extend(np_entities(ctx, named, depth + 1, deep=False))
         for acl in children(t, "acl"):
             if lemma(acl) in ctx.gaz.trigger("agent_link_verbs"):
                 for obj in prep_objects(acl, "by", "to", "with"):

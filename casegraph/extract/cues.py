@@ -122,6 +122,19 @@ def find_cues(
                 and not blocked_by(i + 1, e, blocked)
             ):
                 out.append((CUE, make_mention(sent, i + 1, e, "Person", "cue:title-person", 2.5)))
+                out.extend(_employer_before_title(sent, gaz, i, blocked))
+        # "Acting U.S. Attorney Nadia Pierce", "Assistant Attorney General Miriam Castellanos"
+        if tok.text[:1].isupper() and tok.lower_ in gaz.titles and tok.i > lo:
+            s = i + 1
+            while s < hi and doc[s].lower_ in gaz.title_modifiers | gaz.titles:
+                s += 1
+            e = name_run(doc, s, hi)
+            if (
+                2 <= e - s <= 3
+                and not blocked_by(s, e, blocked)
+                and doc[e - 1].text not in gaz.company_suffixes
+            ):
+                out.append((CUE, make_mention(sent, s, e, "Person", "cue:title-person", 2.5)))
         # "Pegasus, the company's flagship tool"; "an open-source tool, the Mobile Toolkit"
         if starts:
             e = span_end(doc, i, hi, ents)
@@ -165,6 +178,22 @@ def find_cues(
                 out.append((CUE, make_mention(sent, s, e, "Product", "cue:product-named", 3.0)))
         i += 1
     return out
+
+
+def _employer_before_title(
+    sent: Sent, gaz: Gazetteer, i: int, blocked: list[tuple[int, int]]
+) -> list[Scored]:
+    """'Brightwater privacy advocate Tom Askew': the name before a job title is an employer."""
+    doc, lo = sent.doc, sent.span.start
+    j = i
+    while j > lo and doc[j - 1].lower_ in gaz.titles | gaz.title_modifiers:
+        j -= 1
+    k = j
+    while k > lo and is_name_token(doc[k - 1]):
+        k -= 1
+    if k == j or blocked_by(k, j, blocked) or j - k > 3:
+        return []
+    return [(SPACY, make_mention(sent, k, j, "Company", "cue:employer", 1.0))]
 
 
 def _org_context(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:

@@ -48,6 +48,9 @@ DESCRIPTORS = frozenset(
 )
 
 
+ASIDE = 6
+
+
 def find_org_cues(
     sent: Sent, gaz: Gazetteer, ents: list[Span], blocked: list[tuple[int, int]]
 ) -> list[Scored]:
@@ -196,6 +199,13 @@ def _names_after(
             break  # "forums A and B, Trend Micro found": the item after 'and' is the last
         comma = p < hi and doc[p].text == ","
         p += comma
+        if comma and p < hi and doc[p].tag_ in ("VBG", "VBN"):  # ", operating from Iran,"
+            q = p
+            while q < hi and q - p <= ASIDE and doc[q].text != ",":
+                q += 1
+            if q >= hi:
+                break
+            p = q + 1
         if p < hi and doc[p].lower_ in ("and", "or"):
             p, last = p + 1, True
         elif not comma:

@@ -39,7 +39,13 @@ def attacks(ctx: Ctx) -> None:
     for tok in ctx.tokens:
         if tok.pos_ != "NOUN" or tok.lower_ not in nouns:
             continue
-        victims = [e for o in prep_objects(tok, "on", "against") for e in np_entities(ctx, o)]
+        by = prep_objects(tok, "by", "from")
+        victims = [
+            e
+            for node in [tok, *by, *(a for b in by for a in children(b, "appos"))]
+            for o in prep_objects(node, "on", "against")  # spaCy may hang 'on Y' on the attacker
+            for e in np_entities(ctx, o)
+        ]
         victims += [  # "the Kaseya attack": a firm named before the noun is its victim
             e
             for c in children(tok, "compound")
@@ -91,6 +97,8 @@ def seizures(ctx: Ctx) -> None:
             for clause in children(tok, "relcl"):  # "our disruptions that targeted X, Y"
                 if lemma(clause) in ("target", "hit", "affect"):
                     objs += children(clause, "dobj")
+            if tok.dep_ == "nsubj" and lemma(tok.head) in ("target", "hit", "affect"):
+                objs += children(tok.head, "dobj")  # "our disruptions targeted X"
             actors = [e for c in children(tok, "poss") if (e := ctx.ent(c)) is not None]
             if not actors and tok.dep_ in ("dobj", "nsubjpass", "attr") and not _negated(tok.head):
                 actors = subjects(ctx, tok.head)  # "X announced the seizure of ..."

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 ACTORS = frozenset({"Company", "Organization"})
+SANCTION_WORDS = frozenset(
+    {"sanction", "sanctions", "sanctioned", "terrorist", "sdn", "ofac", "blacklist", "embargo"}
+)
 CLAIMING = frozenset({"say", "allege", "accuse", "claim", "argue", "charge"})
 
 
@@ -173,9 +176,10 @@ def sanction(ctx: Ctx) -> None:
     """'the US sanctioned NSO Group', 'Commerce added NSO Group to the Entity List'."""
     verbs = ctx.gaz.trigger("sanction_verbs")
     lists = tuple(x.lower() for x in ctx.gaz.trigger("sanction_lists"))
+    context = any(t.lower_ in SANCTION_WORDS for t in ctx.tokens)
     for tok in ctx.tokens:
-        if is_verb(tok, verbs):
-            by, whom = clients_and_firms(ctx, tok)
+        if is_verb(tok, verbs) or (lemma(tok) == "designate" and context and tok.pos_ == "VERB"):
+            by, whom = clients_and_firms(ctx, tok)  # "designated X under its sanctions program"
         elif lemma(tok) in ("add", "place", "put") and tok.tag_.startswith("VB"):
             dest = " ".join(t.text for o in prep_objects(tok, "to", "on") for t in o.subtree)
             if not any(x in dest.lower() for x in lists):
