@@ -32,11 +32,18 @@ class Ctx:
     tokens: list[Token] = field(default_factory=list)  # the sentence's tokens, made once
 
     verbs: list[tuple[Token, str]] = field(default_factory=list)  # (verb, its lemma)
+    words: frozenset[str] = frozenset()  # lower-case words and verb lemmas
 
     def __post_init__(self) -> None:
         if not self.tokens:
             self.tokens = list(self.sent.span)
         self.verbs = [(t, lemma(t)) for t in self.tokens if t.tag_.startswith("VB")]
+        self.words = frozenset(t.lower_ for t in self.tokens) | {lem for _, lem in self.verbs}
+
+    def has_any(self, *vocabularies: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
+        """Whether the sentence has a word (or verb lemma) of one of the vocabularies: rules
+        skip sentences without their trigger words."""
+        return any(not self.words.isdisjoint(v) for v in vocabularies)
 
     def verbs_in(self, lemmas: frozenset[str] | set[str] | tuple[str, ...]) -> list[Token]:
         """The sentence's verbs whose lemma is one of lemmas, in order."""

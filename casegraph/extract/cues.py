@@ -109,7 +109,7 @@ def find_cues(
         # "whistleblower Frances Haugen", "vice president of security Jane Holloway"
         if (
             tok.text[:1].islower()
-            and tok.lower_ in gaz.titles | gaz.title_modifiers
+            and tok.lower_ in gaz.title_words
             and any(doc[b].lower_ in gaz.titles for b in range(max(lo, i - 4), i + 1))
             and i + 1 < hi
         ):
@@ -126,7 +126,7 @@ def find_cues(
         # "Acting U.S. Attorney Nadia Pierce", "Assistant Attorney General Miriam Castellanos"
         if tok.text[:1].isupper() and tok.lower_ in gaz.titles and tok.i > lo:
             s = i + 1
-            while s < hi and doc[s].lower_ in gaz.title_modifiers | gaz.titles:
+            while s < hi and doc[s].lower_ in gaz.title_words:
                 s += 1
             e = name_run(doc, s, hi)
             if (
@@ -186,7 +186,7 @@ def _employer_before_title(
     """'Brightwater privacy advocate Tom Askew': the name before a job title is an employer."""
     doc, lo = sent.doc, sent.span.start
     j = i
-    while j > lo and doc[j - 1].lower_ in gaz.titles | gaz.title_modifiers:
+    while j > lo and doc[j - 1].lower_ in gaz.title_words:
         j -= 1
     k = j
     while k > lo and is_name_token(doc[k - 1]):

@@ -36,6 +36,8 @@ def attacks(ctx: Ctx) -> None:
     """'attacks by X on Y', "X's attacks on Y", 'X launched attacks against Y', 'X was behind
     an attack on Y', 'X was behind the Kaseya attack' -> X TARGETED Y."""
     nouns = ctx.gaz.trigger("attack_nouns")
+    if not ctx.has_any(nouns):
+        return
     for tok in ctx.tokens:
         if tok.pos_ != "NOUN" or tok.lower_ not in nouns:
             continue
@@ -89,6 +91,8 @@ def seizures(ctx: Ctx) -> None:
     the infrastructure of Y' -> X DISRUPTED Y."""
     nouns = ctx.gaz.trigger("seizure_nouns")
     verbs = ctx.gaz.trigger("seizure_verbs")
+    if not ctx.has_any(nouns, verbs):
+        return
     for tok in ctx.tokens:
         if (tok.lower_ not in nouns and lemma(tok) not in verbs) or _negated(tok):
             continue
@@ -206,6 +210,8 @@ def platforms_used(ctx: Ctx) -> None:
 def product_users(ctx: Ctx) -> None:
     """'LULU, a Pegasus operator', 'X, a long-time Predator customer' -> X USED the product."""
     nouns = ctx.gaz.trigger("user_nouns")
+    if not ctx.has_any(nouns):
+        return
     doc = ctx.sent.doc
     for tok in ctx.tokens:
         if tok.lower_ not in nouns or tok.pos_ != "NOUN":

@@ -163,6 +163,8 @@ MEMBER_NOUNS = frozenset(
 def membership(ctx: Ctx) -> None:
     """'A, B and C were members of Copper Lantern', 'accused of being part of X', 'they are
     affiliates of X' -> each WORKS_FOR X."""
+    if not ctx.has_any(MEMBER_NOUNS):
+        return
     for tok in ctx.tokens:
         if tok.lower_ not in MEMBER_NOUNS or tok.pos_ != "NOUN" or tok.dep_ not in ("attr", "pobj"):
             continue
