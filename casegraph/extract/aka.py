@@ -68,7 +68,7 @@ LIST_OPENERS = (("including",), ("such", "as"), ("like",), (":",), ("namely",))
 ALIASED = frozenset({"Company", "Organization", "Product", "Platform", "Person"})
 ANAPHORS = frozenset({"group", "gang", "actor", "company", "firm", "vendor", "malware", "tool"})
 MAX_ALIAS_TOKENS = 5
-LOOKBACK = 2
+LOOKBACK = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,22 +165,27 @@ def _antecedent(
     sent: Sent, i: int, here: list[Mention], sents: list[Sent], by_sent: dict[int, list[Mention]]
 ) -> Mention | None:
     """What 'the group' before token i stands for: the last actor named before it in the
-    sentence or, failing that, in the story's previous sentences."""
+    sentence or, failing that, in the story's previous sentences; a name introduced as a group
+    somewhere in the document ('the APT group Nickel') is preferred over other names."""
     doc = sent.doc
     j = i - 1
     if j < sent.span.start or doc[j].lower_ not in ANAPHORS | {"it", "them", "they"}:
         return None
-    before = [m for m in here if m.end <= i and m.type in ALIASED - {"Person"}]
-    if before:
-        return before[-1]
+    candidates: list[Mention] = [m for m in here if m.end <= i and m.type in ALIASED - {"Person"}]
     for back in range(1, LOOKBACK + 1):
         idx = sent.index - back
         if idx < 0 or sents[idx].story != sent.story:
-            return None
+            break
         found = [m for m in by_sent.get(idx, []) if m.type in ALIASED - {"Person"}]
-        if found:
-            return found[-1]
-    return None
+        candidates = found + candidates
+    if not candidates:
+        return None
+    groups = {m.name for ms in by_sent.values() for m in ms if m.rule in GROUP_CUES}
+    grouped = [m for m in candidates if m.name in groups]
+    return (grouped or candidates)[-1]
+
+
+GROUP_CUES = frozenset({"cue:org-introducer", "cue:org-head", "cue:org-context"})
 
 
 def _alias_items(sent: Sent, start: int, gaz: Gazetteer) -> list[tuple[int, int]]:

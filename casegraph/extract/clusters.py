@@ -143,8 +143,8 @@ def cluster(
         for m in members:
             m.entity = ent.id
         entities.append(ent)
-    for claim in kept:  # the name the others are given for is the entity's name
-        ent = entities[claim.anchor.entity]
+    for claim in sorted(kept, key=lambda c: (c.anchor.sent, c.anchor.start), reverse=True):
+        ent = entities[claim.anchor.entity]  # the name first given others is the entity's name
         if ent.type != "Person" and claim.anchor.name != ent.name:
             ent.aliases = _unique([ent.name, *ent.aliases], claim.anchor.name)
             ent.name = claim.anchor.name

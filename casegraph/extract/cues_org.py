@@ -67,7 +67,7 @@ def find_org_cues(
                 (gaz.platform_introducers, "Platform", "cue:platform-introducer"),
             ):
                 k = match_words(doc, i, hi, phrases)
-                if k == i + 1 and _sector_group(doc, i, lo):
+                if k == i + 1 and _sector_group(doc, i, lo, gaz):
                     for s, e in _names_after(doc, k, hi, ents, False):  # "hospital group X"
                         if not blocked_by(s, e, blocked):
                             out.append(
@@ -155,15 +155,9 @@ def _body_names(
     return out
 
 
-def _sector_group(doc: Doc, i: int, lo: int) -> bool:
-    """'group' after a noun of business ('hospital group', 'media group'), not a threat word."""
-    return (
-        doc[i].lower_ in ("group", "collective")
-        and i > lo
-        and doc[i - 1].pos_ == "NOUN"
-        and doc[i - 1].text.islower()
-        and doc[i - 1].lower_ not in DESCRIPTORS
-    )
+def _sector_group(doc: Doc, i: int, lo: int, gaz: Gazetteer) -> bool:
+    """'group' after a business sector ('hospital group', 'media group'): a company."""
+    return doc[i].lower_ == "group" and i > lo and doc[i - 1].lower_ in gaz.trigger("sectors")
 
 
 def _body_apposition(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:

@@ -84,7 +84,7 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
         if c[1].rule.startswith("gazetteer:") or not not_a_name(doc, c[1].start, c[1].end, gaz)
     ]
     cands += _indicators(sent)
-    found = _select(cands)
+    found = [m for m in _select(cands) if not _spelled_out_term(doc, m, gaz)]
     return sorted([*found, *acronym_mentions(sent, found)], key=lambda m: m.start)
 
 
@@ -119,6 +119,18 @@ def _reference_names(sent: Sent, ref: Reference) -> list[Scored]:
 def _code(text: str) -> bool:
     """A code of capitals and digits such as 'APT28': a name even at a sentence start."""
     return any(c.isdigit() for c in text) and any(c.isupper() for c in text)
+
+
+def _spelled_out_term(doc: Doc, m: Mention, gaz: Gazetteer) -> bool:
+    """'Application Programming Interface (API)': a technical term spelled out, not a name."""
+    end = m.end
+    return (
+        end + 2 < len(doc)
+        and doc[end].text == "("
+        and doc[end + 2].text == ")"
+        and doc[end + 1].text.upper() in gaz.tech_terms
+        and not m.rule.startswith("gazetteer:")
+    )
 
 
 def _indicators(sent: Sent) -> list[Scored]:

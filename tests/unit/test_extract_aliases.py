@@ -94,3 +94,13 @@ def test_a_product_of_a_firm_is_not_the_firm() -> None:
     )
     assert "Microsoft Word" not in names_of(text, "Microsoft")
     assert "Microsoft Exchange" not in names_of(text, "Microsoft")
+
+
+def test_the_group_named_by_others_is_the_group_not_the_last_name() -> None:
+    text = (
+        "The espionage group Saltmarsh hit ministries in Chile. Investigators saw Saltmarsh "
+        "actors using Mimikatz, HexTool and other utilities. Researchers refer to the group by "
+        "other names, including 'Copper Wren' and 'Dusk Heron.'"
+    )
+    assert {"Copper Wren", "Dusk Heron"} <= names_of(text, "Saltmarsh")
+    assert not any(e.name == "HexTool" and e.aliases for e in entities(text))
