@@ -460,9 +460,7 @@ PROPAGATED = frozenset({"Person", "Company", "Organization", "Product", "Platfor
 PROPAGATE_WEIGHT = 0.5
 
 
-def propagate_names(
-    sents: list[Sent], mentions: list[Mention], gaz: Gazetteer | None = None
-) -> list[Mention]:
+def propagate_names(sents: list[Sent], mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """Later mentions of names found once: 'India's BellTroX.' after 'Indian firm BellTroX'.
 
     A person's surname alone is searched for too. Only stretches not already covered count.
@@ -501,7 +499,7 @@ def propagate_names(
             )
             if span is None or any(t.overlaps(span.start, span.end) for t in taken):
                 continue
-            if gaz is not None and not_a_name(sent.doc, span.start, span.end, gaz):
+            if not_a_name(sent.doc, span.start, span.end, gaz):
                 continue
             name = match.group()
             table = votes[name]

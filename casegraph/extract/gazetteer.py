@@ -76,17 +76,12 @@ class Gazetteer:
     trigger_sets: dict[str, frozenset[str]] = field(default_factory=dict)
     trigger_pairs: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     first_words: dict[str, int] = field(default_factory=dict)
-    title_set: frozenset[str] = field(default_factory=frozenset)
+    title_words: frozenset[str] = field(default_factory=frozenset)  # titles and modifiers
 
     def max_tokens(self, first: str) -> int:
         """How many tokens the longest known name starting with the word first may take (0:
         no known name starts with it), so lookups skip words that start none."""
         return self.first_words.get(first, 0) or self.first_words.get(first.lower(), 0)
-
-    @property
-    def title_words(self) -> frozenset[str]:
-        """Job titles and the words that modify them, in one set."""
-        return self.title_set
 
     def place(self, text: str) -> Place | None:
         """The country a name, demonym or capital stands for, if it is one we know."""
@@ -228,7 +223,7 @@ def load_gazetteer() -> Gazetteer:
         trigger_sets=sets,
         trigger_pairs=pairs,
         first_words=_first_words([*places, *platforms, *outlets, *products]),
-        title_set=frozenset(t.lower() for t in orgs["title_nouns"])
+        title_words=frozenset(t.lower() for t in orgs["title_nouns"])
         | frozenset(orgs["title_modifiers"]),
     )
 

@@ -209,6 +209,7 @@ def to_facts(a: Analysis, document_id: str) -> list[Fact]:
             count = len(where) if isinstance(where, list) else 1
         else:
             typing = ent.typing
+            assert typing is not None  # every entity made from mentions is typed by cluster()
             ev = evidence(sents[typing.mention.sent], typing.extractor, typing.confidence)
             props = dict(ent.properties)
             if ent.type == "Indicator":

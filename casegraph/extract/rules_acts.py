@@ -17,7 +17,7 @@ from casegraph.extract.context import (
     subjects,
 )
 from casegraph.extract.rules_np import linked_entities
-from casegraph.extract.rules_verb import _lawsuit
+from casegraph.extract.rules_verb import read_lawsuit
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -244,7 +244,7 @@ def court(ctx: Ctx) -> None:
             continue
         defendants = [e for o in children(tok, "dobj") for e in np_entities(ctx, o)]
         plaintiffs = subjects(ctx, tok)
-        _lawsuit(ctx, tok, plaintiffs, defendants, "took-to-court")
+        read_lawsuit(ctx, tok, plaintiffs, defendants, "took-to-court")
 
 
 def units(ctx: Ctx) -> None:

@@ -52,14 +52,14 @@ def sue(ctx: Ctx) -> None:
     verbs = frozenset(ctx.gaz.lawsuit["verbs"])
     for tok in ctx.verbs_in(verbs):
         plaintiffs, defendants = clients_and_firms(ctx, tok)
-        _lawsuit(ctx, tok, plaintiffs, defendants, "svo-sue")
+        read_lawsuit(ctx, tok, plaintiffs, defendants, "svo-sue")
     doc, span = ctx.sent.doc, ctx.sent.span
     for tok in ctx.tokens:
         if tok.lower_ in ("v.", "vs.", "v", "vs", "versus") and span.start < tok.i < span.end - 1:
             left = ctx.res.mention(ctx.sent, doc[tok.i - 1])
             right = ctx.res.mention(ctx.sent, doc[tok.i + 1])
             if left is not None and right is not None and right.start == tok.i + 1:
-                _lawsuit(ctx, tok, [left.entity], [right.entity], "lawsuit-caption")
+                read_lawsuit(ctx, tok, [left.entity], [right.entity], "lawsuit-caption")
     nouns = frozenset(ctx.gaz.lawsuit["nouns"])
     for tok in ctx.tokens:
         if tok.lower_ not in nouns or tok.pos_ != "NOUN":
@@ -79,10 +79,10 @@ def sue(ctx: Ctx) -> None:
         head = tok.head
         if not plaintiffs and tok.dep_ == "dobj" and lemma(head) in ctx.gaz.lawsuit["filing_verbs"]:
             plaintiffs = subjects(ctx, head)
-        _lawsuit(ctx, tok, plaintiffs, defendants, "lawsuit-noun")
+        read_lawsuit(ctx, tok, plaintiffs, defendants, "lawsuit-noun")
 
 
-def _lawsuit(
+def read_lawsuit(
     ctx: Ctx, anchor: Token, plaintiffs: list[int], defendants: list[int], rule: str
 ) -> None:
     if not plaintiffs or not defendants:

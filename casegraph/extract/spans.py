@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
+
+    from casegraph.extract.clusters import Typing
 
 
 @dataclass(slots=True)
@@ -74,7 +76,7 @@ class Entity:
     stories: set[int] = field(default_factory=set)
     mentions: list[Mention] = field(default_factory=list)
     properties: dict[str, object] = field(default_factory=dict)
-    typing: Any = None  # clusters.Typing: the mention and cue that decided the type
+    typing: Typing | None = None  # the mention and cue that decided the type
     alias_claims: dict[int, list[str]] = field(default_factory=dict)  # sentence -> names
 
 
