@@ -32,15 +32,17 @@ pytestmark = pytest.mark.skipif(_model_missing(), reason="spaCy model not instal
 Triple = tuple[str, str, str]
 
 
-@lru_cache(maxsize=64)
-def facts_of(text: str) -> tuple[Fact, ...]:
-    return tuple(extract_facts(text, "test-doc"))
+@lru_cache(maxsize=128)
+def facts_of(text: str, markdown: bool = False) -> tuple[Fact, ...]:
+    """The facts of a text (shared with the other test_extract_* modules)."""
+    return tuple(extract_facts(text, "test-doc", markdown=markdown))
 
 
-def typed(text: str) -> set[Triple]:
+def typed(text: str, markdown: bool = False) -> set[Triple]:
+    """The typed relations of a text as (source, type, target) names."""
     return {
         (f.source.name or "", f.type, f.target.name or "")
-        for f in facts_of(text)
+        for f in facts_of(text, markdown)
         if isinstance(f, RelationFact) and f.type != WEAK
     }
 

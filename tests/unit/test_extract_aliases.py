@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from casegraph.graph.model import EntityFact
+from tests.unit.test_extract import facts_of, pytestmark
 
-import pytest
-
-from casegraph.errors import LoaderError
-from casegraph.extract.pipeline import extract_facts
-from casegraph.graph.model import EntityFact, Fact
-
-
-def _model_missing() -> bool:
-    try:
-        from casegraph.extract.nlp import load_nlp
-
-        load_nlp()
-    except (LoaderError, ImportError):
-        return True
-    return False
-
-
-pytestmark = pytest.mark.skipif(_model_missing(), reason="spaCy model not installed")
-
-
-@lru_cache(maxsize=32)
-def facts_of(text: str) -> tuple[Fact, ...]:
-    return tuple(extract_facts(text, "doc"))
+__all__ = ["pytestmark"]
 
 
 def entities(text: str) -> list[EntityFact]:

@@ -3,32 +3,10 @@ the same construction: the wrong fact is absent and the right one present."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from casegraph.graph.model import EntityFact, RelationFact, normalize_name
+from tests.unit.test_extract import facts_of, pytestmark, typed
 
-import pytest
-
-from casegraph.errors import LoaderError
-from casegraph.extract.pipeline import extract_facts
-from casegraph.graph.model import EntityFact, Fact, RelationFact, normalize_name
-from casegraph.graph.schema import WEAK
-
-
-def _model_missing() -> bool:
-    try:
-        from casegraph.extract.nlp import load_nlp
-
-        load_nlp()
-    except (LoaderError, ImportError):
-        return True
-    return False
-
-
-pytestmark = pytest.mark.skipif(_model_missing(), reason="spaCy model not installed")
-
-
-@lru_cache(maxsize=64)
-def facts_of(text: str, markdown: bool = False) -> tuple[Fact, ...]:
-    return tuple(extract_facts(text, "doc", markdown=markdown))
+__all__ = ["pytestmark"]
 
 
 def types(text: str, markdown: bool = False) -> dict[str, str]:
@@ -39,14 +17,6 @@ def types(text: str, markdown: bool = False) -> dict[str, str]:
             for name in (f.name, *f.aliases):
                 out[normalize_name(name)] = f.type
     return out
-
-
-def typed(text: str, markdown: bool = False) -> set[tuple[str, str, str]]:
-    return {
-        (f.source.name or "", f.type, f.target.name or "")
-        for f in facts_of(text, markdown)
-        if isinstance(f, RelationFact) and f.type != WEAK
-    }
 
 
 def type_of(text: str, name: str) -> str | None:

@@ -3,40 +3,9 @@ memberships, sanctions and designations, takedowns, attacks, lawsuits with their
 
 from __future__ import annotations
 
-from functools import lru_cache
+from tests.unit.test_extract import pytestmark, typed
 
-import pytest
-
-from casegraph.errors import LoaderError
-from casegraph.extract.pipeline import extract_facts
-from casegraph.graph.model import Fact, RelationFact
-from casegraph.graph.schema import WEAK
-
-
-def _model_missing() -> bool:
-    try:
-        from casegraph.extract.nlp import load_nlp
-
-        load_nlp()
-    except (LoaderError, ImportError):
-        return True
-    return False
-
-
-pytestmark = pytest.mark.skipif(_model_missing(), reason="spaCy model not installed")
-
-
-@lru_cache(maxsize=64)
-def facts_of(text: str) -> tuple[Fact, ...]:
-    return tuple(extract_facts(text, "doc"))
-
-
-def typed(text: str) -> set[tuple[str, str, str]]:
-    return {
-        (f.source.name or "", f.type, f.target.name or "")
-        for f in facts_of(text)
-        if isinstance(f, RelationFact) and f.type != WEAK
-    }
+__all__ = ["pytestmark"]
 
 
 def test_roles_in_apposition_before_and_after_names() -> None:
