@@ -118,7 +118,7 @@ def _anchored(
         if k < hi and doc[k].text in (",", "(", "–", "—"):
             k += 1
             n = match_words(doc, k, hi, NAMING)
-            if n == k and doc[k].lower_ in ("a", "an", "the"):
+            if n == k and k < hi and doc[k].lower_ in ("a", "an", "the"):
                 n = _after_apposition(doc, k + 1, hi)  # "X, a hacking group also known as Y"
             if n > k:
                 out.append((m, n))

@@ -3,6 +3,8 @@ the same construction: the wrong fact is absent and the right one present."""
 
 from __future__ import annotations
 
+import pytest
+
 from casegraph.graph.model import EntityFact, RelationFact, normalize_name
 from tests.unit.test_extract import facts_of, pytestmark, typed
 
@@ -168,3 +170,10 @@ def test_the_byline_is_not_a_person_of_the_story() -> None:
     found = types(text)
     assert "petra lindqvist" not in found
     assert found["orion labs"] == "Company"
+
+
+@pytest.mark.parametrize("text", ["NSO Group ,", "NSO Group (", "Orion Labs, a", "Ana Ruiz, 22,"])
+def test_a_text_ending_right_after_a_name_reads(text: str) -> None:
+    """Found by the HTML fuzzer: an alias rule looked one token past the end of the text."""
+    names = {f.name for f in facts_of(text) if isinstance(f, EntityFact)}
+    assert names <= {"NSO Group", "Orion Labs", "Ana Ruiz"}
