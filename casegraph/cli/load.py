@@ -105,18 +105,23 @@ def eval_(
         Path | None,
         typer.Option("--corpus-root", help="Folder the gold's document path is relative to."),
     ] = None,
+    story: Annotated[
+        int | None,
+        typer.Option("--story", help="Score only story N of each page (0 = the first)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Measure extraction against hand annotations: precision, recall and F1, misses listed.
 
-    With several gold files, one line per document and the micro-average.
+    Every fact of each document is scored unless --story is given. With several gold files,
+    one line per document, then the micro- and macro-averages.
     """
     from casegraph.eval import evaluate, evaluate_many
 
     report: Any = (
-        evaluate(gold[0], model=model, corpus_root=corpus_root)
+        evaluate(gold[0], model=model, corpus_root=corpus_root, story=story)
         if len(gold) == 1
-        else evaluate_many(gold, model=model, corpus_root=corpus_root)
+        else evaluate_many(gold, model=model, corpus_root=corpus_root, story=story)
     )
     if as_json:
         emit_json(report.as_dict())
