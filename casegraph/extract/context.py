@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from casegraph.extract.coref import Resolver
+from casegraph.extract.coref import Coreference
 from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.spans import Candidate, Entity, Mention, Sent
 
@@ -24,7 +24,7 @@ class Ctx:
     """One sentence under analysis, and where rules put what they find."""
 
     sent: Sent
-    res: Resolver
+    res: Coreference
     gaz: Gazetteer
     entities: list[Entity]
     out: list[Candidate] = field(default_factory=list)

@@ -21,7 +21,7 @@ NAMING = frozenset({"called", "named", "dubbed", "known", "nicknamed", "codename
 LOOKBACK_SENTENCES = 3
 
 
-class Resolver:
+class Coreference:
     """Answers which entity a token names: by its mention, or through a pronoun or 'the group'."""
 
     def __init__(self, sents: list[Sent], entities: list[Entity], gaz: Gazetteer) -> None:

@@ -16,7 +16,7 @@ from casegraph.extract import (
     rules_verb,
 )
 from casegraph.extract.context import Ctx
-from casegraph.extract.coref import Resolver
+from casegraph.extract.coref import Coreference
 from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.spans import Candidate, Entity, Sent
 from casegraph.graph.schema import WEAK, load_schema
@@ -79,7 +79,7 @@ COMENTION_CONFIDENCE = 0.5
 
 
 def extract_relations(
-    sents: list[Sent], entities: list[Entity], resolver: Resolver, gaz: Gazetteer, model: str
+    sents: list[Sent], entities: list[Entity], resolver: Coreference, gaz: Gazetteer, model: str
 ) -> list[Candidate]:
     """Typed relations the rules read, then co-mentions where no typed relation was read.
 
@@ -108,7 +108,7 @@ def extract_relations(
 
 
 def _comentions(
-    sents: list[Sent], resolver: Resolver, typed: list[Candidate], model: str
+    sents: list[Sent], resolver: Coreference, typed: list[Candidate], model: str
 ) -> list[Candidate]:
     linked: dict[int, set[frozenset[int]]] = {}
     for c in typed:

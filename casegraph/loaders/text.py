@@ -132,7 +132,7 @@ def build_source(
             {**base, "stories": 0},
         )
         return Source(doc, [])
-    from casegraph.extract.pipeline import analyse_many, to_facts
+    from casegraph.extract.analysis import analyse_many, to_facts
     from casegraph.extract.stories import story_title
 
     try:

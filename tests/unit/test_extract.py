@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 from casegraph.errors import LoaderError
-from casegraph.extract.pipeline import chunks, extract_facts
+from casegraph.extract.analysis import chunks, extract_facts
 from casegraph.graph.model import EntityFact, Fact, RelationFact, normalize_name
 from casegraph.graph.schema import WEAK, load_schema
 

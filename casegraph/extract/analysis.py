@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from casegraph.extract.aka import find_aliases
 from casegraph.extract.clusters import cluster, confirmed_in_body, title_case
-from casegraph.extract.coref import Resolver
+from casegraph.extract.coref import Coreference
 from casegraph.extract.cues import coordinated_names
 from casegraph.extract.entities import find_mentions, propagate_names
 from casegraph.extract.gazetteer import Gazetteer, load_gazetteer, load_reference
@@ -150,7 +150,7 @@ def _analyse(
     claims, named = find_aliases(sents, mentions, gaz)
     mentions.extend(named)
     entities = cluster(mentions, sents, load_reference(), claims)
-    resolver = Resolver(sents, entities, gaz)
+    resolver = Coreference(sents, entities, gaz)
     relations = extract_relations(sents, entities, resolver, gaz, label)
     return Analysis(text, blocks, sents, entities, relations, label, meta)
 
