@@ -1,7 +1,8 @@
 """The casegraph command line: thin typer commands over library calls, errors mapped to exit codes.
 
 One module per command group: load (load, eval, demo), lookup (entities, search, show, stats,
-sources), links (path, neighbors, common, explain), manage (export, merge, alias, sync, cypher).
+sources), links (path, neighbors, common, explain), review (confirm, reject, retype, split, drop,
+note, merge, alias, decisions, undo, review), manage (export, sync, cypher).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 
 import typer
 
-from casegraph.cli import links, load, lookup, manage  # noqa: F401  (they register commands)
+from casegraph.cli import links, load, lookup, manage, review  # noqa: F401  (they register commands)
 from casegraph.cli.app import app
 from casegraph.cli.common import state
 from casegraph.errors import (

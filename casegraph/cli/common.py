@@ -46,6 +46,13 @@ RelOpt = Annotated[
 NoWeakOpt = Annotated[
     bool, typer.Option("--no-weak", help="Leave out MENTIONED_WITH (co-occurrence) links.")
 ]
+RejectedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-rejected",
+        help="Also walk what an investigator rejected or dropped (marked as such).",
+    ),
+]
 
 
 def config() -> Config:

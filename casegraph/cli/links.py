@@ -18,6 +18,7 @@ from casegraph.cli.common import (
     JsonOpt,
     MaxNodesOpt,
     NoWeakOpt,
+    RejectedOpt,
     RelOpt,
     console,
     emit_json,
@@ -43,6 +44,7 @@ def path(
     ] = None,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
+    include_rejected: RejectedOpt = False,
     via_type: Annotated[
         list[str] | None,
         typer.Option("--via-type", help="Intermediate entities only of this type (repeatable)."),
@@ -81,6 +83,7 @@ def path(
         exclude=tuple(exclude or ()),
         directed=directed,
         limit=limit,
+        include_rejected=include_rejected,
     )
     with opened() as store:
         result = find_paths(store, a, b, options)
@@ -110,6 +113,7 @@ def neighbors(
     ] = None,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
+    include_rejected: RejectedOpt = False,
     limit: Annotated[
         int, typer.Option("--limit", help="Keep this many (nearest, then best-connected).")
     ] = 100,
@@ -127,6 +131,7 @@ def neighbors(
         rel_types=tuple(rel or ()),
         no_weak=no_weak,
         limit=limit,
+        include_rejected=include_rejected,
     )
     with opened() as store:
         sub = run(store, entity, options)
@@ -149,6 +154,7 @@ def common(
     depth: Annotated[int, typer.Option("--depth", help="Hops from each entity (1-3).")] = 1,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
+    include_rejected: RejectedOpt = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many shared entities.")] = 50,
     html: HtmlOpt = None,
     max_nodes: MaxNodesOpt = 1500,
@@ -161,7 +167,8 @@ def common(
     from casegraph.queries.common import common as run
     from casegraph.queries.options import CommonOptions
 
-    options = CommonOptions(depth=depth, rel_types=tuple(rel or ()), no_weak=no_weak, limit=limit)
+    options = CommonOptions(depth=depth, rel_types=tuple(rel or ()), no_weak=no_weak, limit=limit,
+                            include_rejected=include_rejected)  # fmt: skip
     with opened() as store:
         result = run(store, entities_, options)
     if html:
@@ -188,6 +195,7 @@ def explain(
         int, typer.Option("--max-hops", help="Longest path considered (1-10).")
     ] = 6,
     no_weak: NoWeakOpt = False,
+    include_rejected: RejectedOpt = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the brief to this file.")
     ] = None,
@@ -198,7 +206,8 @@ def explain(
     from casegraph.views.markdown import brief as write_brief
 
     with opened() as store:
-        result = run(store, a, b, PathOptions(mode="k", k=k, max_hops=max_hops, no_weak=no_weak))
+        result = run(store, a, b, PathOptions(mode="k", k=k, max_hops=max_hops, no_weak=no_weak,
+                                              include_rejected=include_rejected))  # fmt: skip
     brief = write_brief(result)
     if output:
         try:

@@ -1,4 +1,4 @@
-"""Commands that change or copy a case: export, merge, alias, sync, cypher."""
+"""Commands that copy a case or reach into it: export, sync, cypher."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.app import command
-from casegraph.cli.common import EntityArg, JsonOpt, MaxNodesOpt, config, console, emit_json, opened
-from casegraph.errors import UsageError, printable
+from casegraph.cli.common import JsonOpt, MaxNodesOpt, config, console, emit_json, opened
+from casegraph.errors import UsageError
 
 
 @command()
@@ -48,41 +48,6 @@ def export(
         typer.echo(
             f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {' and '.join(files)}"
         )
-
-
-# ---------------------------------------------------------------------- resolution by hand
-@command()
-def merge(
-    keep: Annotated[str, typer.Argument(help="The entity that stays.")],
-    drop: Annotated[
-        str, typer.Argument(help="The entity folded into it (its names become aliases).")
-    ],
-    as_json: JsonOpt = False,
-) -> None:
-    """Merge two entities of one type; recorded, so later loads resolve to the kept one."""
-    with opened() as store:
-        row = store.merge(keep, drop)
-    if as_json:
-        emit_json(row.as_dict())
-    else:
-        typer.echo(
-            printable(f"merged into {row.id} ({row.name}); aliases: {', '.join(row.aliases)}")
-        )
-
-
-@command()
-def alias(
-    entity: EntityArg,
-    name: Annotated[str, typer.Argument(help="Another name the entity answers to.")],
-    as_json: JsonOpt = False,
-) -> None:
-    """Give an entity another name; recorded, so later loads resolve that name to it."""
-    with opened() as store:
-        row = store.alias(entity, name)
-    if as_json:
-        emit_json(row.as_dict())
-    else:
-        typer.echo(printable(f"{row.id} ({row.name}) aliases: {', '.join(row.aliases)}"))
 
 
 @command()

@@ -8,14 +8,16 @@ from typing import Any, Protocol, Self
 
 from casegraph.errors import EntityNotFound, ValidationError
 from casegraph.graph.access import GraphAccess
-from casegraph.graph.keys import match_key
+from casegraph.graph.change import Change
 from casegraph.graph.model import Source, normalize_name
 from casegraph.graph.plan import NameRec
 from casegraph.graph.records import (
+    DecisionRow,
     DocumentRow,
     EntityRow,
     EvidenceRow,
     LoadSummary,
+    RelationInfo,
     RelationRow,
     RelationTuple,
 )
@@ -44,14 +46,25 @@ class Store(Protocol):
     def location(self) -> str:
         """Where the store is: a file path or a server URI (never with a password)."""
 
-    # writes
+    # writes (an investigator's decisions are Changes: casegraph.graph.decisions)
     def load(self, sources: Iterable[Source], progress: Any = None) -> LoadSummary: ...
     def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts: ...
-    def merge(self, keep: str, drop: str) -> EntityRow: ...
-    def alias(self, entity: str, name: str) -> EntityRow: ...
-    def fold(self, keep: EntityRow, drop: EntityRow, payload: dict[str, Any]) -> None: ...
-    def add_name(self, rec: NameRec, payload: dict[str, Any]) -> None: ...
+    def apply(self, change: Change) -> None: ...
+
+    # decisions and what they read
+    def decisions(self) -> list[DecisionRow]: ...
+    def relations_by_id(self, rids: Iterable[str]) -> dict[str, RelationInfo]: ...
+    def evidence_relation(self, eid: str) -> str | None: ...
+    def names_of(self, entity_id: str) -> list[NameRec]: ...
     def name_owner(self, type_: str, key: str) -> str | None: ...
+    def next_seq(self) -> int: ...
+
+    # the review queue's reads (casegraph.queries.review)
+    def doubtful_relations(
+        self, max_confidence: float, limit: int
+    ) -> list[tuple[RelationInfo, float, int]]: ...
+    def type_disagreements(self, limit: int) -> list[tuple[EntityRow, set[str], int, str]]: ...
+    def shared_names(self, limit: int) -> list[tuple[str, list[EntityRow], int]]: ...
 
     # entities and names
     def entity(self, entity_id: str) -> EntityRow: ...
@@ -69,7 +82,9 @@ class Store(Protocol):
 
     # relations, evidence, documents
     def relations_of(self, entity_id: str) -> list[RelationRow]: ...
-    def evidence(self, relation_ids: Iterable[str]) -> dict[str, list[EvidenceRow]]: ...
+    def evidence(
+        self, relation_ids: Iterable[str], *, include_rejected: bool = True
+    ) -> dict[str, list[EvidenceRow]]: ...
     def documents_of(self, entity_id: str) -> list[dict[str, str]]: ...
     def documents(self) -> list[DocumentRow]: ...
     def document_text(self, document_id: str) -> str | None: ...
@@ -88,8 +103,7 @@ class Store(Protocol):
 
 
 class StoreBase:
-    """What both stores share, written once over each one's primitives: `resolve`, `search`,
-    and the checks of `merge` and `alias` (each backend writes the change its own way)."""
+    """What both stores share, written once over each one's primitives: `resolve`, `search`."""
 
     def __enter__(self) -> Self:
         return self
@@ -103,33 +117,6 @@ class StoreBase:
         if not found:
             raise EntityNotFound(entity_id)
         return found[entity_id]  # type: ignore[no-any-return]
-
-    def merge(self: Any, keep: str, drop: str) -> EntityRow:
-        """Fold entity `drop` into `keep`: names, ids, relations and mentions move; recorded."""
-        a, b = self.resolve(keep), self.resolve(drop)
-        if a.id == b.id:
-            raise ValidationError(f"{keep!r} and {drop!r} are already one entity ({a.id})")
-        if a.type != b.type:
-            raise ValidationError(
-                f"cannot merge a {b.type} into a {a.type} ({b.name!r} -> {a.name!r})"
-            )
-        self.fold(a, b, {"keep": a.id, "drop": b.id, "drop_name": b.name})
-        return self.entity(a.id)  # type: ignore[no-any-return]
-
-    def alias(self: Any, entity: str, name: str) -> EntityRow:
-        """Give an entity another name it answers to; refused if another entity has that name."""
-        row = self.resolve(entity)
-        key = normalize_name(name)
-        if not key:
-            raise ValidationError("an alias cannot be empty")
-        owner = self.name_owner(row.type, key)
-        if owner and owner != row.id:
-            raise ValidationError(
-                f"{name!r} already names {owner}; use 'casegraph merge' to join them"
-            )
-        rec = NameRec(row.type, key, match_key(name, row.type), row.id, name.strip())
-        self.add_name(rec, {"entity": row.id, "name": name})
-        return self.entity(row.id)  # type: ignore[no-any-return]
 
     def resolve(self: Any, text: str) -> EntityRow:
         """The one entity that `text` names: by id, external id, TYPE:NAME, or name/alias."""

@@ -57,10 +57,12 @@ def brief(result: PathResult) -> str:
         for i, edge in enumerate(path.edges):
             left, right = path.nodes[i], path.nodes[i + 1]
             lines.append(f"{i + 1}. **{md(left.name)}** {md(hop_arrow(edge, left))} "
-                         f"**{md(right.name)}**")  # fmt: skip
+                         f"**{md(right.name)}** ({edge.status or 'unreviewed'}; relation "
+                         f"{md(edge.id)})")  # fmt: skip
             for ev in edge.evidence[:QUOTES_PER_HOP]:
                 quote = f"“{md(ev.quote)}” " if ev.quote else ""
-                lines.append(f"   - {quote}— {md(ev.cite())}")
+                lines.append(f"   - {quote}— {md(ev.cite())} ({md(ev.id)})" if ev.id
+                             else f"   - {quote}— {md(ev.cite())}")  # fmt: skip
             if len(edge.evidence) > QUOTES_PER_HOP:
                 more = len(edge.evidence) - QUOTES_PER_HOP
                 lines.append(f"   - and {more} more source{'s' if more != 1 else ''}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from casegraph.errors import EntityNotFound, LoaderError, ValidationError
+from casegraph.graph import decisions
 from casegraph.graph.store import Store
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
@@ -172,11 +173,11 @@ def test_manual_merge_and_alias_survive_reload(store: Store, tmp_path: Path) -> 
     ])  # fmt: skip
     load_paths(store, [a])
     revision = store.revision
-    kept = store.merge("Bluehawk CI", "Blue Hawk")
+    kept = decisions.merge(store, "Bluehawk CI", "Blue Hawk")
     assert kept.id == "company:bluehawk-ci" and "Blue Hawk" in kept.aliases
     assert store.revision == revision + 1
     assert store.resolve("company:blue-hawk").id == kept.id  # the dropped id answers still
-    store.alias("Bluehawk CI", "BH")
+    decisions.alias(store, "Bluehawk CI", "BH")
     load_paths(store, [b])
     assert store.stats()["entity_types"] == {"Company": 1, "Organization": 1}
     (rel,) = store.relations_of(kept.id)
@@ -186,13 +187,13 @@ def test_manual_merge_and_alias_survive_reload(store: Store, tmp_path: Path) -> 
 def test_merge_and_alias_refusals(store: Store, tmp_path: Path) -> None:
     load_paths(store, [write_jsonl(tmp_path / "a.jsonl", ENTITIES)])
     with pytest.raises(ValidationError, match="cannot merge a Person into a Company"):
-        store.merge("Black Cube", "Harvey Weinstein")
+        decisions.merge(store, "Black Cube", "Harvey Weinstein")
     with pytest.raises(ValidationError, match="already one entity"):
-        store.merge("NSO", "NSO Group")
+        decisions.merge(store, "NSO", "NSO Group")
     with pytest.raises(ValidationError, match="already names company:nso-group"):
-        store.alias("Black Cube", "nso")
+        decisions.alias(store, "Black Cube", "nso")
     with pytest.raises(ValidationError, match="cannot be empty"):
-        store.alias("Black Cube", "  ")
+        decisions.alias(store, "Black Cube", "  ")
 
 
 def test_merge_folds_duplicate_and_self_relations(store: Store, tmp_path: Path) -> None:
@@ -208,7 +209,7 @@ def test_merge_folds_duplicate_and_self_relations(store: Store, tmp_path: Path) 
     load_paths(store, [src])
     (doc,) = store.documents()
     assert doc.relations == 4
-    kept = store.merge("Intellexa", "Intellexa Alliance")
+    kept = decisions.merge(store, "Intellexa", "Intellexa Alliance")
     rels = store.relations_of(kept.id)
     assert sorted((r.type, r.direction, r.other.name, len(r.evidence)) for r in rels) == [
         ("DEVELOPED", "out", "Predator", 2), ("PART_OF", "in", "Cytrox", 1),

@@ -152,7 +152,7 @@ def test_csv_into_a_directory(store: SqliteStore, tmp_path: Path) -> None:
 KEYWORDS = {"CREATE", "CONSTRAINT", "cg_entity_id", "IF", "NOT", "EXISTS", "FOR", "n",
             "Entity", "REQUIRE", "id", "IS", "UNIQUE", "UNWIND", "AS", "row", "MERGE", "SET",
             "name", "type", "aliases", "MATCH", "a", "b", "source", "target", "r", "relation_id",
-            "evidence_count", "quotes", "sources"}  # fmt: skip
+            "evidence_count", "quotes", "sources", "status"}  # fmt: skip
 _UNESCAPE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "'": "'", '"': '"',
              "\\": "\\"}  # fmt: skip
 

@@ -9,6 +9,7 @@ import pytest
 
 from casegraph.backends.sqlite import SqliteStore
 from casegraph.errors import UsageError
+from casegraph.graph import decisions
 from casegraph.pipeline import load_paths
 from casegraph.queries.common import common
 from casegraph.queries.explain import explain
@@ -81,7 +82,7 @@ def test_neighbors_filters(store: SqliteStore) -> None:
 
 
 def test_neighbors_carry_evidence_and_aliases(store: SqliteStore) -> None:
-    store.alias("Alpha", "Alpha Corp")
+    decisions.alias(store, "Alpha", "Alpha Corp")
     sub = neighbors(store, "Alpha")
     assert sub.nodes[0].aliases == ("Alpha Corp",)
     hired = next(e for e in sub.edges if e.type == "HIRED")
