@@ -221,6 +221,7 @@ class Resolver:
         self.next_seq = self.index.next_seq()
         self.decided = self.index.decided()  # names typed by hand win over any loader's type
         self.joined: set[str] = set()  # entities facts joined under another type
+        self.rule = "new"  # why the last entity fact resolved as it did
 
     def plans(self, source: Source) -> Iterator[Plan]:
         """The writes of one source in batches (nothing when its document is already loaded)."""
@@ -323,6 +324,7 @@ class Resolver:
 
     # ---------------------------------------------------------------- entities
     def _entity(self, fact: EntityFact, plan: Plan) -> str:
+        self.rule = "new"
         entity_id = self._find(fact)
         if entity_id is None:
             entity_id = self._create(fact.type, fact.name, fact.properties, plan)
@@ -333,7 +335,7 @@ class Resolver:
         if fact.xid and fact.xid not in self.known.xids:
             self.known.xids[fact.xid] = entity_id
             plan.xids.append((fact.xid, entity_id))
-        typing = _typing(fact)
+        typing = _typing(fact, self.rule if self.rule not in ("new", "name") else None)
         if typing or entity_id not in plan.mentions:
             plan.mentions[entity_id] = typing or plan.mentions.get(entity_id)
         return entity_id
@@ -349,18 +351,22 @@ class Resolver:
                     f"{where}id {fact.xid!r} already names a {other} ({entity_id}), "
                     f"not a {fact.type}; give each entity its own id"
                 )
+            self.rule = "external id"
             return entity_id
-        for name in (fact.name, *fact.aliases):
+        for i, name in enumerate((fact.name, *fact.aliases)):
             rec = known.names.get((fact.type, norm(name)))
             if rec:
+                self.rule = "name" if i == 0 else f"its alias {name!r}"
                 return rec.entity
         decided = self.decided.get(norm(fact.name))
         if decided is not None and self._exists(decided):
             self.joined.add(decided)
+            self.rule = "the type an investigator gave it"
             return decided
         if self.text_doc:
             elsewhere = self._typed_elsewhere(fact)
             if elsewhere:
+                self.rule = f"the same name, typed {self._type(elsewhere)} elsewhere"
                 return elsewhere
         if fact.type in EXACT_TYPES:
             return None
@@ -393,11 +399,15 @@ class Resolver:
             return None
         ids = self.known.ids_by_mkey(type_, mkey)
         if len(ids) == 1:
+            self.rule = "the name without designators or punctuation"
             return ids.pop()
         if ids or len(mkey) < FUZZY_MIN_LEN:
             return None
         near = self.known.near(type_, mkey)
-        return near.pop() if len(near) == 1 else None
+        if len(near) == 1:
+            self.rule = "a fuzzy match of the name"
+            return near.pop()
+        return None
 
     def _exists(self, entity_id: str) -> bool:
         return self.known.ent(entity_id) is not None
@@ -543,14 +553,20 @@ def _written(ref: EntityRef) -> str:
     return norm(ref.name) if ref.name else f"id:{ref.xid}"
 
 
-def _typing(fact: EntityFact) -> str | None:
-    """How a document typed an entity, as a mention keeps it: the type, the cue, how sure, and
-    the mention that decided (JSON), or None when the fact says nothing of it."""
+def _typing(fact: EntityFact, joined: str | None) -> str | None:
+    """How a document named and typed an entity, as its mention keeps it (JSON): the name and
+    type it gave, the cue and how sure, the mention that decided, and why resolution joined the
+    name to an entity of another name or type (`joined`); None when there is nothing to say."""
     ev = fact.evidence
-    if ev is None:
+    if ev is None and joined is None:
         return None
-    return dumps({"type": fact.type, "cue": ev.extractor, "confidence": ev.confidence,
-                  "quote": ev.quote, "start": ev.start, "end": ev.end})  # fmt: skip
+    out: dict[str, object] = {"type": fact.type, "name": fact.name}
+    if ev is not None:
+        out.update(cue=ev.extractor, confidence=ev.confidence, quote=ev.quote, start=ev.start,
+                   end=ev.end)  # fmt: skip
+    if joined is not None:
+        out["joined"] = joined
+    return dumps(out)
 
 
 def _chunks(facts: Iterable[Fact], size: int) -> Iterator[tuple[list[Fact], CasegraphError | None]]:

@@ -30,7 +30,7 @@ class SnapshotDocument:
     loaded_at: str
     text: str | None
     properties: dict[str, Any]
-    mentions: tuple[str, ...]  # entity ids
+    mentions: tuple[tuple[str, str | None], ...]  # (entity id, typing JSON or None)
 
 
 @dataclass(frozen=True)

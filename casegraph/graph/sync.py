@@ -6,7 +6,8 @@ backend's own plan writer), adding only what it lacks, so a second sync adds not
 
 Limits:
 - An investigator's decisions are copied both ways (the log merged by decision uid, each fact's
-  review status as the source has it; a fact the source never reviewed keeps the destination's).
+  review status as the source has it; when the destination holds a decision the source has not
+  seen, a fact the source never reviewed keeps the destination's status).
 - A document already in the destination is skipped whole; an entity already there (by id) only
   gains the properties it lacks; a name that already names another entity in the destination
   stays with that one.
@@ -74,9 +75,9 @@ def read_snapshot(store: Store) -> Snapshot:
     xids: dict[str, list[str]] = {}
     for xid, entity_id in sorted(store.iter_xids()):
         xids.setdefault(entity_id, []).append(xid)
-    mentions: dict[str, list[str]] = {}
-    for doc_id, entity_id in sorted(store.iter_mentions()):
-        mentions.setdefault(doc_id, []).append(entity_id)
+    mentions: dict[str, list[tuple[str, str | None]]] = {}
+    for doc_id, entity_id, typing in sorted(store.iter_mentions(), key=lambda m: m[:2]):
+        mentions.setdefault(doc_id, []).append((entity_id, typing))
     snapshot = Snapshot()
     for d in store.documents():
         snapshot.documents.append(SnapshotDocument(
@@ -161,9 +162,9 @@ def snapshot_plans(snapshot: Snapshot, index: NameIndex, counts: SnapshotCounts)
             evidence_of.setdefault(doc_id, []).append((rel, items))
     for doc in new_docs:
         plan = Plan(_document(doc), dumps(doc.properties), loaded_at=doc.loaded_at)
-        for entity_id in doc.mentions:
+        for entity_id, typing in doc.mentions:
             place(plan, entity_id)
-            plan.mentions[entity_id] = None
+            plan.mentions[entity_id] = typing
         for rel, items in evidence_of.get(doc.id, ()):
             place(plan, rel.source)
             place(plan, rel.target)
@@ -184,18 +185,24 @@ def snapshot_plans(snapshot: Snapshot, index: NameIndex, counts: SnapshotCounts)
         yield rest
 
 
-def snapshot_decisions(snapshot: Snapshot) -> list[Change]:
+def snapshot_decisions(snapshot: Snapshot, have: set[str]) -> list[Change]:
     """What a snapshot's decisions and review statuses write once its facts are in: the
-    decision log merged (by uid), and each fact's status as the source has it (a fact the source
-    never reviewed keeps the status the destination gave it)."""
+    decision log merged (by uid), and each fact's status as the source has it.
+
+    `have` is the uids of the destination's decisions. When the source has seen all of them
+    (and has any), its statuses are copied as they are, none included (so an undo travels);
+    otherwise a fact the source never reviewed keeps the status the destination gave it."""
+    every = bool(snapshot.decisions) and have <= {d.uid for d in snapshot.decisions}
     evidence_status: dict[str, str | None] = {}
     relation_status: dict[str, str | None] = {}
     for rel in snapshot.relations:
         rid = relation_id(rel.source, rel.type, rel.target)
-        if rel.status:
+        if rel.status or every:
             relation_status[rid] = rel.status
-        evidence_status.update({e.id: e.status for e in rel.evidence if e.status and e.id})
-    entities = {e.id: {"status": e.status} for e in snapshot.entities if e.status}
+        evidence_status.update(
+            {e.id: e.status for e in rel.evidence if e.id and (e.status or every)}
+        )
+    entities = {e.id: {"status": e.status} for e in snapshot.entities if e.status or every}
     if not (snapshot.decisions or relation_status or evidence_status or entities):
         return []
     changes = [Change(row) for row in snapshot.decisions]

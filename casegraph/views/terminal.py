@@ -82,7 +82,7 @@ def show_entity(
     console: Console,
     entity: EntityRow,
     relations: list[RelationRow],
-    documents: list[dict[str, str]],
+    documents: list[dict[str, Any]],
 ) -> None:
     console.print(Text.assemble(_t(entity.name, "bold"), "  ", _t(entity.type, "cyan"), "  ",
                                 _t(entity.id, "dim")))  # fmt: skip
@@ -116,6 +116,15 @@ def show_entity(
         console.print(Text(f"\nmentioned in {len(documents)} document(s):", style="bold"))
         for doc in documents:
             console.print(Text.assemble("  ", _t(doc["title"]), " ", _t(doc["path"], "dim")))
+            typing = doc.get("typing")
+            if typing:
+                said = [f"as {typing['name']!r} ({typing['type']}"]
+                if typing.get("cue"):
+                    said.append(f", {typing['cue']}, {typing.get('confidence', 1.0):.2f}")
+                said.append(")")
+                if typing.get("joined"):
+                    said.append(f", joined by {typing['joined']}")
+                console.print(_t("    " + "".join(said), "dim"))
 
 
 def stats_view(console: Console, stats: dict[str, Any]) -> None:

@@ -55,7 +55,7 @@ def test_load_reports_and_is_idempotent(cli, tmp_path: Path) -> None:  # type: i
 def test_entities_and_type_filter(loaded) -> None:  # type: ignore[no-untyped-def]
     rows = loaded("entities", "--json").json()
     assert {r["name"] for r in rows} == {"NSO Group", "Pegasus", "Harvey Weinstein", "Black Cube"}
-    assert set(rows[0]) == {"id", "name", "type", "aliases", "properties"}
+    assert set(rows[0]) == {"id", "name", "type", "aliases", "properties", "typed_by"}
     companies = loaded("entities", "--type", "company", "--json").json()
     assert {r["name"] for r in companies} == {"NSO Group", "Black Cube"}
     assert loaded("entities", "--limit", "1", "--json").json().__len__() == 1
@@ -75,7 +75,9 @@ def test_show_json_shape(loaded) -> None:  # type: ignore[no-untyped-def]
     result = loaded("show", "nso", "--json")
     assert result.code == 0, result.stderr
     data = result.json()
-    assert set(data) == {"id", "name", "type", "aliases", "properties", "relations", "documents"}
+    assert set(data) == {
+        "id", "name", "type", "typed_by", "aliases", "properties", "relations", "documents"
+    }  # fmt: skip
     assert data["name"] == "NSO Group" and data["aliases"] == ["NSO"]
     assert data["properties"] == {"founded": 2010}
     (rel,) = data["relations"]

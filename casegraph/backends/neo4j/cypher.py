@@ -472,8 +472,8 @@ RETURN d.id AS id, d.title AS title
 
 # The documents that mention an entity. $id. Columns: id, title, path.
 DOCUMENTS_OF = """
-MATCH (d:Document)-[:MENTIONS]->(:Entity {id: $id})
-RETURN d.id AS id, d.title AS title, d.path AS path
+MATCH (d:Document)-[m:MENTIONS]->(:Entity {id: $id})
+RETURN d.id AS id, d.title AS title, d.path AS path, m.typing AS typing
 """
 
 # Every loaded document with how many entities it mentions and relations it evidences.
@@ -523,7 +523,7 @@ ORDER BY r.rid LIMIT $limit
 ALL_XIDS = "MATCH (x:Xid) RETURN x.xid AS xid, x.entity AS entity"
 
 # Every (document, entity) mention of complete documents. Columns: doc, entity.
-ALL_MENTIONS = "MATCH (d:Document)-[:MENTIONS]->(e:Entity) RETURN d.id AS doc, e.id AS entity"
+ALL_MENTIONS = "MATCH (d:Document)-[m:MENTIONS]->(e:Entity) RETURN d.id AS doc, e.id AS entity, m.typing AS typing"
 
 # ---------------------------------------------------------------------------------- merge / alias
 # Which entity of a type answers to a key? $type, $key. Columns: entity.

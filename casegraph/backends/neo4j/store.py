@@ -169,7 +169,7 @@ class Neo4jStore(StoreBase):
         from casegraph.graph.sync import snapshot_decisions, still_to_apply
 
         known = {d.uid: d.undone_at for d in self.decisions()}
-        for change in snapshot_decisions(snapshot):
+        for change in snapshot_decisions(snapshot, set(known)):
             row = change.record
             if row is not None and row.uid in known and (known[row.uid] or not row.undone_at):
                 continue  # already here as it is
@@ -383,9 +383,12 @@ class Neo4jStore(StoreBase):
         return {r["id"]: r["title"] for r in self.client.read(cy.DOCUMENT_TITLES, {"ids": ids})}
 
     # ------------------------------------------------------------------ documents and counts
-    def documents_of(self, entity_id: str) -> list[dict[str, str]]:
-        """The documents that mention an entity."""
+    def documents_of(self, entity_id: str) -> list[dict[str, Any]]:
+        """The documents that mention an entity, with how each named and typed it (`typing`:
+        name, type, cue, confidence, quote, offsets, why it joined this entity; or None)."""
         rows = self.client.read(cy.DOCUMENTS_OF, {"id": entity_id})
+        for r in rows:
+            r["typing"] = json.loads(r["typing"]) if r["typing"] else None
         return sorted(rows, key=lambda r: (r["title"], r["id"]))
 
     def documents(self) -> list[DocumentRow]:
@@ -466,10 +469,10 @@ class Neo4jStore(StoreBase):
         for r in self.client.read(cy.ALL_XIDS):
             yield r["xid"], r["entity"]
 
-    def iter_mentions(self) -> Iterator[tuple[str, str]]:
-        """Every (document id, entity id) mention of a loaded document."""
+    def iter_mentions(self) -> Iterator[tuple[str, str, str | None]]:
+        """Every (document id, entity id, typing JSON or None) mention of a loaded document."""
         for r in self.client.read(cy.ALL_MENTIONS):
-            yield r["doc"], r["entity"]
+            yield r["doc"], r["entity"], r["typing"]
 
     # ------------------------------------------------------------------ questions
     def graph(self) -> GraphAccess:

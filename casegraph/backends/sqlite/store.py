@@ -99,7 +99,7 @@ class SqliteStore(StoreBase):
 
     def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts:
         """Copy a snapshot in with its ids as they are; what is already here is kept."""
-        from casegraph.graph.sync import snapshot_decisions, snapshot_plans
+        from casegraph.graph.sync import snapshot_decisions, snapshot_plans, still_to_apply
 
         counts = SnapshotCounts()
         before = self._counts()
@@ -107,10 +107,17 @@ class SqliteStore(StoreBase):
             with self.conn.write():
                 for plan in snapshot_plans(snapshot, SqliteIndex(self.db), counts):
                     counts.evidence_added += write_plan(self.db, plan)
-                before_log = len(decisions(self.db))
-                for change in snapshot_decisions(snapshot):
-                    apply_change(self.db, change)
-                decided = len(decisions(self.db)) != before_log
+                log = decisions(self.db)
+                have = {d.uid: d.undone_at for d in log}
+                decided = False
+                for change in snapshot_decisions(snapshot, set(have)):
+                    row = change.record
+                    if row is not None and row.uid in have and (have[row.uid] or not row.undone_at):
+                        continue  # already here as it is
+                    pending = change if row is not None else still_to_apply(change, self)
+                    if pending is not None:
+                        apply_change(self.db, pending)
+                        decided = True
                 after = self._counts()
                 counts.entities_new = after[0] - before[0]
                 counts.relations_new = after[1] - before[1]
@@ -344,12 +351,13 @@ class SqliteStore(StoreBase):
         return out
 
     # ------------------------------------------------------------------ documents and counts
-    def documents_of(self, entity_id: str) -> list[dict[str, str]]:
-        """The documents that mention an entity."""
+    def documents_of(self, entity_id: str) -> list[dict[str, Any]]:
+        """The documents that mention an entity, with how each named and typed it (`typing`:
+        name, type, cue, confidence, quote, offsets, why it joined this entity; or None)."""
         return [
-            {"id": i, "title": t, "path": p}
-            for i, t, p in self.db.execute(
-                "SELECT d.id, d.title, d.path FROM mentions m JOIN documents d"
+            {"id": i, "title": t, "path": p, "typing": json.loads(typing) if typing else None}
+            for i, t, p, typing in self.db.execute(
+                "SELECT d.id, d.title, d.path, m.typing FROM mentions m JOIN documents d"
                 " ON d.id = m.document_id WHERE m.entity_id = ? ORDER BY d.title",
                 (entity_id,),
             )
@@ -413,9 +421,9 @@ class SqliteStore(StoreBase):
         """Every (external id, entity id)."""
         yield from self.db.execute("SELECT xid, entity_id FROM xids")
 
-    def iter_mentions(self) -> Iterator[tuple[str, str]]:
-        """Every (document id, entity id) mention."""
-        yield from self.db.execute("SELECT document_id, entity_id FROM mentions")
+    def iter_mentions(self) -> Iterator[tuple[str, str, str | None]]:
+        """Every (document id, entity id, typing JSON or None) mention."""
+        yield from self.db.execute("SELECT document_id, entity_id, typing FROM mentions")
 
     # ------------------------------------------------------------------ questions
     def graph(self) -> GraphAccess:
