@@ -12,6 +12,7 @@ file is read to the end once to check it, then read again as it is written.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -112,6 +113,14 @@ def sources(
         yield from reader
 
 
+def _dated(found: Iterable[Source], published: str | None) -> Iterator[Source]:
+    """The sources, those whose document has no date given `published` (load --published)."""
+    for source in found:
+        if published and not source.document.published:
+            source.document = dataclasses.replace(source.document, published=published)
+        yield source
+
+
 def _skip_layout(loader: str, skipped: dict[str, int]) -> None:
     reason = f"unrecognised layout: {loader}"
     skipped[reason] = skipped.get(reason, 0) + 1
@@ -170,7 +179,7 @@ def load_paths(
         progress.begin([f for f, _, _ in files], sum(_size(f) for f, _, _ in files))
     try:
         summary = store.load(
-            sources(files, options, skipped, errors, progress),
+            _dated(sources(files, options, skipped, errors, progress), options.published),
             progress=progress.facts if progress else None,
         )
     finally:

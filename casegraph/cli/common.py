@@ -46,6 +46,22 @@ RelOpt = Annotated[
 NoWeakOpt = Annotated[
     bool, typer.Option("--no-weak", help="Leave out MENTIONED_WITH (co-occurrence) links.")
 ]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="DATE",
+        help="Only evidence dated on or after DATE counts (YYYY-MM-DD, YYYY-MM or YYYY).",
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        metavar="DATE",
+        help="Only evidence dated on or before DATE counts (a year: through its end).",
+    ),
+]
 RejectedOpt = Annotated[
     bool,
     typer.Option(

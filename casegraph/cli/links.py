@@ -20,12 +20,15 @@ from casegraph.cli.common import (
     NoWeakOpt,
     RejectedOpt,
     RelOpt,
+    SinceOpt,
+    UntilOpt,
     console,
     emit_json,
     err_console,
     opened,
     write_html,
 )
+from casegraph.dates import window
 from casegraph.errors import NoAnswer, NoPath, UsageError, printable
 
 
@@ -45,6 +48,8 @@ def path(
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
     include_rejected: RejectedOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     via_type: Annotated[
         list[str] | None,
         typer.Option("--via-type", help="Intermediate entities only of this type (repeatable)."),
@@ -84,6 +89,7 @@ def path(
         directed=directed,
         limit=limit,
         include_rejected=include_rejected,
+        window=window(since, until),
     )
     with opened() as store:
         result = find_paths(store, a, b, options)
@@ -114,6 +120,8 @@ def neighbors(
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
     include_rejected: RejectedOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     limit: Annotated[
         int, typer.Option("--limit", help="Keep this many (nearest, then best-connected).")
     ] = 100,
@@ -132,6 +140,7 @@ def neighbors(
         no_weak=no_weak,
         limit=limit,
         include_rejected=include_rejected,
+        window=window(since, until),
     )
     with opened() as store:
         sub = run(store, entity, options)
@@ -155,6 +164,8 @@ def common(
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
     include_rejected: RejectedOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many shared entities.")] = 50,
     html: HtmlOpt = None,
     max_nodes: MaxNodesOpt = 1500,
@@ -168,7 +179,8 @@ def common(
     from casegraph.queries.options import CommonOptions
 
     options = CommonOptions(depth=depth, rel_types=tuple(rel or ()), no_weak=no_weak, limit=limit,
-                            include_rejected=include_rejected)  # fmt: skip
+                            include_rejected=include_rejected,
+                            window=window(since, until))  # fmt: skip
     with opened() as store:
         result = run(store, entities_, options)
     if html:
@@ -196,6 +208,8 @@ def explain(
     ] = 6,
     no_weak: NoWeakOpt = False,
     include_rejected: RejectedOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the brief to this file.")
     ] = None,
@@ -207,7 +221,8 @@ def explain(
 
     with opened() as store:
         result = run(store, a, b, PathOptions(mode="k", k=k, max_hops=max_hops, no_weak=no_weak,
-                                              include_rejected=include_rejected))  # fmt: skip
+                                              include_rejected=include_rejected,
+                                              window=window(since, until)))  # fmt: skip
     brief = write_brief(result)
     if output:
         try:

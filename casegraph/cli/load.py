@@ -54,6 +54,14 @@ def load(
     delimiter: Annotated[
         str | None, typer.Option("--delimiter", help="CSV: field delimiter (default: detected).")
     ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published",
+            metavar="DATE",
+            help="Date (YYYY-MM-DD, YYYY-MM or YYYY) of files whose source gives none.",
+        ),
+    ] = None,
     strict: Annotated[
         bool,
         typer.Option(
@@ -65,6 +73,7 @@ def load(
     as_json: JsonOpt = False,
 ) -> None:
     """Load sources into the store, all in one transaction; re-loading a source changes nothing."""
+    from casegraph.dates import published_option
     from casegraph.loaders import LoadOptions
     from casegraph.pipeline import load_paths
     from casegraph.views.progress import load_progress
@@ -72,7 +81,7 @@ def load(
     options = LoadOptions(
         model=model, source_col=source_col, target_col=target_col, type_col=type_col,
         rel_type=rel_type, entity_type=entity_type, mapping=mapping, format=fmt,
-        encoding=encoding, delimiter=delimiter,
+        encoding=encoding, delimiter=delimiter, published=published_option(published),
     )  # fmt: skip
     cfg = config()
     new_file = not cfg.neo4j_uri and not cfg.store.exists()

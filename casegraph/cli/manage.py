@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.app import command
-from casegraph.cli.common import JsonOpt, MaxNodesOpt, config, console, emit_json, opened
+from casegraph.cli.common import (
+    JsonOpt,
+    MaxNodesOpt,
+    SinceOpt,
+    UntilOpt,
+    config,
+    console,
+    emit_json,
+    opened,
+)
 from casegraph.errors import UsageError
 
 
@@ -30,17 +39,25 @@ def export(
         int, typer.Option("--depth", min=0, max=4, help="html: hops around --entity.")
     ] = 1,
     max_nodes: MaxNodesOpt = 1500,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Export the graph to a file for other tools, or as an interactive HTML view.
 
+    With --since/--until, only evidence dated in the window is written, and only the relations
+    that keep some.
+
     csv writes two files in Neo4j's admin-import header format: FILE/nodes.csv and
     FILE/relationships.csv when FILE is a folder, else FILE_nodes.csv and FILE_relationships.csv.
     """
+    from casegraph.dates import window
     from casegraph.views.export import export as run_export
 
+    dated = window(since, until)
     with opened() as store:
-        counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes)
+        counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes,
+                            window=dated)  # fmt: skip
     files = counts.pop("files", [str(file)])
     if as_json:
         emit_json({"file": str(file), "files": files, "format": fmt, **counts})

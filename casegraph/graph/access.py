@@ -9,10 +9,11 @@ give the same answers by construction; each backend only says how it reads adjac
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from casegraph.dates import Window
 from casegraph.graph.schema import WEAK, load_schema
 
 # Review statuses (set by an investigator's decisions, casegraph.graph.decisions).
@@ -31,6 +32,8 @@ class Step:
     via_types: frozenset[str] | None = None
     ends: frozenset[str] = frozenset()
     include_rejected: bool = False  # walk relations an investigator rejected (and dropped entities)
+    # only relations with an evidence item (not rejected, unless include_rejected) dated in it
+    window: Window = field(default_factory=Window)
 
     @staticmethod
     def of(
@@ -41,6 +44,7 @@ class Step:
         via_types: Iterable[str] | None = None,
         ends: Iterable[str] = (),
         include_rejected: bool = False,
+        window: Window | None = None,
     ) -> Step:
         """The step for the question's filters: relation types narrowed by no_weak."""
         allowed: frozenset[str] | None = frozenset(rel_types) if rel_types else None
@@ -48,7 +52,7 @@ class Step:
             names = allowed if allowed is not None else frozenset(load_schema().relation_types)
             allowed = frozenset(n for n in names if n != WEAK)
         return Step(allowed, directed, frozenset(via_types) if via_types else None,
-                    frozenset(ends), include_rejected)  # fmt: skip
+                    frozenset(ends), include_rejected, window or Window())  # fmt: skip
 
     def allows(self, rtype: str, status: str | None = None) -> bool:
         """Whether a walk may cross a relation of this type and review status."""
@@ -101,22 +105,45 @@ class GraphAccess(Protocol):
         """Every relation the step allows whose two ends are both among ids."""
 
 
+# The relation ids a date window leaves walkable: (window, include_rejected) -> ids. The store
+# answers it (from its evidence dates), so a walk needs no dates inside its graph.
+DatedRelations = Callable[[Window, bool], frozenset[str]]
+
+
 class NxAccess:
     """GraphAccess over a networkx MultiDiGraph: nodes are entity ids with `name`, `type` and an
     optional `status` ("dropped"), edges are keyed by relation id with `type`, `evidence` (a
     count) and an optional `status` ("confirmed", "rejected"); `graph.graph["reviewed"]` says
-    whether any edge is rejected or node dropped. Never mutated."""
+    whether any edge is rejected or node dropped. `dated` answers which relations a date window
+    keeps. Never mutated."""
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, dated: DatedRelations | None = None) -> None:
         self.graph = graph
+        self._dated = dated
+        self._windows: dict[tuple[Window, bool], frozenset[str]] = {}
         self._succ = graph._succ
         self._pred = graph._pred
         self._node = graph._node
         self._degrees: dict[str, int] = {}
         self._reviewed = bool(graph.graph.get("reviewed"))
 
-    def _edge_ok(self, data: dict[str, Any], step: Step) -> bool:
-        return step.allows(data["type"], data.get("status"))
+    def _in_window(self, step: Step) -> frozenset[str] | None:
+        """The relation ids the step's window keeps (None: no window)."""
+        if step.window.open:
+            return None
+        key = (step.window, step.include_rejected)
+        found = self._windows.get(key)
+        if found is None:
+            if self._dated is None:
+                raise TypeError("this graph access cannot answer date windows")
+            found = self._windows[key] = self._dated(step.window, step.include_rejected)
+        return found
+
+    def _edge_ok(self, rid: Any, data: dict[str, Any], step: Step) -> bool:
+        if not step.allows(data["type"], data.get("status")):
+            return False
+        kept = self._in_window(step)
+        return kept is None or str(rid) in kept
 
     def _dropped(self, v: str, step: Step) -> bool:
         return not step.include_rejected and self._node[v].get("status") == DROPPED
@@ -126,7 +153,7 @@ class NxAccess:
             (self._succ if forward else self._pred,) if step.directed else (self._succ, self._pred)
         )
         review = self._reviewed and not step.include_rejected
-        plain = step.rel_types is None and not review
+        plain = step.rel_types is None and not review and step.window.open
         out: dict[str, set[str]] = {}
         for u in nodes:
             if u not in self._node or (review and self._dropped(u, step)):
@@ -143,8 +170,8 @@ class NxAccess:
                 found = set()
                 for table in tables:
                     for v, keydict in table[u].items():
-                        for data in keydict.values():
-                            if self._edge_ok(data, step):
+                        for rid, data in keydict.items():
+                            if self._edge_ok(rid, data, step):
                                 found.add(v)
                                 break
             found.discard(u)
@@ -183,13 +210,13 @@ class NxAccess:
             found = [
                 Hop(str(k), u, v, d["type"], d["evidence"], d.get("status"))
                 for k, d in self._succ[u].get(v, {}).items()
-                if self._edge_ok(d, step)
+                if self._edge_ok(k, d, step)
             ]
             if not step.directed:
                 found += [
                     Hop(str(k), v, u, d["type"], d["evidence"], d.get("status"))
                     for k, d in self._pred[u].get(v, {}).items()
-                    if self._edge_ok(d, step)
+                    if self._edge_ok(k, d, step)
                 ]
             out[(u, v)] = found
         return out
@@ -202,5 +229,5 @@ class NxAccess:
             for v, keydict in self._succ[u].items()
             if v in keep
             for k, d in keydict.items()
-            if self._edge_ok(d, step)
+            if self._edge_ok(k, d, step)
         ]

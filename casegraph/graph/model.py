@@ -62,6 +62,7 @@ class Evidence:
     extractor: str
     confidence: float = 1.0
     locator: str | None = None
+    date: str | None = None  # the day the source gives this item (ISO), else its document's
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +73,7 @@ class Evidence:
             "extractor": self.extractor,
             "confidence": self.confidence,
             "locator": self.locator,
+            "date": self.date,
         }
 
 
@@ -137,8 +139,10 @@ def make_evidence(
     extractor: str,
     confidence: float = 1.0,
     locator: str | None = None,
+    date: str | None = None,
 ) -> Evidence:
-    """Evidence checked at the boundary: a document, a non-empty quote or locator, sane offsets."""
+    """Evidence checked at the boundary: a document, a non-empty quote or locator, sane offsets,
+    and a date (when given) that is an ISO day."""
     if not document_id:
         raise ValidationError(f"{_where(locator)}evidence without a document")
     if not extractor:
@@ -158,7 +162,14 @@ def make_evidence(
         ) from None
     if not 0.0 <= confidence <= 1.0:
         raise ValidationError(f"{_where(locator)}confidence {confidence} is not between 0 and 1")
-    return Evidence(document_id, quote, start, end, extractor, confidence, locator)
+    if date is not None:
+        from casegraph.dates import parse_date
+
+        day = parse_date(date)
+        if day is None:
+            raise ValidationError(f"{_where(locator)}evidence date {date!r} is not a date")
+        date = day
+    return Evidence(document_id, quote, start, end, extractor, confidence, locator, date)
 
 
 def make_entity(

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any, Protocol, Self
 
 from casegraph.errors import EntityNotFound, ValidationError
+from casegraph.fulltext import Node, Term, TextRow
 from casegraph.graph.access import GraphAccess
 from casegraph.graph.change import Change
 from casegraph.graph.model import Source, normalize_name
@@ -28,6 +29,25 @@ from casegraph.graph.snapshot import Snapshot, SnapshotCounts
 MAX_LIMIT = 1 << 31
 # Substring hits a search considers at most.
 SEARCH_CAP = 5000
+
+
+class TextSearch(Protocol):
+    """A store's index of document text, over casegraph.fulltext's own tokens."""
+
+    def candidates(self, node: Node) -> list[TextRow]:
+        """Every document that may satisfy the query (a superset: NOT is the caller's check)."""
+
+    def tokens_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """The search tokens of each document."""
+
+    def frequency(self, term: Term) -> int:
+        """How many documents hold the term."""
+
+    def totals(self) -> tuple[int, int]:
+        """How many documents have text, and how many tokens they hold in all."""
+
+    def mentioned(self, document_id: str) -> list[tuple[str, str, str, list[str]]]:
+        """The entities a document mentions: (id, name, type, every name they answer to)."""
 
 
 class Store(Protocol):
@@ -98,6 +118,7 @@ class Store(Protocol):
 
     # questions
     def graph(self) -> GraphAccess: ...
+    def fulltext(self) -> TextSearch: ...
 
     def close(self) -> None: ...
 

@@ -157,6 +157,7 @@ def snapshot_plans(snapshot: Snapshot, index: NameIndex, counts: SnapshotCounts)
             if x.document_id in new_ids:
                 per_doc.setdefault(x.document_id, []).append(Evidence(
                     x.document_id, x.quote, x.start, x.end, x.extractor, x.confidence, x.locator,
+                    x.date,
                 ))  # fmt: skip
         for doc_id, items in per_doc.items():
             evidence_of.setdefault(doc_id, []).append((rel, items))

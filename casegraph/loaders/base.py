@@ -31,6 +31,7 @@ class LoadOptions:
     delimiter: str | None = None
     encoding: str | None = None
     format: str | None = None
+    published: str | None = None  # YYYY-MM-DD for documents whose source gives no date
 
 
 class Loader(Protocol):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from casegraph.dates import parse_bound
 from casegraph.errors import ValidationError
 from casegraph.graph.model import (
     EntityRef,
@@ -21,6 +22,9 @@ from casegraph.loaders.csv_layout import Layout
 from casegraph.loaders.stix_indicators import hash_algorithm, kind_for, normalize_value
 
 EXTRACTOR = "csv"
+# Columns whose value dates a row's evidence (by header name, any case), first found wins.
+DATE_COLUMNS = ("date", "published", "published_at", "ds", "start_date", "startdate",
+                "listing_date", "listingdate", "first_seen", "valid_from")  # fmt: skip
 DEFAULT_RELATION = "MENTIONED_WITH"
 DEFAULT_INDICATED = "Product"
 # Confidence of an INDICATES read from a row's free-text comment by casegraph.loaders.csv_comments.
@@ -35,6 +39,9 @@ class RowReader:
         self.doc_id = doc_id
         self.context = context  # what the table is about (its file name), for comment names
         self.emitted: set[tuple[str, str]] = set()
+        self.date_columns = [
+            i for i, n in enumerate(layout.names) if n.strip().casefold() in DATE_COLUMNS
+        ]
         self.read_row = {
             "relations": self._relation, "edges": self._relation, "entities": self._entity,
             "indicators": self._indicator, "indicator_columns": self._indicator_columns,
@@ -65,8 +72,16 @@ class RowReader:
         confidence: Any = self._cell(row, "confidence") or 1.0
         return make_evidence(
             self.doc_id, self._cell(row, "quote"), extractor=EXTRACTOR, confidence=confidence,
-            locator=locator,
+            locator=locator, date=self._date(row),
         )  # fmt: skip
+
+    def _date(self, row: list[str]) -> str | None:
+        """The day a row is dated by: its first date column (date, published, ds, ...) whose
+        value is a day (casegraph.dates); a value that is not a day leaves the row undated."""
+        for i in self.date_columns:
+            if i < len(row) and (day := parse_bound(row[i].strip(), end=False)):
+                return day
+        return None
 
     def _properties(self, row: list[str]) -> dict[str, Any]:
         names = self.layout.names

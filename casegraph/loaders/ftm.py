@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from casegraph.dates import parse_bound
 from casegraph.errors import LoaderError, ValidationError, shown
 from casegraph.graph.model import (
     Document,
@@ -97,6 +98,22 @@ class FtmLoader:
             properties=props,
         )  # fmt: skip
         yield Source(doc, _Reader(path, doc.id, props).facts())
+
+
+# The FtM properties that date an interval's statement, best first.
+DATE_PROPS = ("listingDate", "startDate", "date", "authoriseDate", "modifiedAt", "endDate")
+
+
+def link_date(props: dict[str, Any]) -> str | None:
+    """The day an FtM interval is dated by (a listing, its start, its date), ISO; FtM dates may
+    be partial ('2014', '2014-03'): they date from their first day."""
+    for key in DATE_PROPS:
+        value = props.get(key)
+        if isinstance(value, list):
+            value = min((v for v in value if isinstance(v, str)), default=None)
+        if isinstance(value, str) and (day := parse_bound(value[:10], end=False)):
+            return day
+    return None
 
 
 @dataclass
@@ -301,7 +318,7 @@ class _Reader:
         if not allowed:
             self._skip(f"endpoint_types:{link.label} {stype}->{ttype}", None)
             return None
-        evidence = self._evidence(link.quote, link.locator)
+        evidence = self._evidence(link.quote, link.locator, link_date(link.properties))
         fact = make_relation(
             refs[0], allowed[0], refs[1], evidence=evidence, properties=link.properties,
             locator=link.locator,
@@ -320,8 +337,8 @@ class _Reader:
             yield make_entity(etype, name, properties=properties, evidence=evidence,
                               locator=locator)  # fmt: skip
 
-    def _evidence(self, quote: str, locator: str) -> Evidence:
-        return make_evidence(self.doc_id, quote, extractor=EXTRACTOR, locator=locator)
+    def _evidence(self, quote: str, locator: str, day: str | None = None) -> Evidence:
+        return make_evidence(self.doc_id, quote, extractor=EXTRACTOR, locator=locator, date=day)
 
     def _check(self, position: str, obj: Any) -> tuple[str, str, dict[str, Any]]:
         if not isinstance(obj, dict):

@@ -28,7 +28,7 @@ EXTRACTOR = "jsonl"
 ENTITY_KEYS = {"type", "name", "aliases", "properties", "id", "quote", "confidence"}
 RELATION_KEYS = {
     "source", "target", "type", "source_type", "target_type", "source_id", "target_id",
-    "quote", "confidence", "properties", "start", "end",
+    "quote", "confidence", "properties", "start", "end", "date",
 }  # fmt: skip
 
 
@@ -146,7 +146,7 @@ def _fact(obj: Any, doc_id: str, lineno: int) -> Fact:
             raise ValidationError(f"field {key!r} is out of range: {value}")
     evidence = make_evidence(
         doc_id, quote or "", start=start, end=end,
-        extractor=EXTRACTOR, confidence=confidence, locator=locator,
+        extractor=EXTRACTOR, confidence=confidence, locator=locator, date=_text(obj, "date"),
     )  # fmt: skip
     return make_relation(
         ends[0], type_, ends[1], evidence=evidence, properties=props, locator=locator

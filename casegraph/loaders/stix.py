@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from casegraph.dates import parse_date
 from casegraph.errors import LoaderError, ValidationError, shown
 from casegraph.graph.model import (
     Document,
@@ -110,6 +111,16 @@ class _Rel:
     confidence: float
     properties: dict[str, Any]
     citations: tuple[tuple[str, str], ...] = ()  # (quote, locator) of each cited report
+    date: str | None = None  # the object's modified (else created) day
+
+
+def object_date(obj: dict[str, Any]) -> str | None:
+    """The day a STIX object was last stated: its `modified`, else its `created` (ISO)."""
+    for key in ("modified", "created"):
+        value = obj.get(key)
+        if isinstance(value, str) and (day := parse_date(value)):
+            return day
+    return None
 
 
 def _references(obj: dict[str, Any]) -> list[dict[str, str]]:
@@ -202,10 +213,10 @@ class _Reader:
             return
         if flag:
             spec.properties[flag] = True
-        yield from self._entity(spec, oid)
+        yield from self._entity(spec, oid, object_date(obj))
 
-    def _entity(self, spec: EntitySpec, oid: str) -> Iterator[Fact]:
-        evidence = make_evidence(self.doc_id, "", extractor=EXTRACTOR, locator=oid)
+    def _entity(self, spec: EntitySpec, oid: str, day: str | None = None) -> Iterator[Fact]:
+        evidence = make_evidence(self.doc_id, "", extractor=EXTRACTOR, locator=oid, date=day)
         yield make_entity(
             spec.type, spec.name, aliases=spec.aliases, properties=spec.properties, xid=oid,
             evidence=evidence, locator=oid,
@@ -222,7 +233,8 @@ class _Reader:
             yield make_relation(
                 EntityRef(xid=oid, type=spec.type), "LOCATED_IN",
                 EntityRef(name=spec.country, type="Country"),
-                evidence=make_evidence(self.doc_id, quote, extractor=EXTRACTOR, locator=oid),
+                evidence=make_evidence(self.doc_id, quote, extractor=EXTRACTOR, locator=oid,
+                                       date=day),
                 locator=oid,
             )  # fmt: skip
             self._count("relations")
@@ -260,7 +272,9 @@ class _Reader:
             for r in refs
             if r.get("source_name") and (r.get("url") or r.get("description"))
         )
-        return _Rel(oid, verb, source, target, quote, confidence / 100, props, citations)
+        return _Rel(
+            oid, verb, source, target, quote, confidence / 100, props, citations, object_date(obj)
+        )
 
     def _relation(self, rel: _Rel) -> Fact | None:
         rtype, swap = RELATIONS[rel.verb]
@@ -279,7 +293,7 @@ class _Reader:
         try:
             evidence = [
                 make_evidence(self.doc_id, quote, extractor=EXTRACTOR, confidence=rel.confidence,
-                              locator=locator)
+                              locator=locator, date=rel.date)
                 for quote, locator in ((rel.quote, rel.id), *rel.citations)
             ]  # fmt: skip
             fact = make_relation(

@@ -18,7 +18,8 @@ What the loader decides for awkward input:
   back to the original characters); quotes are the original sentences, markup included.
 * A saved article's metadata block ("## Information:" with "+ Source:", "+ Link:", "+ Date:",
   "+ Author:" lines, or YAML front matter) is not read as prose: it gives the Document its
-  title, `published` date (YYYY-MM-DD) and the properties `url`, `author` and `outlet`.
+  title, `published` date (YYYY-MM-DD) and the properties `url`, `author` and `outlet`. Without
+  one, a "Date:" line or a news dateline near the top gives `published` (casegraph.dates).
 
 Page boilerplate (photo credits, bylines, "Keep Reading" markers) and story splitting are
 described in casegraph.extract.stories.
@@ -30,6 +31,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from casegraph.dates import text_date
 from casegraph.errors import LoaderError
 from casegraph.graph.model import Document, Source, content_hash
 from casegraph.loaders.base import LoadOptions
@@ -151,7 +153,7 @@ def build_source(
     props: dict[str, object] = {**base, "stories": analysis.stories, "model": analysis.model}
     props.update({k: meta[k] for k in DETAILS if k in meta})
     props.update({k: v for k, v in (details or {}).items() if k in DETAILS and v})
-    when = published or meta.get("published")
+    when = published or meta.get("published") or text_date(text)
     doc = Document(doc_id, heading, str(path.resolve()), loader, when, text, props)
     return Source(doc, facts)
 

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import count
 
+from casegraph.dates import Window
 from casegraph.graph.access import GraphAccess, Step
 
 # Safety valves: the most paths enumerated for one question, and the largest k for --k.
@@ -30,11 +31,12 @@ class Filters:
     exclude: frozenset[str] = field(default_factory=frozenset)
     directed: bool = False
     include_rejected: bool = False
+    window: Window = field(default_factory=Window)
 
     def step(self, endpoints: Iterable[str]) -> Step:
         return Step.of(self.rel_types, no_weak=self.no_weak, directed=self.directed,
                        via_types=self.via_types, ends=endpoints,
-                       include_rejected=self.include_rejected)  # fmt: skip
+                       include_rejected=self.include_rejected, window=self.window)  # fmt: skip
 
 
 class Walker:

@@ -6,6 +6,7 @@ from casegraph.graph.access import GraphAccess, NodeInfo
 from casegraph.graph.store import Store
 from casegraph.queries.engine import Walker, bfs_levels
 from casegraph.queries.options import NeighborOptions
+from casegraph.queries.paths import windowed
 from casegraph.queries.results import Edge, Node, Subgraph
 
 
@@ -34,7 +35,10 @@ def keep_best(
     kept = ordered[: len(centers) + limit]
     hops = access.among([n.id for n in kept], walker.step)
     hops.sort(key=lambda e: (e.type, e.source, e.target, e.rid))
-    evidence = store.evidence((e.rid for e in hops), include_rejected=walker.step.include_rejected)
+    evidence = windowed(
+        store.evidence((e.rid for e in hops), include_rejected=walker.step.include_rejected),
+        walker.step.window,
+    )
     rows = store.entities_by_id(n.id for n in kept)
     return Subgraph(
         nodes=tuple(

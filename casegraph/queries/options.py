@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from casegraph.dates import Window
 from casegraph.errors import UsageError, ValidationError
 from casegraph.graph.schema import load_schema
 from casegraph.queries.engine import MAX_K, Filters
@@ -51,6 +52,7 @@ class PathOptions:
     directed: bool = False
     limit: int = 100
     include_rejected: bool = False
+    window: Window = field(default_factory=Window)  # only evidence dated in it counts
 
     def validated(self) -> PathOptions:
         """The same options with types canonicalised from the schema; bad values refused."""
@@ -62,7 +64,7 @@ class PathOptions:
         return PathOptions(
             self.max_hops, self.mode, self.k, relation_types(self.rel_types), self.no_weak,
             entity_types(self.via_types), self.exclude, self.directed, self.limit,
-            self.include_rejected,
+            self.include_rejected, self.window,
         )  # fmt: skip
 
     def filters(self, exclude_ids: Iterable[str]) -> Filters:
@@ -73,6 +75,7 @@ class PathOptions:
             exclude=frozenset(exclude_ids),
             directed=self.directed,
             include_rejected=self.include_rejected,
+            window=self.window,
         )
 
 
@@ -86,13 +89,14 @@ class NeighborOptions:
     no_weak: bool = False
     limit: int = 100
     include_rejected: bool = False
+    window: Window = field(default_factory=Window)
 
     def validated(self) -> NeighborOptions:
         bounded("--depth", self.depth, 1, NEIGHBOR_MAX_DEPTH)
         bounded("--limit", self.limit, 1, 100_000)
         return NeighborOptions(self.depth, entity_types(self.types),
                                relation_types(self.rel_types), self.no_weak, self.limit,
-                               self.include_rejected)  # fmt: skip
+                               self.include_rejected, self.window)  # fmt: skip
 
     def filters(self) -> Filters:
         return Filters(
@@ -100,6 +104,7 @@ class NeighborOptions:
             no_weak=self.no_weak,
             via_types=frozenset(self.types) if self.types else None,
             include_rejected=self.include_rejected,
+            window=self.window,
         )
 
 
@@ -112,14 +117,16 @@ class CommonOptions:
     no_weak: bool = False
     limit: int = 50
     include_rejected: bool = False
+    window: Window = field(default_factory=Window)
 
     def validated(self) -> CommonOptions:
         bounded("--depth", self.depth, 1, COMMON_MAX_DEPTH)
         bounded("--limit", self.limit, 1, 10_000)
         return CommonOptions(self.depth, relation_types(self.rel_types), self.no_weak, self.limit,
-                             self.include_rejected)  # fmt: skip
+                             self.include_rejected, self.window)  # fmt: skip
 
     def path_options(self) -> PathOptions:
         """The options of the link from an asked entity to a shared one."""
         return PathOptions(max_hops=self.depth, mode="all", rel_types=self.rel_types,
-                           no_weak=self.no_weak, include_rejected=self.include_rejected)  # fmt: skip
+                           no_weak=self.no_weak, include_rejected=self.include_rejected,
+                           window=self.window)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from casegraph.dates import Window
 from casegraph.errors import UsageError
 from casegraph.graph.store import Store
 from casegraph.queries.engine import Filters, Walker, bfs_levels
@@ -13,7 +14,7 @@ EVIDENCE_BATCH = 1000
 
 
 def drawing(store: Store, *, entity: str | None = None, depth: int = 1,
-            limit: int | None = None) -> Subgraph:  # fmt: skip
+            limit: int | None = None, window: Window | None = None) -> Subgraph:  # fmt: skip
     """The whole graph, or an entity's neighbourhood within `depth` hops (any relation, either
     direction), with evidence and aliases.
 
@@ -26,7 +27,7 @@ def drawing(store: Store, *, entity: str | None = None, depth: int = 1,
         return whole(store, limit)
     center = store.resolve(entity)
     access = store.graph()
-    walker = Walker(access, Filters(), endpoints=(center.id,))
+    walker = Walker(access, Filters(window=window or Window()), endpoints=(center.id,))
     dist, _ = bfs_levels(walker, center.id, depth)
     cap = len(dist) if limit is None else max(limit - 1, 0)
     return keep_best(store, access, walker, dist, [center.id], cap)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+from casegraph.dates import Window
 from casegraph.errors import UsageError
 from casegraph.graph.access import GraphAccess
-from casegraph.graph.records import EntityRow
+from casegraph.graph.records import EntityRow, EvidenceRow
 from casegraph.graph.store import Store
 from casegraph.queries.engine import Walker, all_shortest, k_shortest
 from casegraph.queries.options import PathOptions
@@ -43,7 +44,7 @@ def find_paths(store: Store, a: str, b: str, options: PathOptions | None = None)
         ranked = ranked[: opts.limit]
     else:
         ranked = ranked[: opts.k]
-    return PathResult(src, dst, tuple(hydrate(store, ranked, opts.include_rejected)))
+    return PathResult(src, dst, tuple(hydrate(store, ranked, opts.include_rejected, opts.window)))
 
 
 def raw_paths(
@@ -74,11 +75,13 @@ def with_hops(walker: Walker, node_paths: list[list[str]]) -> list[RawPath]:
     ]  # fmt: skip
 
 
-def hydrate(store: Store, paths: list[RawPath], include_rejected: bool = False) -> list[Path]:
+def hydrate(
+    store: Store, paths: list[RawPath], include_rejected: bool = False, window: Window | None = None
+) -> list[Path]:
     """Result paths with every hop's evidence read from the store (rejected items left out
-    unless asked for) and its review status."""
-    evidence = store.evidence({e.rid for p in paths for e in p.edges},
-                              include_rejected=include_rejected)  # fmt: skip
+    unless asked for; with a date window, only items dated in it) and its review status."""
+    evidence = windowed(store.evidence({e.rid for p in paths for e in p.edges},
+                                       include_rejected=include_rejected), window)  # fmt: skip
     return [
         Path(
             tuple(Node(n.id, n.name, n.type, n.degree) for n in p.nodes),
@@ -88,3 +91,12 @@ def hydrate(store: Store, paths: list[RawPath], include_rejected: bool = False) 
         )
         for p in paths
     ]  # fmt: skip
+
+
+def windowed(
+    evidence: dict[str, list[EvidenceRow]], window: Window | None
+) -> dict[str, list[EvidenceRow]]:
+    """The evidence items dated in the window (all of them without one)."""
+    if window is None or window.open:
+        return evidence
+    return {rid: [e for e in items if window.holds(e.date)] for rid, items in evidence.items()}

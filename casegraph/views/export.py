@@ -8,8 +8,9 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
+from casegraph.dates import Window
 from casegraph.errors import UsageError
 from casegraph.graph.records import EntityRow, EvidenceRow, RelationTuple
 from casegraph.graph.schema import load_schema
@@ -39,9 +40,11 @@ Relation = tuple[str, str, str, str, list[EvidenceRow], str | None]
 
 
 def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, depth: int = 1,
-           max_nodes: int | None = None, title: str | None = None) -> dict[str, Any]:  # fmt: skip
+           max_nodes: int | None = None, title: str | None = None,
+           window: Window | None = None) -> dict[str, Any]:  # fmt: skip
     """Write the store to `path` in format `fmt`; returns how many nodes and edges were written
-    (and, for csv, which two files).
+    (and, for csv, which two files). With a date window, only evidence dated in it is written,
+    and only the relations that keep some (every entity is written).
 
     csv writes two files: inside `path` if it is a directory, else beside it as
     STEM_nodes.csv and STEM_relationships.csv. html draws the whole graph, or the neighbourhood
@@ -50,8 +53,12 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
     path = Path(path)
+    if window is not None and not window.open:
+        from casegraph.queries.windowed import WindowedStore
+
+        store = cast(Store, WindowedStore(store, window))
     if fmt == "html":
-        return _html(store, path, entity, depth, max_nodes, title)
+        return _html(store, path, entity, depth, max_nodes, title, window)
     if entity is not None:
         raise UsageError(f"--entity works with --format html only, not {fmt}")
     if fmt == "csv":
@@ -69,12 +76,12 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
 
 
 def _html(store: Store, path: Path, entity: str | None, depth: int, max_nodes: int | None,
-          title: str | None) -> dict[str, int]:  # fmt: skip
+          title: str | None, window: Window | None = None) -> dict[str, int]:  # fmt: skip
     from casegraph.queries.overview import drawing
     from casegraph.views.html import MAX_NODES, render_html
 
     cap = MAX_NODES if max_nodes is None else max_nodes
-    subgraph = drawing(store, entity=entity, depth=depth, limit=cap)
+    subgraph = drawing(store, entity=entity, depth=depth, limit=cap, window=window)
     if title is None:
         title = f"casegraph: {entity} ({depth} hop{'s' if depth != 1 else ''})" if entity else (
             "casegraph: whole graph")  # fmt: skip

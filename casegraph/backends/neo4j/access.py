@@ -78,9 +78,27 @@ RETURN r.rid AS rid, u.id AS source, v.id AS target, type(r) AS type, {evidence}
 """
 
 
+# A date window (casegraph.dates): with $win, a relation is walkable only when one of its evidence
+# items (not rejected, unless $all) is dated from $since to $until (ISO text; undated: '').
+IN_WINDOW = (
+    "(NOT $win OR any(i IN range(0, size(r.quotes) - 1) WHERE"
+    " ($all OR coalesce(coalesce(r.ev_status, [])[i], '') <> 'rejected')"
+    " AND coalesce(coalesce(r.ev_dates, [])[i], '') >= $since"
+    " AND coalesce(coalesce(r.ev_dates, [])[i], '') <= $until))"
+)
+
+
 def walk_query(template: str, **fill: str) -> str:
-    """A walk statement with its review expressions and the given placeholders filled in."""
-    return template.format(walkable=WALKABLE, evidence=LIVE_EVIDENCE, status=STATUS, **fill)
+    """A walk statement with its review and window expressions and the given placeholders."""
+    return template.format(walkable=f"{WALKABLE} AND {IN_WINDOW}", evidence=LIVE_EVIDENCE,
+                           status=STATUS, **fill)  # fmt: skip
+
+
+def window_params(step: Step) -> dict[str, Any]:
+    """$win, $since, $until of a step's date window ('0' and '9999-12-31~' at open ends, so an
+    undated item, '', is never inside)."""
+    w = step.window
+    return {"win": not w.open, "since": w.since or "0", "until": (w.until or "9999-12-31") + "~"}
 
 
 def type_expression(allowed: frozenset[str] | None) -> str:
@@ -118,7 +136,7 @@ class Neo4jAccess:
             query = walk_query(STEP, types=type_expression(step.rel_types), left=left, right=right)
             via = sorted(step.via_types) if step.via_types is not None else None
             for row in self._read(query, "ids", missing, via=via, ends=sorted(step.ends),
-                                  all=step.include_rejected):  # fmt: skip
+                                  all=step.include_rejected, **window_params(step)):  # fmt: skip
                 seen[row["id"]] = frozenset(row["nbrs"])
             for u in missing:
                 seen.setdefault(u, frozenset())
@@ -144,7 +162,13 @@ class Neo4jAccess:
         left, right = _arrows(step, True)
         query = walk_query(HOPS, types=type_expression(step.rel_types), left=left, right=right)
         out: dict[tuple[str, str], list[Hop]] = {p: [] for p in pairs}
-        for r in self._read(query, "pairs", [list(p) for p in pairs], all=step.include_rejected):
+        for r in self._read(
+            query,
+            "pairs",
+            [list(p) for p in pairs],
+            all=step.include_rejected,
+            **window_params(step),
+        ):
             out[(r["u"], r["v"])].append(
                 Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
             )
@@ -152,7 +176,9 @@ class Neo4jAccess:
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         query = walk_query(AMONG, types=type_expression(step.rel_types))
-        rows = self.client.read(query, {"ids": list(ids), "all": step.include_rejected})
+        rows = self.client.read(
+            query, {"ids": list(ids), "all": step.include_rejected, **window_params(step)}
+        )
         return [
             Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
             for r in rows

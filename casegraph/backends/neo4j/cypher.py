@@ -87,6 +87,10 @@ SCHEMA = {
     "FOR (e:Entity) ON (e.type_source)",
     "cg_entity_names": "CREATE FULLTEXT INDEX cg_entity_names IF NOT EXISTS "
     "FOR (e:Entity) ON EACH [e.name, e.aliases]",
+    # documents by their words: casegraph.fulltext's own tokens, split only at spaces
+    "cg_document_search": "CREATE FULLTEXT INDEX cg_document_search IF NOT EXISTS "
+    "FOR (d:Document) ON EACH [d.search_tokens] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
 }
 RELATION_RID = (
     f"CREATE CONSTRAINT cg_rid_{RTYPE} IF NOT EXISTS FOR ()-[r:{RTYPE}]-() REQUIRE r.rid IS UNIQUE"

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casegraph.backends.neo4j import cypher as cy
 from casegraph.backends.neo4j.client import RETRY_TIME, Client
@@ -67,6 +67,10 @@ DEFAULT_BATCH_SIZE = 5000
 PAGE = 5000  # rows per page when iterating the whole store
 FULL_SCAN_NAMES = 50_000  # up to this many names, fuzzy search scores all of them
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+if TYPE_CHECKING:
+    from casegraph.backends.neo4j.fulltext import Neo4jText
 
 
 class Neo4jStore(StoreBase):
@@ -480,6 +484,12 @@ class Neo4jStore(StoreBase):
         from casegraph.backends.neo4j.access import Neo4jAccess
 
         return Neo4jAccess(self.client)
+
+    def fulltext(self) -> Neo4jText:
+        """The documents' text index (casegraph.queries.find)."""
+        from casegraph.backends.neo4j.fulltext import Neo4jText
+
+        return Neo4jText(self.client)
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:

@@ -10,6 +10,7 @@ from typing import Any
 from casegraph.backends.neo4j import cypher as cy
 from casegraph.backends.neo4j.client import Client
 from casegraph.errors import BackendUnavailable
+from casegraph.fulltext import tokens
 from casegraph.graph.ids import evidence_key, now
 from casegraph.graph.keys import block
 from casegraph.graph.model import Evidence
@@ -148,7 +149,7 @@ def evidence_row(
     return [
         evidence_key(ev), ev.document_id, ev.quote, -1 if ev.start is None else ev.start,
         -1 if ev.end is None else ev.end, ev.extractor, float(ev.confidence), ev.locator or "",
-        skey or "", tkey or "", date or "",
+        skey or "", tkey or "", ev.date or date or "",
     ]  # fmt: skip
 
 
@@ -160,7 +161,16 @@ def document_props(plan: Plan) -> dict[str, Any]:
         "title": doc.title, "path": doc.path, "loader": doc.loader, "published": doc.published,
         "loaded_at": plan.loaded_at or now(), "text": doc.text,
         "properties_json": plan.properties_json, "relations": plan.relations_total,
+        **search_props(doc.text),
     }  # fmt: skip
+
+
+def search_props(text: str | None) -> dict[str, Any]:
+    """A document's search tokens and their count (the cg_document_search index), for text."""
+    if not text:
+        return {}
+    words = tokens(text)
+    return {"search_tokens": " ".join(words), "search_length": len(words)}
 
 
 def name_rows(names: list[NameRec]) -> list[list[Any]]:

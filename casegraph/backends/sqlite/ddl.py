@@ -105,8 +105,12 @@ def evidence_key_sql(doc: str, locator: str | None, start: int | None, end: int 
 
 def register_functions(db: sqlite3.Connection) -> None:
     """SQL functions the migrations use: cg_rid(source, type, target), cg_eid(rid, doc, locator,
-    start, end, extractor)."""
+    start, end, extractor), cg_search_tokens(text), cg_token_count(text)."""
+    from casegraph.fulltext import search_tokens, tokens
+
     db.create_function("cg_rid", 3, relation_id, deterministic=True)
+    db.create_function("cg_search_tokens", 1, search_tokens, deterministic=True)
+    db.create_function("cg_token_count", 1, lambda t: len(tokens(t or "")), deterministic=True)
     db.create_function(
         "cg_eid",
         6,
@@ -160,8 +164,21 @@ CREATE INDEX relations_status ON relations(status) WHERE status IS NOT NULL;
 CREATE INDEX entities_status ON entities(status) WHERE status IS NOT NULL;
 """
 
+# Version 4: sources and time. Evidence is found by date (date windows), and documents by their
+# words: document_search holds each document's casegraph.fulltext.search_tokens (rowid: the
+# document's rowid) and how many tokens it has, written in the load's transaction.
+V4 = """
+CREATE INDEX evidence_date ON evidence(date) WHERE date IS NOT NULL;
+CREATE VIRTUAL TABLE document_search USING fts5(
+    tokens, length UNINDEXED, tokenize = 'unicode61 remove_diacritics 0'
+);
+INSERT INTO document_search(rowid, tokens, length)
+    SELECT rowid, cg_search_tokens(text), cg_token_count(text) FROM documents
+    WHERE text IS NOT NULL AND text <> ''
+"""
+
 # MIGRATIONS[i] takes a store from version i + 1 to version i + 2.
-MIGRATIONS = (V2, V3)
+MIGRATIONS = (V2, V3, V4)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

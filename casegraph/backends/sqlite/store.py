@@ -11,9 +11,11 @@ from typing import Any
 
 from casegraph.backends.sqlite.changes import apply_change, decisions
 from casegraph.backends.sqlite.connection import Connection, NothingNew, note
+from casegraph.backends.sqlite.fulltext import SqliteText
 from casegraph.backends.sqlite.graphview import GraphView
 from casegraph.backends.sqlite.index import SqliteIndex
 from casegraph.backends.sqlite.writer import write_plan
+from casegraph.dates import Window
 from casegraph.errors import StoreError
 from casegraph.graph.access import GraphAccess, NxAccess
 from casegraph.graph.change import Change
@@ -427,8 +429,23 @@ class SqliteStore(StoreBase):
 
     # ------------------------------------------------------------------ questions
     def graph(self) -> GraphAccess:
-        """How questions walk this store: the networkx view of this revision."""
-        return NxAccess(self.view.graph())
+        """How questions walk this store: the networkx view of this revision (date windows
+        answered by dated_relations)."""
+        return NxAccess(self.view.graph(), dated=self.dated_relations)
+
+    def dated_relations(self, window: Window, include_rejected: bool = False) -> frozenset[str]:
+        """The relations with an evidence item dated in the window (items not rejected, unless
+        include_rejected): one range scan of the evidence_date index."""
+        rows = self.db.execute(
+            "SELECT DISTINCT r.rid FROM evidence e JOIN relations r ON r.id = e.relation_id"
+            " WHERE e.date >= ? AND e.date <= ? AND (? OR coalesce(e.status, '') <> 'rejected')",
+            (window.since or "", (window.until or "9999-12-31") + "~", include_rejected),
+        )
+        return frozenset(r[0] for r in rows)
+
+    def fulltext(self) -> SqliteText:
+        """The documents' text index (casegraph.queries.find)."""
+        return SqliteText(self.db)
 
 
 def _entity_row(id_: str, name: str, type_: str, props: str, status: str | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from casegraph.fulltext import tokens
 from casegraph.graph.ids import evidence_id, now
 from casegraph.graph.keys import block
 from casegraph.graph.plan import Plan
@@ -16,12 +17,18 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
     """
     doc = plan.document
     if doc is not None and plan.first:
-        db.execute(
+        added = db.execute(
             "INSERT OR IGNORE INTO documents(id, title, path, loader, published, loaded_at, text,"
             " properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (doc.id, doc.title, doc.path, doc.loader, doc.published,
              plan.loaded_at or now(), doc.text, plan.properties_json),
         )  # fmt: skip
+        if added.rowcount == 1 and doc.text:
+            words = tokens(doc.text)
+            db.execute(
+                "INSERT INTO document_search(rowid, tokens, length) VALUES (?, ?, ?)",
+                (added.lastrowid, " ".join(words), len(words)),
+            )
     db.executemany(
         "INSERT INTO entities(id, type, name, properties, type_source) VALUES (?, ?, ?, ?, ?)",
         [(e.id, e.type, e.name, e.props, e.type_source) for e in plan.entities.values()],
@@ -53,7 +60,8 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
         " SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM relations WHERE rid = ?",
         [
             (evidence_id(r.rid, key), ev.document_id, ev.quote, ev.start, ev.end, ev.extractor,
-             ev.confidence, ev.locator, *r.written.get(key, (None, None)), date, r.rid)
+             ev.confidence, ev.locator, *r.written.get(key, (None, None)), ev.date or date,
+             r.rid)
             for r in plan.relations.values()
             for key, ev in r.evidence.items()
         ],
