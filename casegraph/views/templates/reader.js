@@ -1,0 +1,5 @@
+"use strict";
+(function () {
+  var cited = document.getElementById("cited");
+  if (cited) { cited.scrollIntoView({ block: "center" }); }
+})();
