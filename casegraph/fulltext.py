@@ -24,12 +24,18 @@ MAX_TERMS = 32
 
 
 def _fold(token: str) -> str:
+    if token.isascii():
+        return token.lower()
     decomposed = unicodedata.normalize("NFKD", token)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def tokens_with_spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Each token of a text with its character offsets: (token, start, end)."""
+    if text.isascii():  # lower() keeps every offset of ASCII text
+        for m in _TOKEN.finditer(text.lower()):
+            yield m.group(), m.start(), m.end()
+        return
     for m in _TOKEN.finditer(text):
         folded = _fold(m.group())
         if _TOKEN.fullmatch(folded):
@@ -41,6 +47,8 @@ def tokens_with_spans(text: str) -> Iterator[tuple[str, int, int]]:
 
 def tokens(text: str) -> list[str]:
     """The tokens of a text, in order (what both search indexes hold)."""
+    if text.isascii():
+        return _TOKEN.findall(text.lower())
     return [t for t, _, _ in tokens_with_spans(text)]
 
 

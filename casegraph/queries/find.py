@@ -30,7 +30,7 @@ from casegraph.fulltext import (
 )
 from casegraph.graph.store import Store
 
-MAX_RANKED = 5000
+MAX_RANKED = 1000
 MAX_LIMIT = 1000
 CONTEXT = 120  # characters of text each side of the first hit
 TOKEN_BATCH = 500

@@ -144,11 +144,12 @@ def stats_view(console: Console, stats: dict[str, Any]) -> None:
 
 def sources_table(console: Console, docs: Iterable[DocumentRow]) -> None:
     table = Table()
-    for column in ("id", "title", "loader", "entities", "relations", "loaded", "path"):
+    for column in ("id", "title", "published", "loader", "entities", "relations", "loaded", "path"):
         table.add_column(column, overflow="fold")
     for doc in docs:
-        table.add_row(_t(doc.id[:12], "dim"), _t(doc.title, "bold"), _t(doc.loader),
-                      _t(doc.entities), _t(doc.relations), _t(doc.loaded_at), _t(doc.path, "dim"))  # fmt: skip
+        table.add_row(_t(doc.id[:12], "dim"), _t(doc.title, "bold"), _t(doc.published or ""),
+                      _t(doc.loader), _t(doc.entities), _t(doc.relations), _t(doc.loaded_at),
+                      _t(doc.path, "dim"))  # fmt: skip
     console.print(table)
 
 

@@ -88,3 +88,32 @@ def test_rejected_evidence_does_not_date_a_hop(dated: Store) -> None:
     (rel,) = [r for r in dated.relations_of("company:delta") if r.other.name == "Charlie"]
     decisions.reject(dated, rel.evidence[0].id, why="misread")
     assert _path(dated, "2021", "2021") == []
+
+
+@pytest.mark.needs_shared
+def test_real_stix_bundle_dates_its_evidence(store: Store, shared: Path) -> None:
+    import json
+
+    from casegraph.queries.timeline import timeline
+
+    bundle = shared / "data" / "amnesty_investigations" / "2021-12-16_cytrox" / "cytrox.stix2"
+    objects = json.loads(bundle.read_text(encoding="utf-8"))["objects"]
+    stated = {o["id"]: (o.get("modified") or o["created"])[:10] for o in objects}
+    load_paths(store, [bundle])
+    dated = 0
+    for rid, *_ in store.iter_relations():
+        for ev in store.evidence([rid])[rid]:
+            assert ev.locator in stated and ev.date == stated[ev.locator], ev
+            dated += 1
+    assert dated > 0
+    from collections import Counter
+
+    ends = Counter(end for _, s, _, o, _ in store.iter_relations() for end in (s, o))
+    subject = ends.most_common(1)[0][0]  # what the bundle's indicators indicate (Predator)
+    line = timeline(store, subject)
+    assert line.dated and not line.undated
+    assert [m.date for m in line.dated] == sorted(m.date for m in line.dated)
+    first = min(m.date for m in line.dated if m.date)
+    before = window(until=str(int(first[:4]) - 1))
+    assert neighbors(store, subject, NeighborOptions(window=before)).edges == ()
+    assert neighbors(store, subject, NeighborOptions(window=window(since=first))).edges

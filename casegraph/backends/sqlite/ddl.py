@@ -166,15 +166,21 @@ CREATE INDEX entities_status ON entities(status) WHERE status IS NOT NULL;
 
 # Version 4: sources and time. Evidence is found by date (date windows), and documents by their
 # words: document_search holds each document's casegraph.fulltext.search_tokens (rowid: the
-# document's rowid) and how many tokens it has, written in the load's transaction.
+# document's rowid), document_words how many tokens it has; both written in the load's
+# transaction.
 V4 = """
 CREATE INDEX evidence_date ON evidence(date) WHERE date IS NOT NULL;
 CREATE VIRTUAL TABLE document_search USING fts5(
-    tokens, length UNINDEXED, tokenize = 'unicode61 remove_diacritics 0'
+    tokens, tokenize = 'unicode61 remove_diacritics 0'
 );
-INSERT INTO document_search(rowid, tokens, length)
-    SELECT rowid, cg_search_tokens(text), cg_token_count(text) FROM documents
-    WHERE text IS NOT NULL AND text <> ''
+CREATE TABLE document_words (
+    doc_rowid INTEGER PRIMARY KEY,  -- documents.rowid, and document_search.rowid
+    length INTEGER NOT NULL
+);
+INSERT INTO document_search(rowid, tokens)
+    SELECT rowid, cg_search_tokens(text) FROM documents WHERE text IS NOT NULL AND text <> '';
+INSERT INTO document_words(doc_rowid, length)
+    SELECT rowid, cg_token_count(text) FROM documents WHERE text IS NOT NULL AND text <> ''
 """
 
 # MIGRATIONS[i] takes a store from version i + 1 to version i + 2.

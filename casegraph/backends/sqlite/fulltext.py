@@ -26,8 +26,9 @@ class SqliteText:
         """Every document whose tokens may satisfy the query (a superset: NOT parts are left to
         the caller's check), by document id."""
         rows = self.db.execute(
-            "SELECT d.id, d.title, d.path, d.published, s.length FROM document_search s"
-            " JOIN documents d ON d.rowid = s.rowid WHERE document_search MATCH ? ORDER BY d.id",
+            "SELECT d.id, d.title, d.path, d.published, w.length FROM document_search s"
+            " JOIN documents d ON d.rowid = s.rowid JOIN document_words w ON w.doc_rowid = s.rowid"
+            " WHERE document_search MATCH ? ORDER BY d.id",
             (self._match(node),),
         )
         return [TextRow(i, t, p, pub, int(n)) for i, t, p, pub, n in rows]
@@ -51,7 +52,7 @@ class SqliteText:
 
     def totals(self) -> tuple[int, int]:
         """How many documents have text, and how many tokens they hold in all."""
-        n, total = self.db.execute("SELECT count(*), total(length) FROM document_search").fetchone()
+        n, total = self.db.execute("SELECT count(*), total(length) FROM document_words").fetchone()
         return int(n), int(total)
 
     def mentioned(self, document_id: str) -> list[tuple[str, str, str, list[str]]]:

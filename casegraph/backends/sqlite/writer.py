@@ -26,8 +26,12 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
         if added.rowcount == 1 and doc.text:
             words = tokens(doc.text)
             db.execute(
-                "INSERT INTO document_search(rowid, tokens, length) VALUES (?, ?, ?)",
-                (added.lastrowid, " ".join(words), len(words)),
+                "INSERT INTO document_search(rowid, tokens) VALUES (?, ?)",
+                (added.lastrowid, " ".join(words)),
+            )
+            db.execute(
+                "INSERT INTO document_words(doc_rowid, length) VALUES (?, ?)",
+                (added.lastrowid, len(words)),
             )
     db.executemany(
         "INSERT INTO entities(id, type, name, properties, type_source) VALUES (?, ?, ?, ?, ?)",
