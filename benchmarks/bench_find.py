@@ -110,6 +110,35 @@ def timed_load(path: Path, n: int, words: int, seed: int, indexed: bool) -> tupl
     return elapsed
 
 
+def timed_text_load(
+    folder: Path, n: int, words: int, seed: int, indexed: bool
+) -> tuple[float, float]:
+    """(wall, CPU) seconds of loading n generated .txt articles with text extraction (spaCy and
+    the rules), as `casegraph load` does, into a fresh store."""
+    from casegraph.backends import open_store
+    from casegraph.backends.sqlite import writer
+    from casegraph.config import Config
+    from casegraph.pipeline import load_paths
+
+    files = folder / "articles"
+    if not files.exists():
+        files.mkdir(parents=True)
+        for i, (text, _) in enumerate(documents(n, words, seed)):
+            (files / f"a{i:04d}.txt").write_text(text, encoding="utf-8")
+    real = writer.tokens
+    if not indexed:
+        writer.tokens = lambda text: []  # type: ignore[assignment]
+    try:
+        store = open_store(Config(store=folder / f"text-{indexed}.db"), create=True)
+        t0, c0 = time.perf_counter(), time.process_time()
+        load_paths(store, [files])
+        elapsed = time.perf_counter() - t0, time.process_time() - c0
+        store.close()
+    finally:
+        writer.tokens = real  # type: ignore[assignment]
+    return elapsed
+
+
 def queries(seed: int) -> list[tuple[str, str]]:
     vocab = vocabulary(random.Random(seed))
     return [
@@ -130,6 +159,12 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--text-sample",
+        type=int,
+        default=40,
+        help="articles loaded with text extraction to time the index against",
+    )
     args = parser.parse_args()
     from casegraph.backends import open_store
     from casegraph.config import Config
@@ -139,6 +174,11 @@ def main() -> None:
         print(f"loading {args.docs} documents twice ...", file=sys.stderr)
         plain = timed_load(Path(tmp) / "plain.db", args.docs, args.words, args.seed, False)
         indexed = timed_load(Path(tmp) / "case.db", args.docs, args.words, args.seed, True)
+        if args.text_sample:
+            print(f"loading {args.text_sample} articles with extraction twice ...", file=sys.stderr)
+            timed_text_load(Path(tmp), args.text_sample, args.words, args.seed, True)  # warm-up
+            text_plain = timed_text_load(Path(tmp), args.text_sample, args.words, args.seed, False)
+            text_indexed = timed_text_load(Path(tmp), args.text_sample, args.words, args.seed, True)
         store = open_store(Config(store=Path(tmp) / "case.db"))
         n, total = store.fulltext().totals()
         print(f"## find over {n:,} documents, {total:,} words (embedded)\n")
@@ -148,6 +188,12 @@ def main() -> None:
             f"- the index adds {100 * (indexed[0] - plain[0]) / plain[0]:.0f}% wall, "
             f"{100 * (indexed[1] - plain[1]) / plain[1]:.0f}% CPU to the load"
         )
+        if args.text_sample:
+            tp, ti = text_plain, text_indexed
+            print(f"- {args.text_sample} articles loaded with text extraction (spaCy and rules): "
+                  f"{tp[0]:.1f} s wall / {tp[1]:.1f} s CPU without the index, {ti[0]:.1f} s / "
+                  f"{ti[1]:.1f} s with it ({100 * (ti[0] - tp[0]) / tp[0]:+.0f}% wall, "
+                  f"{100 * (ti[1] - tp[1]) / tp[1]:+.0f}% CPU)")  # fmt: skip
         print(f"- load average before the queries: {os.getloadavg()[0]:.1f} (2 cores)\n")
         print("| query | text | matched | ranked | p50 ms | p95 ms | p50 CPU ms |")
         print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")

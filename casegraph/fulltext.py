@@ -4,7 +4,7 @@ A query is words, "quoted phrases", prefix* words, AND / OR / NOT and parenthese
 operator is written; NOT binds tighter than AND, AND tighter than OR). It is parsed once into a
 tree; each backend gets it translated into its engine's syntax (SQLite FTS5 MATCH, Lucene) only to
 find candidate documents. Both engines index casegraph's own tokens (`search_tokens`: lower-case,
-accents removed, letters and digits only, joined by spaces), so what they find does not depend on
+accents removed, letters and digits only, joined by spaces: see `spaced`), so what they find does not depend on
 their tokenizers; every candidate is then checked by `matches` and ranked by `bm25` here.
 """
 
@@ -53,8 +53,13 @@ def tokens(text: str) -> list[str]:
 
 
 def search_tokens(text: str | None) -> str:
-    """The string both engines index for a document: its tokens joined by single spaces."""
-    return " ".join(tokens(text or ""))
+    """The string both engines index for a document: its tokens in spaced() form."""
+    return joined(tokens(text or ""))
+
+
+def joined(words: list[str]) -> str:
+    """Tokens with two spaces between them and one at each end (see spaced); '' for none."""
+    return " " + "  ".join(words) + " " if words else ""
 
 
 # ---------------------------------------------------------------- the query tree
@@ -226,8 +231,11 @@ def lucene(node: Node) -> str:
 
 
 def spaced(search: str) -> str:
-    """A document's search tokens with two spaces between tokens and one at each end, so that
-    ' word ' counts every occurrence of a token (occurrences never share a space)."""
+    """Tokens joined by single spaces, with two spaces between tokens and one at each end
+    instead, so that ' word ' counts every occurrence of a token (occurrences never share a
+    space); text already in that form is returned as it is."""
+    if not search or search.startswith(" "):
+        return search
     return " " + search.replace(" ", "  ") + " "
 
 

@@ -4,7 +4,8 @@ The answer does not depend on the backend: the store's index (FTS5 or Lucene, bo
 casegraph.fulltext's own tokens) only proposes candidates; each is checked with casegraph's own
 matcher and ranked by BM25 over casegraph's own counts, ties by document id. At most
 MAX_RANKED candidates are checked and ranked (the first by document id, after --source and the
-date window); the result says how many matched in all, so a cut is never silent.
+date window); the result says how many matched in all (for a query with NOT, that at least
+MAX_RANKED did when it stopped there), so a cut is never silent.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ class FindHit:
 
 @dataclass(frozen=True)
 class FindResult:
-    """The documents a query finds, best first; `matched` counts every match, `ranked` how many
-    of them were ranked (all of them unless more than MAX_RANKED matched)."""
+    """The documents a query finds, best first; `matched` counts every match (a lower bound when
+    not `complete`), `ranked` how many were ranked (all unless more than MAX_RANKED matched)."""
 
     query: str
     hits: tuple[FindHit, ...]
@@ -90,11 +91,13 @@ class FindResult:
     ranked: int
     window: Window = field(default_factory=Window)
     source: str | None = None
+    complete: bool = True  # False: a NOT query stopped checking at MAX_RANKED matches
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "matched": self.matched,
+            "matched_at_least": not self.complete,
             "ranked": self.ranked,
             "since": self.window.since,
             "until": self.window.until,
@@ -128,30 +131,33 @@ def find(
         rows = [r for r in rows if _of_source(r, source)]
     if not win.open:
         rows = [r for r in rows if win.holds(r.published)]
+    negated = any(neg for _, neg in terms(node))
+    # Without NOT, the candidates are the matches (both indexes hold casegraph's own tokens, and
+    # words, phrases, prefixes, AND and OR mean the same to them); with NOT, candidates are
+    # checked in order until MAX_RANKED match, and the count is then a lower bound.
     scored: list[tuple[float, TextRow]] = []
-    matched = 0
-    checked = 0
-    df: dict[Term, int] | None = None
-    documents, total = 0, 0
+    documents, total = index.totals() if rows else (0, 0)
+    average = total / documents if documents else 1.0
+    df = {t: index.frequency(t) for t, neg in terms(node) if not neg} if rows else {}
+    seen = 0
     for start in range(0, len(rows), TOKEN_BATCH):
+        if len(scored) >= MAX_RANKED:
+            break
         batch = rows[start : start + TOKEN_BATCH]
         found = index.tokens_of(r.id for r in batch)
         for row in batch:
+            seen += 1
             doc = spaced(found.get(row.id, ""))
             if not matches(node, doc):
                 continue
-            matched += 1
-            if checked >= MAX_RANKED:
-                continue
-            checked += 1
-            if df is None:
-                documents, total = index.totals()
-                df = {t: index.frequency(t) for t, negated in terms(node) if not negated}
-            average = total / documents if documents else 1.0
             scored.append((bm25(node, doc, row.length, documents, average, df), row))
+            if len(scored) >= MAX_RANKED:
+                break
+    complete = not negated or seen == len(rows)
+    matched = len(scored) if negated else len(rows)
     scored.sort(key=lambda item: (-item[0], item[1].id))
     hits = tuple(_hit(store, node, score, row) for score, row in scored[:limit])
-    return FindResult(query, hits, matched, checked, win, source)
+    return FindResult(query, hits, matched, len(scored), win, source, complete)
 
 
 def _hit(store: Store, node: Node, score: float, row: TextRow) -> FindHit:

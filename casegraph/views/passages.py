@@ -65,7 +65,8 @@ def find_view(console: Console, result: Any) -> None:
             names = ", ".join(f"{e.name} ({e.type})" for e in hit.entities)
             console.print(Text(printable(f"   names: {names}"), style="dim"))
     more = result.matched - len(result.hits)
-    tail = f"{result.matched} matching document{'s' if result.matched != 1 else ''}"
+    tail = (f"{'at least ' if not result.complete else ''}{result.matched} matching "
+            f"document{'s' if result.matched != 1 else ''}")  # fmt: skip
     if more > 0:
         tail += f"; {more} more (--limit)"
     if result.ranked < result.matched:

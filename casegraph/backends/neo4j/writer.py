@@ -10,7 +10,7 @@ from typing import Any
 from casegraph.backends.neo4j import cypher as cy
 from casegraph.backends.neo4j.client import Client
 from casegraph.errors import BackendUnavailable
-from casegraph.fulltext import tokens
+from casegraph.fulltext import joined, tokens
 from casegraph.graph.ids import evidence_key, now
 from casegraph.graph.keys import block
 from casegraph.graph.model import Evidence
@@ -170,7 +170,7 @@ def search_props(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
     words = tokens(text)
-    return {"search_tokens": " ".join(words), "search_length": len(words)}
+    return {"search_tokens": joined(words), "search_length": len(words)}
 
 
 def name_rows(names: list[NameRec]) -> list[list[Any]]:

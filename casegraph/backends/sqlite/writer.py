@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from casegraph.fulltext import tokens
+from casegraph.fulltext import joined, tokens
 from casegraph.graph.ids import evidence_id, now
 from casegraph.graph.keys import block
 from casegraph.graph.plan import Plan
@@ -27,7 +27,7 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
             words = tokens(doc.text)
             db.execute(
                 "INSERT INTO document_search(rowid, tokens) VALUES (?, ?)",
-                (added.lastrowid, " ".join(words)),
+                (added.lastrowid, joined(words)),
             )
             db.execute(
                 "INSERT INTO document_words(doc_rowid, length) VALUES (?, ?)",
