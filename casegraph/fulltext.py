@@ -298,6 +298,24 @@ def hit_spans(node: Node, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def first_hit(node: Node, text: str) -> tuple[int, int] | None:
+    """The span of the first place in the text where a (not negated) term of the query ends;
+    reads the text only that far."""
+    wanted = [t for t, negated in terms(node) if not negated]
+    found: list[tuple[str, int, int]] = []
+    for token in tokens_with_spans(text):
+        found.append(token)
+        j = len(found) - 1
+        for term in wanted:
+            n = len(term.words)
+            if term.prefix:
+                if token[0].startswith(term.words[0]):
+                    return token[1], token[2]
+            elif j + 1 >= n and tuple(t for t, _, _ in found[j - n + 1 :]) == term.words:
+                return found[j - n + 1][1], token[2]
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class TextRow:
     """A document a search found: its id, title, path, date and how many tokens it has."""

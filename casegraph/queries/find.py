@@ -22,6 +22,7 @@ from casegraph.fulltext import (
     TextRow,
     bm25,
     count,
+    first_hit,
     hit_spans,
     matches,
     parse_query,
@@ -162,10 +163,9 @@ def find(
 
 def _hit(store: Store, node: Node, score: float, row: TextRow) -> FindHit:
     text = store.document_text(row.id) or ""
-    spans = hit_spans(node, text)
-    first = spans[0] if spans else (0, 0)
+    first = first_hit(node, text) or (0, 0)
     a, b = passage(text, first[0], first[1])
-    inside = tuple(s for s in spans if s[0] >= a and s[1] <= b)
+    inside = tuple((x + a, y + a) for x, y in hit_spans(node, text[a:b]))
     return FindHit(row.id, row.title, row.path, row.published, score, text[a:b], a, b, inside,
                    named_in(store, row.id, text[a:b]))  # fmt: skip
 

@@ -1,0 +1,53 @@
+"""Schema version 4: a version-3 store migrates in place, its documents searchable by their words."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+from casegraph.backends.sqlite import SqliteStore
+from casegraph.backends.sqlite.ddl import (
+    APPLICATION_ID,
+    DDL,
+    MIGRATIONS,
+    register_functions,
+    statements,
+)
+from casegraph.queries.find import find
+
+
+def version_3_store(path: Path) -> None:
+    db = sqlite3.connect(path, isolation_level=None)
+    register_functions(db)
+    db.execute("BEGIN IMMEDIATE")
+    for script in (DDL, *MIGRATIONS[:2]):
+        for statement in statements(script):
+            db.execute(statement)
+    db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                   [("uuid", uuid.uuid4().hex), ("revision", "1"), ("created_at", "2020-01-01"),
+                    ("cache_key", "0" * 64)])  # fmt: skip
+    db.execute(
+        "INSERT INTO documents(id, title, path, loader, published, loaded_at, text) VALUES"
+        " ('d1', 'Old article', '/old.txt', 'text', '2020-02-02', '2020-02-02',"
+        " 'Orion Labs sold Nightjar in 2019. Nightjar was found again.')"
+    )
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 3")
+    db.execute("COMMIT")
+    db.close()
+
+
+def test_version_3_store_is_migrated_and_searchable(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    version_3_store(path)
+    with SqliteStore(path) as store:
+        result = find(store, '"sold nightjar"')
+        assert [h.document_id for h in result.hits] == ["d1"]
+        (hit,) = result.hits
+        text = store.document_text("d1") or ""
+        assert [text[a:b] for a, b in hit.hits] == ["sold Nightjar"]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert db.execute("SELECT length FROM document_words").fetchall() == [(10,)]
+    db.close()
