@@ -64,6 +64,7 @@ def sources(n: int, words: int, seed: int) -> Iterator[object]:
     from casegraph.graph.model import (
         Document,
         EntityRef,
+        Fact,
         Source,
         content_hash,
         make_entity,
@@ -73,7 +74,7 @@ def sources(n: int, words: int, seed: int) -> Iterator[object]:
 
     for i, (text, facts) in enumerate(documents(n, words, seed)):
         doc_id = content_hash(text.encode("utf-8"))
-        out: list[object] = []
+        out: list[Fact] = []
         for firm, product, quote in facts:
             start = text.find(quote)
             ev = make_evidence(doc_id, quote, start=start, end=start + len(quote),
@@ -171,15 +172,18 @@ def main() -> None:
     from casegraph.queries.find import find
 
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"loading {args.docs} documents twice ...", file=sys.stderr)
-        plain = timed_load(Path(tmp) / "plain.db", args.docs, args.words, args.seed, False)
-        indexed = timed_load(Path(tmp) / "case.db", args.docs, args.words, args.seed, True)
-        if args.text_sample:
+        case = args.store or Path(tmp) / "case.db"
+        loads = not case.exists()
+        if loads:
+            print(f"loading {args.docs} documents twice ...", file=sys.stderr)
+            plain = timed_load(Path(tmp) / "plain.db", args.docs, args.words, args.seed, False)
+            indexed = timed_load(case, args.docs, args.words, args.seed, True)
+        if args.text_sample and loads:
             print(f"loading {args.text_sample} articles with extraction twice ...", file=sys.stderr)
             timed_text_load(Path(tmp), args.text_sample, args.words, args.seed, True)  # warm-up
             text_plain = timed_text_load(Path(tmp), args.text_sample, args.words, args.seed, False)
             text_indexed = timed_text_load(Path(tmp), args.text_sample, args.words, args.seed, True)
-        store = open_store(Config(store=Path(tmp) / "case.db"))
+        store = open_store(Config(store=case))
         n, total = store.fulltext().totals()
         print(f"## find over {n:,} documents, {total:,} words (embedded)\n")
         for label, (wall, cpu) in (("without the text index", plain), ("with it", indexed)):
