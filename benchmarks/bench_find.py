@@ -161,6 +161,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--store", type=Path, default=None,
+        help="keep the indexed store here; if it exists, time only the queries",
+    )  # fmt: skip
+    parser.add_argument(
         "--text-sample",
         type=int,
         default=40,
