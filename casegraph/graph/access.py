@@ -68,6 +68,43 @@ class NodeInfo:
     degree: int
 
 
+@dataclass(frozen=True)
+class Nearest:
+    """A neighbourhood as kept: the start and the nearest entities in order, each one's
+    distance, and how many more entities lie within the depth."""
+
+    nodes: list[NodeInfo]
+    dist: dict[str, int]
+    omitted: int
+
+
+def nearest_order(n: NodeInfo, dist: int) -> tuple[object, ...]:
+    """Which entities of a neighbourhood are kept first: the nearer, then the better connected,
+    then by name and id."""
+    return (dist, -n.degree, n.name, n.id)
+
+
+def walk_nearest(access: GraphAccess, start: str, step: Step, depth: int, limit: int) -> Nearest:
+    """`GraphAccess.nearest` by walking every level with `step` and reading every entity reached
+    (the reference answer; a backend may count on its side instead)."""
+    dist = {start: 0}
+    frontier = [start]
+    for level in range(1, depth + 1):
+        found = access.step(frontier, step, True)
+        nxt = sorted({v for u in frontier for v in found.get(u, ())} - dist.keys())
+        dist.update((v, level) for v in nxt)
+        frontier = nxt
+        if not frontier:
+            break
+    infos = access.nodes(dist)
+    if start not in infos:
+        return Nearest([], {}, 0)
+    others = sorted((n for i, n in infos.items() if i != start),
+                    key=lambda n: nearest_order(n, dist[n.id]))  # fmt: skip
+    kept = [infos[start], *others[:limit]]
+    return Nearest(kept, {n.id: dist[n.id] for n in kept}, len(others) - len(kept) + 1)
+
+
 class GraphAccess(Protocol):
     """Batched adjacency of one store revision; implementations may cache what they read."""
 
@@ -88,6 +125,10 @@ class GraphAccess(Protocol):
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         """Every relation the step allows whose two ends are both among ids."""
+
+    def nearest(self, start: str, step: Step, depth: int, limit: int) -> Nearest:
+        """The start and the `limit` entities nearest it within `depth` steps (forward, when
+        directed), ordered by `nearest_order`, and how many more lie within the depth."""
 
 
 class NxAccess:
@@ -170,6 +211,9 @@ class NxAccess:
                 ]
             out[(u, v)] = found
         return out
+
+    def nearest(self, start: str, step: Step, depth: int, limit: int) -> Nearest:
+        return walk_nearest(self, start, step, depth, limit)
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         keep = set(ids) & self._node.keys()

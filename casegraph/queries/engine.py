@@ -84,6 +84,7 @@ class _Tree:
         self.levels: list[set[str]] = [{root}]
         self.forward = forward  # the direction this tree grows in
         self.parents: dict[str, list[str]] = {root: []}
+        self.links: list[dict[str, set[str]]] = []  # links[i]: the walk's steps from levels[i]
         self.cost: int | None = None  # of expanding the last level
 
     def frontier_cost(self, walker: Walker) -> int:
@@ -94,26 +95,34 @@ class _Tree:
     def grow(self, walker: Walker) -> set[str]:
         """Reach the next level; returns it."""
         level = len(self.levels)
-        reached = walker.reach(self.levels[-1], self.forward) - self.dist.keys()
+        found = walker.neighbours(self.levels[-1], self.forward)
+        self.links.append(found)
+        reached = set().union(*found.values()) - self.dist.keys() if found else set()
         for v in reached:
             self.dist[v] = level
         self.levels.append(reached)
         self.cost = None
         return reached
 
-    def find_parents(self, walker: Walker, nodes: Iterable[str]) -> None:
-        """Shortest-path parents of nodes and of all their ancestors, one batch per level."""
+    def find_parents(self, nodes: Iterable[str]) -> None:
+        """Shortest-path parents of nodes and of all their ancestors, one level at a time.
+
+        A parent of v is a node of the level before v's whose step reached v: read from the
+        steps kept while growing (the walk is the same in both directions, its filters being
+        symmetric), so finding parents reads nothing more from the store."""
         todo = {v for v in nodes if v not in self.parents}
         while todo:
             level = max(self.dist[v] for v in todo)
             batch = {v for v in todo if self.dist[v] == level}
             todo -= batch
-            back = walker.neighbours(batch, not self.forward)
-            earlier = self.levels[level - 1]
-            for v in batch:
-                found = sorted(back.get(v, set()) & earlier)  # sorted: repeatable answers
-                self.parents[v] = found
-                todo.update(p for p in found if p not in self.parents)
+            found: dict[str, list[str]] = {v: [] for v in batch}
+            for p, out in self.links[level - 1].items():
+                for v in out & batch:
+                    found[v].append(p)
+            for v, parents in found.items():
+                parents.sort()  # sorted: repeatable answers
+                self.parents[v] = parents
+                todo.update(p for p in parents if p not in self.parents)
 
     def chains(self, node: str, limit: int) -> list[list[str]]:
         """Every shortest chain from the root to node (root first), at most limit; parents must
@@ -170,8 +179,8 @@ def all_shortest(walker: Walker, s: str, t: str, max_hops: int,
         return []
     if meeting.length == 0:
         return [[s]]
-    meeting.tree_s.find_parents(walker, meeting.middle)
-    meeting.tree_t.find_parents(walker, meeting.middle)
+    meeting.tree_s.find_parents(meeting.middle)
+    meeting.tree_t.find_parents(meeting.middle)
     paths: list[list[str]] = []
     for m in meeting.middle:
         heads = meeting.tree_s.chains(m, limit)

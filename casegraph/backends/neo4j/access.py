@@ -1,32 +1,36 @@
 """How questions walk a Neo4j store: adjacency read a BFS level at a time with batched Cypher.
 
 Each statement below is a named constant stating its question, $parameters and columns. The
-only things placed into their text are relationship-type expressions built from the schema's
-allow-list (backtick-quoted) and fixed fragments chosen by flags; values travel as $parameters.
-Degrees come from Neo4j's stored per-type counts (`COUNT { (n)-[:T]-() }`), never a walk; each
-statement starts from a hinted index seek on the ids it is given, so no cached plan can scan.
+only things placed into their text are the walk's fragments (`walk()`: relationship types from
+the schema's allow-list, backtick-quoted, and fixed fragments chosen by flags); values travel
+as $parameters. Which relations a walk may cross is decided in one place, `walk()`, for every
+statement. Degrees come from Neo4j's stored per-type counts (`COUNT { (n)-[:T]-() }`), never a
+walk; each statement starts from a hinted index seek on the ids it is given, so no cached plan
+can scan.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from casegraph.backends.neo4j import cypher as cy
 from casegraph.backends.neo4j.client import Client
 from casegraph.backends.neo4j.index import chunks
-from casegraph.graph.access import Hop, NodeInfo, Step
+from casegraph.graph.access import Hop, Nearest, NodeInfo, Step, nearest_order
 from casegraph.graph.schema import load_schema
 
-# Question: for each entity of $ids, the entities one relation of the allowed types away
-# (ignoring direction), of the allowed types when $via is given (entities in $ends exempt).
-# Placeholders: {types} (relationship type expression), {left}/{right} (direction).
+# Entities per adjacency statement: a level of a search is read in statements of this many.
+STEP_CHUNK = 20_000
+
+# Question: for each entity of $ids, the entities one walkable relation away.
+# Placeholders: {match} (the walk from u over r to v, with its WHERE: see walk()).
 # Parameters: $ids, $via (entity types, or null), $ends. Columns: id, nbrs.
 STEP = """
 UNWIND $ids AS id
-MATCH (u:Entity {{id: id}}){left}[:{types}]{right}(v:Entity)
-USING INDEX u:Entity(id)
-WHERE v <> u AND ($via IS NULL OR v.id IN $ends OR v.type IN $via)
+MATCH (u:Entity {{id: id}}) USING INDEX u:Entity(id)
+{match}
 RETURN id, collect(DISTINCT v.id) AS nbrs
 """
 
@@ -45,25 +49,66 @@ MATCH (n:Entity {{id: id}}) USING INDEX n:Entity(id)
 RETURN n.id AS id, n.name AS name, n.type AS type, {cy.degree("n")} AS degree
 """
 
-# Question: for each pair [u, v] of $pairs, the relations of the allowed types from u to v
-# (either way round unless directed). Placeholders: {types}, {left}/{right}.
+# Question: for each pair [u, v] of $pairs, the relations a walk from u to v may cross.
+# Placeholders: {types}, {left}/{right} (direction), {rel_ok} (see walk()).
 # Columns: u, v, rid, source, target, type, evidence.
 HOPS = """
 UNWIND $pairs AS p
 MATCH (u:Entity {{id: p[0]}}){left}[r:{types}]{right}(v:Entity {{id: p[1]}})
 USING INDEX u:Entity(id)
+WHERE {rel_ok}
 RETURN p[0] AS u, p[1] AS v, r.rid AS rid, startNode(r).id AS source, endNode(r).id AS target,
        type(r) AS type, size(r.quotes) AS evidence
 """
 
-# Question: the relations of the allowed types between any two of the entities $ids.
-# Placeholder: {types}. Columns: rid, source, target, type, evidence.
+# Question: the relations a walk may cross between any two of the entities $ids.
+# Placeholders: {types}, {rel_ok}. Columns: rid, source, target, type, evidence.
 AMONG = """
 MATCH (a:Entity)-[r:{types}]->(b:Entity)
 USING INDEX a:Entity(id)
-WHERE a.id IN $ids AND b.id IN $ids
+WHERE a.id IN $ids AND b.id IN $ids AND {rel_ok}
 RETURN r.rid AS rid, a.id AS source, b.id AS target, type(r) AS type, size(r.quotes) AS evidence
 """
+
+# Question: the entities one walkable step beyond the entities $frontier that are not among
+# $seen: how many, their ids (when $ids), and, when $k > 0, the best connected of them: every
+# one whose degree is at least the k-th largest (ties kept whole, so the exact order by name
+# and id is decided by the caller). Placeholder: __MATCH__ (the walk, see walk()).
+# Parameters: $frontier, $seen, $ids, $k, $via, $ends. Columns: total, ids, best
+# ([[id, name, type, degree]]).
+LEVEL = (
+    """
+UNWIND $frontier AS id
+MATCH (u:Entity {id: id}) USING INDEX u:Entity(id)
+__MATCH__
+WITH DISTINCT v
+WHERE NOT v.id IN $seen
+WITH collect(v) AS level
+CALL (level) {
+  UNWIND CASE WHEN $k > 0 THEN level ELSE [] END AS v
+  WITH v, __DEGREE__ AS degree
+  ORDER BY degree DESC
+  WITH collect([v, degree]) AS ranked
+  WITH ranked, CASE WHEN size(ranked) >= $k THEN ranked[$k - 1][1] ELSE 0 END AS cut
+  RETURN [x IN ranked WHERE x[1] >= cut | [x[0].id, x[0].name, x[0].type, x[1]]] AS best
+}
+RETURN size(level) AS total, CASE WHEN $ids THEN [v IN level | v.id] ELSE [] END AS ids, best
+"""
+).replace("__DEGREE__", cy.degree("v"))
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The Cypher of one step of a walk: `match` binds u -[r]- v and ends in a WHERE that the
+    caller may extend with AND; `types`, `left`/`right` and `rel_ok` for statements that name
+    both ends themselves; `params` the values the fragments use."""
+
+    match: str
+    types: str
+    left: str
+    right: str
+    rel_ok: str
+    params: dict[str, Any]
 
 
 def type_expression(allowed: frozenset[str] | None) -> str:
@@ -72,10 +117,19 @@ def type_expression(allowed: frozenset[str] | None) -> str:
     return "|".join(cy.quoted(n) for n in names) or "`__none__`"
 
 
-def _arrows(step: Step, forward: bool) -> tuple[str, str]:
-    if not step.directed:
-        return "-", "-"
-    return ("-", "->") if forward else ("<-", "-")
+def walk(step: Step, forward: bool = True) -> Walk:
+    """Which relations a walk may cross and which entities it may reach, for every statement:
+    the relation's type (and direction, when directed) and the reached entity's type (unless it
+    is an end). A new rule on relations goes into `rel_ok`, one place for all statements."""
+    left, right = ("-", "-") if not step.directed else ("-", "->") if forward else ("<-", "-")
+    types = type_expression(step.rel_types)
+    rel_ok = "true"
+    match = (
+        f"MATCH (u){left}[r:{types}]{right}(v:Entity)\n"
+        f"WHERE v <> u AND {rel_ok} AND ($via IS NULL OR v.id IN $ends OR v.type IN $via)"
+    )
+    via = sorted(step.via_types) if step.via_types is not None else None
+    return Walk(match, types, left, right, rel_ok, {"via": via, "ends": sorted(step.ends)})
 
 
 class Neo4jAccess:
@@ -94,14 +148,15 @@ class Neo4jAccess:
         return rows
 
     def step(self, nodes: Collection[str], step: Step, forward: bool) -> dict[str, set[str]]:
+        forward = forward or not step.directed  # an undirected step is the same both ways
         seen = self._steps.setdefault((step, forward), {})
         missing = [u for u in nodes if u not in seen]
         if missing:
-            left, right = _arrows(step, forward)
-            query = STEP.format(types=type_expression(step.rel_types), left=left, right=right)
-            via = sorted(step.via_types) if step.via_types is not None else None
-            for row in self._read(query, "ids", missing, via=via, ends=sorted(step.ends)):
-                seen[row["id"]] = frozenset(row["nbrs"])
+            w = walk(step, forward)
+            query = STEP.format(match=w.match)
+            for batch in chunks(missing, STEP_CHUNK):
+                for row in self.client.read(query, {"ids": batch, **w.params}):
+                    seen[row["id"]] = frozenset(row["nbrs"])
             for u in missing:
                 seen.setdefault(u, frozenset())
         return {u: set(seen[u]) for u in nodes}
@@ -123,8 +178,8 @@ class Neo4jAccess:
     def hops(
         self, pairs: Collection[tuple[str, str]], step: Step
     ) -> dict[tuple[str, str], list[Hop]]:
-        left, right = _arrows(step, True)
-        query = HOPS.format(types=type_expression(step.rel_types), left=left, right=right)
+        w = walk(step)
+        query = HOPS.format(types=w.types, left=w.left, right=w.right, rel_ok=w.rel_ok)
         out: dict[tuple[str, str], list[Hop]] = {p: [] for p in pairs}
         for r in self._read(query, "pairs", [list(p) for p in pairs]):
             out[(r["u"], r["v"])].append(
@@ -133,8 +188,37 @@ class Neo4jAccess:
         return out
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
-        query = AMONG.format(types=type_expression(step.rel_types))
+        w = walk(step)
+        query = AMONG.format(types=w.types, rel_ok=w.rel_ok)
         rows = self.client.read(query, {"ids": list(ids)})
         return [
             Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"])) for r in rows
         ]
+
+    def nearest(self, start: str, step: Step, depth: int, limit: int) -> Nearest:
+        """Counted on the server a level at a time: only the ids of levels still to be walked
+        from, and of each level only its best connected entities, come back."""
+        first = self.nodes([start]).get(start)
+        if first is None:
+            return Nearest([], {}, 0)
+        w = walk(step)
+        query = cy.with_rtypes(LEVEL.replace("__MATCH__", w.match))
+        kept, dist, omitted = [first], {start: 0}, 0
+        frontier, seen = [start], [start]
+        for level in range(1, depth + 1):
+            room = limit - (len(kept) - 1)
+            last = level == depth
+            row = self.client.read(query, {"frontier": frontier, "seen": seen, "ids": not last,
+                                           "k": max(room, 0), **w.params})[0]  # fmt: skip
+            best = [NodeInfo(i, name, type_, int(d)) for i, name, type_, d in row["best"]]
+            best.sort(key=lambda n: nearest_order(n, level))
+            for n in best[: max(room, 0)]:
+                kept.append(n)
+                dist[n.id] = level
+                self._nodes.setdefault(n.id, n)
+            omitted += int(row["total"]) - min(max(room, 0), len(best))
+            if last or not row["ids"]:
+                break
+            frontier = row["ids"]
+            seen += frontier
+        return Nearest(kept, dist, omitted)
