@@ -9,7 +9,8 @@ give the same answers by construction; each backend only says how it reads adjac
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -108,12 +109,17 @@ def walk_nearest(access: GraphAccess, start: str, step: Step, depth: int, limit:
 class GraphAccess(Protocol):
     """Batched adjacency of one store revision; implementations may cache what they read."""
 
-    def step(self, nodes: Collection[str], step: Step, forward: bool) -> dict[str, set[str]]:
+    def step(
+        self, nodes: Collection[str], step: Step, forward: bool
+    ) -> Mapping[str, AbstractSet[str]]:
         """For each node, the entities one walkable relation away (when directed: along the
         relation's direction if forward, against it if not)."""
 
     def costs(self, nodes: Collection[str]) -> dict[str, int]:
         """How much expanding each node may cost (its stored degree): chooses the cheaper side."""
+
+    def cost(self, nodes: Collection[str]) -> int:
+        """How much expanding all of nodes may cost: the sum of their `costs`."""
 
     def nodes(self, ids: Collection[str]) -> dict[str, NodeInfo]:
         """Name, type and degree of each entity id that exists."""
@@ -176,6 +182,10 @@ class NxAccess:
 
     def costs(self, nodes: Collection[str]) -> dict[str, int]:
         return {u: len(self._succ[u]) + len(self._pred[u]) for u in nodes if u in self._node}
+
+    def cost(self, nodes: Collection[str]) -> int:
+        succ, pred, node = self._succ, self._pred, self._node
+        return sum(len(succ[u]) + len(pred[u]) for u in nodes if u in node)
 
     def degree(self, u: str) -> int:
         found = self._degrees.get(u)

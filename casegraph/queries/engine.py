@@ -9,7 +9,8 @@ the levels it reaches, and finds shortest-path parents afterwards, one batch per
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -49,31 +50,29 @@ class Walker:
         self.blocked_nodes: set[str] = set()
         self.blocked_pairs: set[tuple[str, str]] = set()
 
-    def _clean(self, found: dict[str, set[str]]) -> dict[str, set[str]]:
+    def _clean(self, found: Mapping[str, AbstractSet[str]]) -> dict[str, AbstractSet[str]]:
+        """The found neighbours less the node itself, barred and blocked nodes and blocked
+        pairs; the sets given are never changed (a backend may hand out what it keeps)."""
         barred = self.barred | self.blocked_nodes if self.blocked_nodes else self.barred
-        for u, out in found.items():
-            out.discard(u)
-            if barred:
-                out -= barred
+        out: dict[str, AbstractSet[str]] = {}
+        for u, vs in found.items():
+            if u in vs or (barred and not barred.isdisjoint(vs)):
+                vs = vs - barred - {u}
+            out[u] = vs
         for a, b in self.blocked_pairs:
-            if a in found:
-                found[a].discard(b)
-            if b in found:
-                found[b].discard(a)
-        return found
+            if a in out and b in out[a]:
+                out[a] = out[a] - {b}
+            if b in out and a in out[b]:
+                out[b] = out[b] - {a}
+        return out
 
-    def neighbours(self, nodes: Collection[str], forward: bool) -> dict[str, set[str]]:
+    def neighbours(self, nodes: Collection[str], forward: bool) -> dict[str, AbstractSet[str]]:
         """For each node, the nodes one walkable hop away (following direction when directed and
         forward, against it when directed and not forward)."""
         return self._clean(self.access.step(nodes, self.step, forward))
 
-    def reach(self, nodes: Collection[str], forward: bool) -> set[str]:
-        """Every node one walkable hop from any of nodes."""
-        found = self.neighbours(nodes, forward)
-        return set().union(*found.values()) if found else set()
-
     def cost(self, nodes: Collection[str]) -> int:
-        return sum(self.access.costs(nodes).values())
+        return self.access.cost(nodes)
 
 
 class _Tree:
@@ -84,7 +83,7 @@ class _Tree:
         self.levels: list[set[str]] = [{root}]
         self.forward = forward  # the direction this tree grows in
         self.parents: dict[str, list[str]] = {root: []}
-        self.links: list[dict[str, set[str]]] = []  # links[i]: the walk's steps from levels[i]
+        self.links: list[dict[str, AbstractSet[str]]] = []  # links[i]: the walk's steps from levels[i]
         self.cost: int | None = None  # of expanding the last level
 
     def frontier_cost(self, walker: Walker) -> int:
@@ -179,10 +178,12 @@ def all_shortest(walker: Walker, s: str, t: str, max_hops: int,
         return []
     if meeting.length == 0:
         return [[s]]
-    meeting.tree_s.find_parents(meeting.middle)
-    meeting.tree_t.find_parents(meeting.middle)
     paths: list[list[str]] = []
-    for m in meeting.middle:
+    for i, m in enumerate(meeting.middle):
+        if i < 2:  # the first meeting node alone (often enough), then all the others at once
+            wanted = meeting.middle[:1] if i == 0 else meeting.middle[1:]
+            meeting.tree_s.find_parents(wanted)
+            meeting.tree_t.find_parents(wanted)
         heads = meeting.tree_s.chains(m, limit)
         tails = meeting.tree_t.chains(m, limit)
         for head in heads:

@@ -34,12 +34,13 @@ MATCH (u:Entity {{id: id}}) USING INDEX u:Entity(id)
 RETURN id, collect(DISTINCT v.id) AS nbrs
 """
 
-# Question: the stored degree of each entity of $ids (relations of schema types).
-# Parameters: $ids. Columns: id, degree.
+# Question: the stored degree of each entity of $ids (relations of schema types), as one row
+# of two lists (a row per entity would cost the driver far more than the lists).
+# Parameters: $ids. Columns: ids, degrees.
 COSTS = f"""
 UNWIND $ids AS id
 MATCH (n:Entity {{id: id}}) USING INDEX n:Entity(id)
-RETURN id, {cy.degree("n")} AS degree
+RETURN collect(id) AS ids, collect({cy.degree("n")}) AS degrees
 """
 
 # Question: name, type and degree of each entity of $ids. Columns: id, name, type, degree.
@@ -143,11 +144,13 @@ class Neo4jAccess:
 
     def _read(self, query: str, name: str, items: list[Any], **params: Any) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
-        for batch in chunks(items):
+        for batch in chunks(items, STEP_CHUNK):
             rows += self.client.read(query, {name: batch, **params})
         return rows
 
-    def step(self, nodes: Collection[str], step: Step, forward: bool) -> dict[str, set[str]]:
+    def step(
+        self, nodes: Collection[str], step: Step, forward: bool
+    ) -> dict[str, frozenset[str]]:
         forward = forward or not step.directed  # an undirected step is the same both ways
         seen = self._steps.setdefault((step, forward), {})
         missing = [u for u in nodes if u not in seen]
@@ -159,14 +162,17 @@ class Neo4jAccess:
                     seen[row["id"]] = frozenset(row["nbrs"])
             for u in missing:
                 seen.setdefault(u, frozenset())
-        return {u: set(seen[u]) for u in nodes}
+        return {u: seen[u] for u in nodes}
 
     def costs(self, nodes: Collection[str]) -> dict[str, int]:
         missing = [u for u in nodes if u not in self._costs]
         if missing:
             for row in self._read(cy.with_rtypes(COSTS), "ids", missing):
-                self._costs[row["id"]] = int(row["degree"])
+                self._costs.update(zip(row["ids"], row["degrees"], strict=True))
         return {u: self._costs[u] for u in nodes if u in self._costs}
+
+    def cost(self, nodes: Collection[str]) -> int:
+        return sum(self.costs(nodes).values())
 
     def nodes(self, ids: Collection[str]) -> dict[str, NodeInfo]:
         missing = [i for i in ids if i not in self._nodes]
