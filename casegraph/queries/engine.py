@@ -83,7 +83,9 @@ class _Tree:
         self.levels: list[set[str]] = [{root}]
         self.forward = forward  # the direction this tree grows in
         self.parents: dict[str, list[str]] = {root: []}
-        self.links: list[dict[str, AbstractSet[str]]] = []  # links[i]: the walk's steps from levels[i]
+        self.links: list[
+            dict[str, AbstractSet[str]]
+        ] = []  # links[i]: the walk's steps from levels[i]
         self.cost: int | None = None  # of expanding the last level
 
     def frontier_cost(self, walker: Walker) -> int:

@@ -148,9 +148,7 @@ class Neo4jAccess:
             rows += self.client.read(query, {name: batch, **params})
         return rows
 
-    def step(
-        self, nodes: Collection[str], step: Step, forward: bool
-    ) -> dict[str, frozenset[str]]:
+    def step(self, nodes: Collection[str], step: Step, forward: bool) -> dict[str, frozenset[str]]:
         forward = forward or not step.directed  # an undirected step is the same both ways
         seen = self._steps.setdefault((step, forward), {})
         missing = [u for u in nodes if u not in seen]
