@@ -130,7 +130,8 @@ class Neo4jStore(StoreBase):
         from casegraph.graph.resolver import Resolver
 
         summary = LoadSummary()
-        resolver = Resolver(Neo4jIndex(self.client), summary, progress, self.batch_size)
+        index = Neo4jIndex(self.client, for_load=True)
+        resolver = Resolver(index, summary, progress, self.batch_size)
         batcher = Batcher(self.client, self.batch_size, background=True)
         try:
             for source in sources:
