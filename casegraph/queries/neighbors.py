@@ -44,7 +44,7 @@ def subgraph(
     kept = near.nodes
     hops = access.among([n.id for n in kept], walker.step)
     hops.sort(key=lambda e: (e.type, e.source, e.target, e.rid))
-    evidence = store.evidence(e.rid for e in hops)
+    evidence = store.evidence((e.rid for e in hops), include_rejected=walker.step.include_rejected)
     rows = store.entities_by_id(n.id for n in kept)
     return Subgraph(
         nodes=tuple(
@@ -52,7 +52,8 @@ def subgraph(
             for n in kept
         ),
         edges=tuple(
-            Edge(e.rid, e.source, e.target, e.type, tuple(evidence.get(e.rid, ()))) for e in hops
+            Edge(e.rid, e.source, e.target, e.type, tuple(evidence.get(e.rid, ())), e.status)
+            for e in hops
         ),
         centers=tuple(centers),
         omitted=near.omitted,

@@ -111,11 +111,10 @@ def test_walk_queries_seek_entities_by_index(neo: Neo4jStore, directed: bool) ->
         "step": (walk.STEP.format(match=w.match), {"ids": ["a"], **w.params}),
         "level": (cy.with_rtypes(walk.LEVEL.replace("__MATCH__", w.match)),
                   {"frontier": ["a"], "seen": ["a"], "ids": True, "k": 5, **w.params}),
-        "hops": (walk.HOPS.format(types=w.types, left=w.left, right=w.right, rel_ok=w.rel_ok),
-                 {"pairs": [["a", "b"]]}),
+        "hops": (w.fill(walk.HOPS), {"pairs": [["a", "b"]], **w.params}),
         "costs": (cy.with_rtypes(walk.COSTS), {"ids": ["a"]}),
         "nodes": (cy.with_rtypes(walk.NODES), {"ids": ["a"]}),
-        "among": (walk.AMONG.format(types=w.types, rel_ok=w.rel_ok), {"ids": ["a", "b"]}),
+        "among": (w.fill(walk.AMONG), {"ids": ["a", "b"], **w.params}),
     }  # fmt: skip
     for name, (query, params) in queries.items():
 

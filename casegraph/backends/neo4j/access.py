@@ -21,12 +21,22 @@ from casegraph.backends.neo4j.index import chunks
 from casegraph.graph.access import Hop, Nearest, NodeInfo, Step, nearest_order
 from casegraph.graph.schema import load_schema
 
+# Review statuses in a walk (casegraph.graph.access), over a relation r between u and v: the
+# evidence left after rejected items, the relation's status (rejected when every item is), and
+# whether a walk may cross it ($all: the question includes what was rejected and dropped).
+LIVE_EVIDENCE = "size([x IN coalesce(r.ev_status, [q IN r.quotes | '']) WHERE x = ''])"
+STATUS = f"CASE WHEN size(r.quotes) > 0 AND {LIVE_EVIDENCE} = 0 THEN 'rejected' ELSE r.status END"
+WALKABLE = (
+    f"($all OR (coalesce(r.status, '') <> 'rejected' AND (size(r.quotes) = 0 OR {LIVE_EVIDENCE} > 0)"
+    " AND coalesce(u.status, '') <> 'dropped' AND coalesce(v.status, '') <> 'dropped'))"
+)
+
 # Entities per adjacency statement: a level of a search is read in statements of this many.
 STEP_CHUNK = 20_000
 
 # Question: for each entity of $ids, the entities one walkable relation away.
 # Placeholders: {match} (the walk from u over r to v, with its WHERE: see walk()).
-# Parameters: $ids, $via (entity types, or null), $ends. Columns: id, nbrs.
+# Parameters: those of the walk ($via, $ends, $all), $ids. Columns: id, nbrs.
 STEP = """
 UNWIND $ids AS id
 MATCH (u:Entity {{id: id}}) USING INDEX u:Entity(id)
@@ -51,31 +61,34 @@ RETURN n.id AS id, n.name AS name, n.type AS type, {cy.degree("n")} AS degree
 """
 
 # Question: for each pair [u, v] of $pairs, the relations a walk from u to v may cross.
-# Placeholders: {types}, {left}/{right} (direction), {rel_ok} (see walk()).
-# Columns: u, v, rid, source, target, type, evidence.
+# Placeholders: {types}, {left}/{right} (direction), {rel_ok}, {evidence}, {status} (see walk()).
+# Parameters: those of the walk, $pairs. Columns: u, v, rid, source, target, type, evidence
+# (items not rejected), status.
 HOPS = """
 UNWIND $pairs AS p
 MATCH (u:Entity {{id: p[0]}}){left}[r:{types}]{right}(v:Entity {{id: p[1]}})
 USING INDEX u:Entity(id)
 WHERE {rel_ok}
 RETURN p[0] AS u, p[1] AS v, r.rid AS rid, startNode(r).id AS source, endNode(r).id AS target,
-       type(r) AS type, size(r.quotes) AS evidence
+       type(r) AS type, {evidence} AS evidence, {status} AS status
 """
 
 # Question: the relations a walk may cross between any two of the entities $ids.
-# Placeholders: {types}, {rel_ok}. Columns: rid, source, target, type, evidence.
+# Placeholders: {types}, {rel_ok}, {evidence}, {status}. Parameters: those of the walk, $ids.
+# Columns: rid, source, target, type, evidence, status.
 AMONG = """
-MATCH (a:Entity)-[r:{types}]->(b:Entity)
-USING INDEX a:Entity(id)
-WHERE a.id IN $ids AND b.id IN $ids AND {rel_ok}
-RETURN r.rid AS rid, a.id AS source, b.id AS target, type(r) AS type, size(r.quotes) AS evidence
+MATCH (u:Entity)-[r:{types}]->(v:Entity)
+USING INDEX u:Entity(id)
+WHERE u.id IN $ids AND v.id IN $ids AND {rel_ok}
+RETURN r.rid AS rid, u.id AS source, v.id AS target, type(r) AS type, {evidence} AS evidence,
+       {status} AS status
 """
 
 # Question: the entities one walkable step beyond the entities $frontier that are not among
 # $seen: how many, their ids (when $ids), and, when $k > 0, the best connected of them: every
 # one whose degree is at least the k-th largest (ties kept whole, so the exact order by name
 # and id is decided by the caller). Placeholder: __MATCH__ (the walk, see walk()).
-# Parameters: $frontier, $seen, $ids, $k, $via, $ends. Columns: total, ids, best
+# Parameters: those of the walk, $frontier, $seen, $ids, $k. Columns: total, ids, best
 # ([[id, name, type, degree]]).
 LEVEL = (
     """
@@ -101,15 +114,24 @@ RETURN size(level) AS total, CASE WHEN $ids THEN [v IN level | v.id] ELSE [] END
 @dataclass(frozen=True)
 class Walk:
     """The Cypher of one step of a walk: `match` binds u -[r]- v and ends in a WHERE that the
-    caller may extend with AND; `types`, `left`/`right` and `rel_ok` for statements that name
-    both ends themselves; `params` the values the fragments use."""
+    caller may extend with AND; `types`, `left`/`right` and `rel_ok` (over u, r, v) for
+    statements that name both ends themselves; `evidence` and `status`, the relation's items a
+    walk counts and its review status; `params` the values the fragments use."""
 
     match: str
     types: str
     left: str
     right: str
     rel_ok: str
+    evidence: str
+    status: str
     params: dict[str, Any]
+
+    def fill(self, template: str) -> str:
+        """A statement naming both ends itself, with this walk's fragments filled in."""
+        return template.format(types=self.types, left=self.left, right=self.right,
+                               rel_ok=self.rel_ok, evidence=self.evidence,
+                               status=self.status)  # fmt: skip
 
 
 def type_expression(allowed: frozenset[str] | None) -> str:
@@ -120,17 +142,20 @@ def type_expression(allowed: frozenset[str] | None) -> str:
 
 def walk(step: Step, forward: bool = True) -> Walk:
     """Which relations a walk may cross and which entities it may reach, for every statement:
-    the relation's type (and direction, when directed) and the reached entity's type (unless it
-    is an end). A new rule on relations goes into `rel_ok`, one place for all statements."""
+    the relation's type (and direction, when directed), its review status and its ends' (unless
+    the step includes what was rejected), and the reached entity's type (unless it is an end).
+    A new rule on relations goes into `rel_ok` here (with its $parameters in `params`), one
+    place for all statements."""
     left, right = ("-", "-") if not step.directed else ("-", "->") if forward else ("<-", "-")
     types = type_expression(step.rel_types)
-    rel_ok = "true"
+    rel_ok = WALKABLE
     match = (
         f"MATCH (u){left}[r:{types}]{right}(v:Entity)\n"
         f"WHERE v <> u AND {rel_ok} AND ($via IS NULL OR v.id IN $ends OR v.type IN $via)"
     )
     via = sorted(step.via_types) if step.via_types is not None else None
-    return Walk(match, types, left, right, rel_ok, {"via": via, "ends": sorted(step.ends)})
+    params = {"via": via, "ends": sorted(step.ends), "all": step.include_rejected}
+    return Walk(match, types, left, right, rel_ok, LIVE_EVIDENCE, STATUS, params)
 
 
 class Neo4jAccess:
@@ -183,20 +208,19 @@ class Neo4jAccess:
         self, pairs: Collection[tuple[str, str]], step: Step
     ) -> dict[tuple[str, str], list[Hop]]:
         w = walk(step)
-        query = HOPS.format(types=w.types, left=w.left, right=w.right, rel_ok=w.rel_ok)
         out: dict[tuple[str, str], list[Hop]] = {p: [] for p in pairs}
-        for r in self._read(query, "pairs", [list(p) for p in pairs]):
+        for r in self._read(w.fill(HOPS), "pairs", [list(p) for p in pairs], **w.params):
             out[(r["u"], r["v"])].append(
-                Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]))
+                Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
             )
         return out
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         w = walk(step)
-        query = AMONG.format(types=w.types, rel_ok=w.rel_ok)
-        rows = self.client.read(query, {"ids": list(ids)})
+        rows = self.client.read(w.fill(AMONG), {"ids": list(ids), **w.params})
         return [
-            Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"])) for r in rows
+            Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
+            for r in rows
         ]
 
     def nearest(self, start: str, step: Step, depth: int, limit: int) -> Nearest:
