@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,8 @@ def main() -> None:
     parser.add_argument("--cli", default="jsonl,csv", help="files loaded with casegraph load")
     parser.add_argument("--reuse", action="store_true",
                         help="ask the questions of the graph already loaded (no load)")  # fmt: skip
+    parser.add_argument("--cli-only", action="store_true",
+                        help="only the casegraph load runs (no naive or Neo4jStore.load, no questions)")  # fmt: skip
     parser.add_argument("--uri", default=os.environ.get("CASEGRAPH_TEST_NEO4J_URI"))
     args = parser.parse_args()
     if not args.uri:
@@ -133,7 +136,8 @@ def main() -> None:
     print(f"generated {len(rels):,} relations in {gen_s:.1f} s", file=sys.stderr)
 
     loads: list[tuple[str, int, float, str]] = []
-    if not args.reuse:
+    stats: dict[str, Any] = {}
+    if not args.reuse and not args.cli_only:
         with Neo4jStore.connect(config) as store:
             wipe(store)
             if args.naive_sample:
@@ -151,7 +155,7 @@ def main() -> None:
             assert stats["relations"] == len(rels), stats
         print_loads(rels, stats, loads)
     with Neo4jStore.connect(config) as store:
-        if args.pairs:
+        if args.pairs and not args.cli_only:
             print_questions(ask(store, rels, args.pairs, args.seed))
     formats = [f for f in args.cli.split(",") if f]
     if formats and not args.reuse:
@@ -163,8 +167,8 @@ def main() -> None:
                     wipe(store)
                 seconds = cli_load(args, path)
                 with Neo4jStore.connect(config) as store:
-                    got = store.stats()["relations"]
-                assert got == len(rels), (fmt, got)
+                    stats = store.stats()
+                assert stats["relations"] == len(rels), (fmt, stats)
                 loads.append((f"`casegraph load case.{fmt}` ({path.stat().st_size / 1e6:,.0f} MB)",
                               len(rels), seconds, load_average()))  # fmt: skip
                 path.unlink()
@@ -210,27 +214,32 @@ def ask(store: Neo4jStore, rels: list[Rel], pairs: int, seed: int) -> dict[str, 
         neo, emb, found = [], [], 0
         started_load = load_average()
         for a, b in asked:
-            t_neo, got = timed(lambda a=a, b=b, opts=opts: find_paths(store, a, b, opts))
-            t_emb, want = timed(lambda a=a, b=b, opts=opts: embedded_paths(graph, a, b, opts))
+            t_neo, got = timed(partial(find_paths, store, a, b, opts))
+            t_emb, want = timed(partial(embedded_paths, graph, a, b, opts))
             assert [[n.id for n in p.nodes] for p in got.paths] == want, (name, a, b)
             neo.append(t_neo * 1000)
             emb.append(t_emb * 1000)
             found += bool(want)
         out[name] = (neo, emb, found, f"{started_load} → {load_average()}")
+    nopts = NeighborOptions(depth=2)
+    kept: tuple[list[float], list[float]] = ([], [])
     neo, emb, found = [], [], 0
     started_load = load_average()
-    opts = NeighborOptions(depth=2)
     for a, _ in asked:
-        t_neo, got = timed(lambda a=a: neighbors(store, a, opts))
-        t_emb, want = timed(
-            lambda a=a: NxAccess(graph).nearest(a, opts.filters().step([a]), 2, 100)
-        )
-        assert [n.id for n in got.nodes] == [n.id for n in want.nodes], a
-        assert got.omitted == want.omitted, a
+        step = nopts.filters().step([a])
+        t_neo, got = timed(partial(neighbors, store, a, nopts))
+        t_kept, near = timed(partial(store.graph().nearest, a, step, 2, 100))
+        t_emb, want = timed(partial(NxAccess(graph).nearest, a, step, 2, 100))
+        assert [n.id for n in got.nodes] == [n.id for n in want.nodes] == [n.id for n in near.nodes]
+        assert got.omitted == want.omitted == near.omitted, a
         neo.append(t_neo * 1000)
         emb.append(t_emb * 1000)
+        kept[0].append(t_kept * 1000)
+        kept[1].append(t_emb * 1000)
         found += got.omitted
-    out["neighbors --depth 2 (limit 100)"] = (neo, emb, found, f"{started_load} → {load_average()}")
+    load = f"{started_load} → {load_average()}"
+    out["neighbors --depth 2 (limit 100)"] = (neo, emb, found, load)
+    out["neighbors --depth 2: the kept entities only (`nearest`)"] = (*kept, found, load)
     return out
 
 

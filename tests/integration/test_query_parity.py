@@ -85,9 +85,11 @@ def test_questions_agree_on_random_graphs(seed: int, neo: Neo4jStore, tmp_path: 
                 ]
                 assert mine_n.distances == theirs_n.distances
                 assert mine_n.omitted == theirs_n.omitted
-                assert {(e.source, e.type, e.target) for e in mine_n.edges} == {
-                    (e.source, e.type, e.target) for e in theirs_n.edges
-                }
+                assert {(e.source, e.type, e.target, tuple(sorted(v.quote for v in e.evidence)))
+                        for e in mine_n.edges} == {
+                    (e.source, e.type, e.target, tuple(sorted(v.quote for v in e.evidence)))
+                    for e in theirs_n.edges
+                }  # fmt: skip
         a, b = rng.sample(names, 2)
         for copts in (CommonOptions(depth=1), CommonOptions(depth=2)):
             mine_c, theirs_c = common(emb, [a, b], copts), common(neo, [a, b], copts)
@@ -188,3 +190,21 @@ def test_hub_questions_agree(neo: Neo4jStore, tmp_path: Path) -> None:
                     tuple(n.id for n in p.nodes) for p in theirs_p.paths
                 ], (a, b, opts)
                 assert hop_summary(mine_p) == hop_summary(theirs_p)
+
+
+def test_evidence_is_read_by_the_type_a_walk_saw(neo: Neo4jStore, tmp_path: Path) -> None:
+    """Evidence of the relations a question walked is read by their type; a relation whose
+    remembered type is wrong, or that no walk saw, is found all the same."""
+    src, names = random_case(3, tmp_path / "case.jsonl")
+    load_paths(neo, [src])
+    neo.rid_types.clear()
+    walked = neighbors(neo, names[0], NeighborOptions(depth=2))
+    rids = [e.rid for e in walked.edges]
+    assert rids and set(rids) <= neo.rid_types.keys()
+    typed = neo.evidence(rids)
+    neo.rid_types.clear()
+    assert neo.evidence(rids) == typed  # every type's index
+    for e in walked.edges:
+        neo.rid_types[e.rid] = "PART_OF" if e.type != "PART_OF" else "HIRED"
+    assert neo.evidence(rids) == typed
+    assert {e.rid: e.evidence for e in walked.edges} == {r: tuple(v) for r, v in typed.items()}

@@ -161,8 +161,10 @@ def walk(step: Step, forward: bool = True) -> Walk:
 class Neo4jAccess:
     """GraphAccess over a Neo4j store; what a question reads is kept for the question's length."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, rid_types: dict[str, str] | None = None) -> None:
         self.client = client
+        # The type of each relation a walk crossed, filled for the store's evidence reads.
+        self.rid_types = rid_types if rid_types is not None else {}
         self._steps: dict[tuple[Step, bool], dict[str, frozenset[str]]] = {}
         self._costs: dict[str, int] = {}
         self._nodes: dict[str, NodeInfo] = {}
@@ -210,6 +212,7 @@ class Neo4jAccess:
         w = walk(step)
         out: dict[tuple[str, str], list[Hop]] = {p: [] for p in pairs}
         for r in self._read(w.fill(HOPS), "pairs", [list(p) for p in pairs], **w.params):
+            self.rid_types[r["rid"]] = r["type"]
             out[(r["u"], r["v"])].append(
                 Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
             )
@@ -218,6 +221,7 @@ class Neo4jAccess:
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         w = walk(step)
         rows = self.client.read(w.fill(AMONG), {"ids": list(ids), **w.params})
+        self.rid_types.update((r["rid"], r["type"]) for r in rows)
         return [
             Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
             for r in rows
