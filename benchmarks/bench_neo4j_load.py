@@ -156,7 +156,7 @@ def main() -> None:
         print_loads(rels, stats, loads)
     with Neo4jStore.connect(config) as store:
         if args.pairs and not args.cli_only:
-            print_questions(ask(store, rels, args.pairs, args.seed))
+            ask(store, rels, args.pairs, args.seed)
     formats = [f for f in args.cli.split(",") if f]
     if formats and not args.reuse:
         with tempfile.TemporaryDirectory(prefix="casegraph-bench-") as tmp:
@@ -210,6 +210,7 @@ def ask(store: Neo4jStore, rels: list[Rel], pairs: int, seed: int) -> dict[str, 
     asked = [(entity_id(rng.choice(ends)), entity_id(rng.choice(ends))) for _ in range(pairs)]
     asked = [(a, b) for a, b in asked if a != b]
     out: dict[str, Any] = {}
+    print_header()
     for name, opts in QUESTIONS.items():
         neo, emb, found = [], [], 0
         started_load = load_average()
@@ -221,6 +222,7 @@ def ask(store: Neo4jStore, rels: list[Rel], pairs: int, seed: int) -> dict[str, 
             emb.append(t_emb * 1000)
             found += bool(want)
         out[name] = (neo, emb, found, f"{started_load} → {load_average()}")
+        print_row(name, out[name])
     nopts = NeighborOptions(depth=2)
     kept: tuple[list[float], list[float]] = ([], [])
     neo, emb, found = [], [], 0
@@ -240,6 +242,8 @@ def ask(store: Neo4jStore, rels: list[Rel], pairs: int, seed: int) -> dict[str, 
     load = f"{started_load} → {load_average()}"
     out["neighbors --depth 2 (limit 100)"] = (neo, emb, found, load)
     out["neighbors --depth 2: the kept entities only (`nearest`)"] = (*kept, found, load)
+    for name in list(out)[-2:]:
+        print_row(name, out[name])
     return out
 
 
@@ -251,7 +255,7 @@ def embedded_paths(graph: Any, a: str, b: str, opts: PathOptions) -> list[list[s
     return [[n.id for n in p.nodes] for p in ranked[:keep]]
 
 
-def print_questions(found: dict[str, Any]) -> None:
+def print_header() -> None:
     print(
         "\nQuestions on Neo4j (as asked: with evidence) and on the embedded engine (same graph)\n"
     )
@@ -260,12 +264,17 @@ def print_questions(found: dict[str, Any]) -> None:
         "| embedded p50 ms | embedded p95 ms | load avg (start → end) |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for name, (neo, emb, n, load) in found.items():
-        print(
-            f"| {name} | {len(neo)} | {n:,} | {percentile(neo, 50):,.1f} | "
-            f"{percentile(neo, 95):,.1f} | {max(neo):,.1f} | {percentile(emb, 50):,.1f} | "
-            f"{percentile(emb, 95):,.1f} | {load} |"
-        )
+    sys.stdout.flush()
+
+
+def print_row(name: str, found: tuple[list[float], list[float], int, str]) -> None:
+    """One question's row, printed as soon as it is measured."""
+    neo, emb, n, load = found
+    print(
+        f"| {name} | {len(neo)} | {n:,} | {percentile(neo, 50):,.1f} | "
+        f"{percentile(neo, 95):,.1f} | {max(neo):,.1f} | {percentile(emb, 50):,.1f} | "
+        f"{percentile(emb, 95):,.1f} | {load} |"
+    )
     sys.stdout.flush()
 
 

@@ -199,12 +199,17 @@ def test_evidence_is_read_by_the_type_a_walk_saw(neo: Neo4jStore, tmp_path: Path
     load_paths(neo, [src])
     neo.rid_types.clear()
     walked = neighbors(neo, names[0], NeighborOptions(depth=2))
-    rids = [e.rid for e in walked.edges]
+    rids = [e.id for e in walked.edges]
     assert rids and set(rids) <= neo.rid_types.keys()
+    asked: list[str] = []
+    read = neo.client.read
+    neo.client.read = lambda q, p=None, **kw: asked.append(q) or read(q, p, **kw)  # type: ignore[method-assign]
     typed = neo.evidence(rids)
+    neo.client.read = read  # type: ignore[method-assign]
+    assert not any("UNION ALL" in q for q in asked)  # no rid sought under every type
     neo.rid_types.clear()
     assert neo.evidence(rids) == typed  # every type's index
     for e in walked.edges:
-        neo.rid_types[e.rid] = "PART_OF" if e.type != "PART_OF" else "HIRED"
+        neo.rid_types[e.id] = "PART_OF" if e.type != "PART_OF" else "HIRED"
     assert neo.evidence(rids) == typed
-    assert {e.rid: e.evidence for e in walked.edges} == {r: tuple(v) for r, v in typed.items()}
+    assert {e.id: e.evidence for e in walked.edges} == {r: tuple(v) for r, v in typed.items()}
