@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.app import app
-from casegraph.cli.common import EntityArg, JsonOpt, console, emit_json, opened
+from casegraph.cli.common import EntityArg, JsonOpt, console, emit_json, reading
 
 
 @app.command()
@@ -17,7 +17,7 @@ def entities(
     as_json: JsonOpt = False,
 ) -> None:
     """List entities, the most connected first."""
-    with opened() as store:
+    with reading() as store:
         rows = store.entities(type=type_, limit=limit)
     if as_json:
         emit_json([r.as_dict() for r in rows])
@@ -34,7 +34,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Find entities by name or alias: case-insensitive, substring and fuzzy, best first."""
-    with opened() as store:
+    with reading() as store:
         results = store.search(text, limit=limit)
     if as_json:
         emit_json([{**r.as_dict(), "score": s} for r, s in results])
@@ -49,7 +49,7 @@ def search(
 @app.command()
 def show(entity: EntityArg, as_json: JsonOpt = False) -> None:
     """Show an entity: type, aliases, properties, and every relation with its evidence."""
-    with opened() as store:
+    with reading() as store:
         row = store.resolve(entity)
         relations = store.relations_of(row.id)
         documents = store.documents_of(row.id)
@@ -65,7 +65,7 @@ def show(entity: EntityArg, as_json: JsonOpt = False) -> None:
 @app.command()
 def stats(as_json: JsonOpt = False) -> None:
     """Count documents, entities and relations, by type."""
-    with opened() as store:
+    with reading() as store:
         data = store.stats()
     if as_json:
         emit_json(data)
@@ -78,7 +78,7 @@ def stats(as_json: JsonOpt = False) -> None:
 @app.command()
 def sources(as_json: JsonOpt = False) -> None:
     """List the loaded documents."""
-    with opened() as store:
+    with reading() as store:
         docs = store.documents()
     if as_json:
         emit_json([d.as_dict() for d in docs])

@@ -86,8 +86,9 @@ def _line(raw: bytes, path: Path, lineno: int, doc_id: str) -> Fact | None:
         raise LoaderError(f"invalid JSON: {e}", path=str(path), line=lineno) from e
     try:
         return _fact(obj, doc_id, lineno)
-    except ValidationError as e:
-        raise LoaderError(str(e), path=str(path), line=lineno) from e
+    except ValidationError as e:  # its locator is this line, already named by the path
+        message = str(e).removeprefix(f"line {lineno}: ")
+        raise LoaderError(message, path=str(path), line=lineno) from e
 
 
 def _text(obj: dict[str, Any], key: str) -> str | None:

@@ -76,13 +76,13 @@ def show_entity(
     if entity.aliases:
         console.print(Text.assemble("aliases: ", _t(", ".join(entity.aliases))))
     for key, value in sorted(entity.properties.items()):
-        console.print(Text.assemble(f"{key}: ", _t(value)))
+        console.print(Text.assemble(_t(key), ": ", _t(value)))
     grouped: dict[tuple[str, str], list[RelationRow]] = defaultdict(list)
     for rel in relations:
         grouped[(rel.type, rel.direction)].append(rel)
     for (rtype, direction), rels in sorted(grouped.items()):
         arrow = f"-[{rtype}]->" if direction == "out" else f"<-[{rtype}]-"
-        console.print(Text(f"\n{arrow} ({len(rels)})", style="bold magenta"))
+        console.print(Text("\n" + printable(f"{arrow} ({len(rels)})"), style="bold magenta"))
         for rel in rels:
             console.print(Text.assemble("  ", _t(rel.other.name, "bold"), " ",
                                         _t(f"({rel.other.type})", "cyan")))  # fmt: skip
@@ -155,12 +155,12 @@ def path_chains(console: Console, result: Any) -> None:
         line = Text("  ")
         line.append_text(_t(path.nodes[0].name, "bold"))
         for i, edge in enumerate(path.edges):
-            line.append(f" {hop_arrow(edge, path.nodes[i])} ", style="magenta")
+            line.append(printable(f" {hop_arrow(edge, path.nodes[i])} "), style="magenta")
             line.append_text(_t(path.nodes[i + 1].name, "bold"))
         console.print(line)
         for i, edge in enumerate(path.edges):
             left, right = path.nodes[i], path.nodes[i + 1]
-            console.print(Text.assemble("  ", _t(left.name), f" {hop_arrow(edge, left)} ",
+            console.print(Text.assemble("  ", _t(left.name), _t(f" {hop_arrow(edge, left)} "),
                                         _t(right.name)), style="dim")  # fmt: skip
             for quote in evidence_lines(edge.evidence, limit=2):
                 console.print(quote)
@@ -180,7 +180,7 @@ def subgraph_view(console: Console, sub: Any) -> None:
         console.print(Text(f"and {sub.omitted} more", style="yellow"))
     names = {n.id: n.name for n in sub.nodes}
     for edge in sub.edges:
-        console.print(Text.assemble(_t(names[edge.source], "bold"), f" -[{edge.type}]-> ",
+        console.print(Text.assemble(_t(names[edge.source], "bold"), _t(f" -[{edge.type}]-> "),
                                     _t(names[edge.target], "bold")))  # fmt: skip
         for quote in evidence_lines(edge.evidence, limit=1):
             console.print(quote)

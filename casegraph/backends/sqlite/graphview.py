@@ -7,22 +7,23 @@ import hashlib
 import hmac
 import os
 import pickle
-import secrets
 from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casegraph.backends.sqlite.connection import Connection
-from casegraph.safefile import read_derived, write_bytes
+from casegraph.safefile import private_secret, read_derived, write_bytes
 
 if TYPE_CHECKING:
     import networkx as nx
 
 # Graph views with at least this many relations are also cached on disk beside the store.
 DISK_CACHE_MIN_RELATIONS = 20_000
-# A cache file larger than this is never read (a planted huge or sparse file).
+# A cache file larger than this is never read (a planted huge or sparse file), nor one larger
+# than twice its store (a view holds less than the store it is made from: 46 MB for 298 MB).
 MAX_CACHE_BYTES = 4 << 30
+MIN_CACHE_BOUND = 64 << 20
 
 # (real path, store uuid) -> (revision, graph): the networkx view, rebuilt only when the store changed.
 GRAPH_CACHE: dict[tuple[str, str], tuple[int, nx.MultiDiGraph]] = {}
@@ -33,19 +34,7 @@ def user_secret() -> bytes | None:
     """This user's random secret for signing graph caches (created once, mode 0600), or None
     when it cannot be kept (no writable cache folder): then nothing is cached on disk."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(base) / "casegraph" / "cache-secret"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            data = path.read_bytes()
-            return data if len(data) >= 32 else None
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(secrets.token_bytes(32))
-        return path.read_bytes()
-    except OSError:
-        return None
+    return private_secret(Path(base) / "casegraph" / "cache-secret")
 
 
 def cache_path(store_path: Path) -> Path:
@@ -91,7 +80,7 @@ class GraphView:
     def _read_cached(self, revision: int) -> nx.MultiDiGraph | None:
         """The cached view if it is this store's, of this revision, and signed with its key (and a
         regular file, not a link, of a size a view of this store may have)."""
-        blob = read_derived(self.cache_path, MAX_CACHE_BYTES)
+        blob = read_derived(self.cache_path, self._max_cache_bytes())
         if blob is None:
             return None
         mac, payload = blob[:32], blob[32:]
@@ -103,6 +92,14 @@ class GraphView:
         except Exception:
             return None
         return graph if (uuid_, rev) == (self.conn.uuid, revision) else None  # type: ignore[no-any-return]
+
+    def _max_cache_bytes(self) -> int:
+        """The largest cache file a view of this store may have."""
+        size = 0
+        for suffix in ("", "-wal"):
+            with suppress(OSError):
+                size += os.stat(str(self.conn.path) + suffix).st_size
+        return min(MAX_CACHE_BYTES, max(MIN_CACHE_BOUND, 2 * size))
 
     def _write_cached(self, graph: nx.MultiDiGraph, revision: int) -> None:
         payload = pickle.dumps((self.conn.uuid, revision, graph), protocol=pickle.HIGHEST_PROTOCOL)

@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class SqliteStore(StoreBase):
     """A casegraph store in one SQLite file (created on first write)."""
 
     backend = "embedded"
+    snapshot_reads = True
 
     def __init__(
         self,
@@ -60,6 +62,10 @@ class SqliteStore(StoreBase):
 
     def close(self) -> None:
         self.conn.close()
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block whose reads all see one snapshot (loads committing meanwhile are not seen)."""
+        return self.conn.reading()
 
     @property
     def read_only(self) -> bool:
@@ -181,9 +187,10 @@ class SqliteStore(StoreBase):
         return sorted(r[0] for r in rows)
 
     def names_containing(self, key: str, cap: int) -> list[tuple[str, str]]:
-        pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # instr, not LIKE: keys are already case-folded, and a LIKE pattern over 50,000 bytes
+        # is an error ("pattern too complex"), while a searched name may be that long
         return self.db.execute(
-            "SELECT key, entity_id FROM names WHERE key LIKE ? ESCAPE '\\' LIMIT ?", (pattern, cap)
+            "SELECT key, entity_id FROM names WHERE instr(key, ?) > 0 LIMIT ?", (key, cap)
         ).fetchall()
 
     def fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]:
