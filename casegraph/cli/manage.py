@@ -1,4 +1,4 @@
-"""Commands that change, copy or check a case: export, merge, alias, sync, cypher, check."""
+"""Commands that copy, check or reach into a case: export, sync, cypher, check."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from casegraph.cli.app import app
+from casegraph.cli.app import command
 from casegraph.cli.common import (
-    EntityArg,
     ForceOpt,
     JsonOpt,
     MaxNodesOpt,
@@ -24,9 +23,9 @@ from casegraph.cli.common import (
 from casegraph.errors import EXIT_BACKEND, UsageError, printable
 
 
-@app.command()
+@command()
 def export(
-    file: Annotated[Path, typer.Argument(help="File to write.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="File to write.")],
     fmt: Annotated[
         str,
         typer.Option(
@@ -69,50 +68,18 @@ def export(
             f"left out {counts['left_out']} relation(s) written to the store while it was "
             "exported (their ends are not in the export)"
         )
+    files = counts.pop("files", [str(file)])
     if as_json:
-        emit_json({"file": str(file), "format": fmt, **counts})
+        emit_json({"file": str(file), "files": files, "format": fmt, **counts})
     else:
         typer.echo(
-            printable(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {file}")
+            printable(
+                f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {' and '.join(files)}"
+            )
         )
 
 
-# ---------------------------------------------------------------------- resolution by hand
-@app.command()
-def merge(
-    keep: Annotated[str, typer.Argument(help="The entity that stays.")],
-    drop: Annotated[
-        str, typer.Argument(help="The entity folded into it (its names become aliases).")
-    ],
-    as_json: JsonOpt = False,
-) -> None:
-    """Merge two entities of one type; recorded, so later loads resolve to the kept one."""
-    with opened() as store:
-        row = store.merge(keep, drop)
-    if as_json:
-        emit_json(row.as_dict())
-    else:
-        typer.echo(
-            printable(f"merged into {row.id} ({row.name}); aliases: {', '.join(row.aliases)}")
-        )
-
-
-@app.command()
-def alias(
-    entity: EntityArg,
-    name: Annotated[str, typer.Argument(help="Another name the entity answers to.")],
-    as_json: JsonOpt = False,
-) -> None:
-    """Give an entity another name; recorded, so later loads resolve that name to it."""
-    with opened() as store:
-        row = store.alias(entity, name)
-    if as_json:
-        emit_json(row.as_dict())
-    else:
-        typer.echo(printable(f"{row.id} ({row.name}) aliases: {', '.join(row.aliases)}"))
-
-
-@app.command()
+@command()
 def sync(
     from_neo4j: Annotated[
         bool, typer.Option("--from-neo4j", help="Copy Neo4j into the embedded store instead.")
@@ -146,7 +113,7 @@ def sync(
         )
 
 
-@app.command()
+@command()
 def cypher(
     query: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
     param: Annotated[
@@ -179,7 +146,7 @@ def cypher(
     rows_table(console(), columns, rows)
 
 
-@app.command()
+@command()
 def check(as_json: JsonOpt = False) -> None:
     """Check that the embedded store is sound: SQLite's integrity check, foreign keys, JSON and
     text of every row, known types. Exits 0 when sound, 3 when damaged."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casegraph.backends.sqlite.connection import Connection
+from casegraph.graph.access import DROPPED, REJECTED
 from casegraph.safefile import private_secret, read_derived, write_bytes
 
 if TYPE_CHECKING:
@@ -117,15 +118,22 @@ class GraphView:
         db = self.conn.db
         graph = nx.MultiDiGraph()
         graph.add_nodes_from(
-            (i, {"name": n, "type": t})
-            for i, n, t in db.execute("SELECT id, name, type FROM entities")
+            (i, {"name": n, "type": t, **({"status": st} if st else {})})
+            for i, n, t, st in db.execute("SELECT id, name, type, status FROM entities")
         )
+        # evidence counts leave rejected items out; a relation all of whose evidence was rejected
+        # is as good as rejected
         graph.add_edges_from(
-            (s, o, rid, {"type": t, "evidence": n})
-            for rid, s, t, o, n in db.execute(
-                "SELECT r.rid, r.source_id, r.type, r.target_id,"
+            (s, o, rid, {"type": t, "evidence": n,
+                         **({"status": REJECTED if n == 0 and total else st} if st or (total and n == 0) else {})})
+            for rid, s, t, o, st, n, total in db.execute(
+                "SELECT r.rid, r.source_id, r.type, r.target_id, r.status,"
+                " (SELECT count(*) FROM evidence e WHERE e.relation_id = r.id AND e.status IS NULL),"
                 " (SELECT count(*) FROM evidence e WHERE e.relation_id = r.id)"
                 " FROM relations r"
             )
-        )
+        )  # fmt: skip
+        graph.graph["reviewed"] = any(
+            d.get("status") == REJECTED for _, _, d in graph.edges(data=True)
+        ) or any(d.get("status") == DROPPED for _, d in graph.nodes(data=True))
         return graph
