@@ -65,12 +65,17 @@ def config() -> Config:
 
 @contextmanager
 def opened(*, create: bool = False, read_only: bool = False) -> Iterator[Store]:
-    """The configured store, closed afterwards."""
+    """The configured store, closed afterwards; opened read_only, all its reads see one
+    snapshot (as in `reading`)."""
     from casegraph.backends import open_store
 
     store = open_store(config(), create=create, read_only=read_only)
     try:
-        yield store
+        if read_only:
+            with store.reading():
+                yield store
+        else:
+            yield store
     finally:
         try:
             note_choices(store.choices)

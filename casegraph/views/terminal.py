@@ -88,7 +88,7 @@ def show_entity(
                                 _t(entity.id, "dim")))  # fmt: skip
     if entity.status:
         console.print(Text(f"{entity.status}: not an entity (a decision; casegraph undo)", "red"))
-    console.print(Text(f"typed by: {entity.type_source}", style="dim"))
+    console.print(_t(f"typed by: {entity.type_source}", "dim"))
     if entity.aliases:
         console.print(Text.assemble("aliases: ", _t(", ".join(entity.aliases))))
     for key, value in sorted(entity.properties.items()):

@@ -176,6 +176,16 @@ def structure() -> Iterator[Kind]:
              + b"var x = 1;" * 1000 + b"</script></body></html>"),
         Kind("text-markdown-noise", "x.md", b"# " * 5000 + b"\n" + b"* [x](y) " * 5000),
     )  # fmt: skip
+    # Character references and declared charsets an HTML parser decodes itself.
+    for kind, ref in {"surrogate": "&#xd800;", "surrogate-pair-split": "&#xd83d;&#xde00;",
+                      "beyond-unicode": "&#x110000;", "nul": "&#0;", "huge": "&#99999999999;",
+                      "control": "&#x1b;[2J", "unterminated": "&#x41", "named-unknown": "&bogus;",
+                      "bidi": "&#x202e;"}.items():  # fmt: skip
+        yield Kind(f"html-charref-{kind}", "x.html", html(f"Ev{ref}il Corp"))
+    for charset in ("utf-7", "utf-16", "x-no-such", "unicode_escape", "rot13", "base64"):
+        head = f'<meta charset="{charset}">'.encode()
+        yield Kind(f"html-meta-charset-{charset}", "x.html",
+                   html("Caf\u00e9 +AGQ- Ltd").replace(b"<head>", b"<head>" + head))  # fmt: skip
 
 
 def hostile_strings() -> Iterator[Kind]:
@@ -203,7 +213,7 @@ def encodings() -> Iterator[Kind]:
         sample = make("Caf\u00e9 +2AA- \\ud800 Ltd")
         for encoding in ENCODINGS:
             yield Kind(f"{fmt}-encoding-{encoding}", name, sample, (*args, "--encoding", encoding))
-    for fmt in ("jsonl", "csv", "text", "stix", "ftm", "indicators"):
+    for fmt in ("jsonl", "csv", "text", "html", "stix", "ftm", "indicators"):
         name, make, args = FORMATS[fmt]
         good = make("NSO Group")
         for kind, bad in BAD_BYTES.items():

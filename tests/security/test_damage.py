@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cli_env, run_cli, write_jsonl
-from tests.fuzz.cli_helpers import run_in_process
+from tests.fuzz.cli_helpers import run_in_process, without_progress
 
 SEED = int(os.environ.get("CASEGRAPH_FLIP_SEED") or random.randrange(1 << 30))
 DOCUMENTED = {0, 1, 2, 3}
@@ -67,16 +67,20 @@ COMMANDS = [
     ["stats"], ["entities", "--limit", "500"], ["sources"], ["search", "nso"],
     ["show", "NSO Group"], ["show", "NSO Group", "--json"], ["path", "Harvey Weinstein", "Pegasus"],
     ["neighbors", "NSO Group", "--depth", "2"], ["common", "Person 1", "Person 3"],
-    ["explain", "Harvey Weinstein", "NSO Group"], ["export", "OUT", "--force"],
+    ["explain", "Harvey Weinstein", "NSO Group"], ["export", "OUT", "--force"], ["decisions"],
+    ["review"],
 ]  # fmt: skip
+# Commands that write (besides load): a decision is refused in a damaged store as a load is.
+WRITES = [["note", "Pegasus", "checked by hand"], ["drop", "Person 5"]]
 
 
 def every_command(store: Path, tmp_path: Path) -> dict[str, tuple[int, str]]:
-    """Each command's exit code and stderr, run in this process (fast), plus load and check."""
+    """Each command's exit code and stderr, run in this process (fast), plus the writes (load
+    and decisions) and check."""
     out = str(tmp_path / "out.json")
     new = write_jsonl(tmp_path / "new.jsonl", NEW)
     results = {}
-    for args in [*COMMANDS, ["load", str(new)], ["check", "--json"]]:
+    for args in [*COMMANDS, ["load", str(new)], *WRITES, ["check", "--json"]]:
         argv = [out if a == "OUT" else a for a in args]
         code, _, err = run_in_process(["--store", str(store), *argv])
         results[" ".join(args)] = (code, err)
@@ -92,7 +96,7 @@ def assert_documented(results: dict[str, tuple[int, str]]) -> None:
 
 
 # ---------------------------------------------------------------------------- an empty file
-@pytest.mark.parametrize("args", [*COMMANDS, ["load", "NEW"], ["demo"], ["check"]],
+@pytest.mark.parametrize("args", [*COMMANDS, ["load", "NEW"], *WRITES, ["demo"], ["check"]],
                          ids=lambda a: " ".join(a))  # fmt: skip
 def test_an_empty_store_file_is_an_error_for_every_command(tmp_path: Path, args: list[str]) -> None:
     store = tmp_path / "case.db"
@@ -101,7 +105,7 @@ def test_an_empty_store_file_is_an_error_for_every_command(tmp_path: Path, args:
     argv = [str(tmp_path / "o.json") if a == "OUT" else str(new) if a == "NEW" else a for a in args]
     got = run_cli("--store", str(store), *argv, cwd=tmp_path)
     assert got.code == 3, (got.code, got.stderr)
-    assert "empty file" in got.stderr and got.stderr.count("\n") == 1
+    assert "empty file" in got.errors and got.errors.count("\n") == 1, got.stderr
     assert store.read_bytes() == b"", "the empty store was re-created"
 
 
@@ -129,6 +133,9 @@ def test_random_bit_flips_never_give_an_internal_error_nor_a_write(
             found += 1
             code, err = next(v for k, v in results.items() if k.startswith("load"))
             assert code == 3 and "damaged" in err, (SEED, n, err)
+            for args in WRITES:
+                code, err = results[" ".join(args)]
+                assert code in (2, 3), (SEED, n, args, code, err)
             assert sha(store) == before, f"seed {SEED}, copy {n}: a load wrote into damage"
         else:
             assert check[0] == 0, (SEED, n, check)
@@ -189,6 +196,8 @@ def test_damaged_rows_give_exit_3_and_check_names_them(
     assert check_code == 3 and why in check_err, check_err
     load_code, load_err = next(v for k, v in results.items() if k.startswith("load"))
     assert load_code == 3 and "damaged" in load_err and why in load_err, load_err
+    note_code, note_err = results[" ".join(WRITES[0])]
+    assert note_code == 3 and "damaged" in note_err and why in note_err, note_err
     assert sha(store) == before
     got = run_cli("--store", str(store), "check")
     assert got.code == 3 and why in got.stdout and "damaged" in got.stdout, got.stdout
@@ -247,7 +256,7 @@ READS = [
     ["stats"], ["entities"], ["sources"], ["search", "nso"], ["show", "NSO Group"],
     ["path", "Harvey Weinstein", "Pegasus"], ["neighbors", "NSO Group"],
     ["common", "Person 1", "Person 3"], ["explain", "Harvey Weinstein", "NSO Group"],
-    ["export", "OUT"], ["check"],
+    ["export", "OUT"], ["check"], ["decisions"], ["review"],
 ]  # fmt: skip
 
 
@@ -297,7 +306,8 @@ def test_a_store_readable_but_not_writable_answers_every_read(
 
 
 @pytest.mark.parametrize("args", [["load", "NEW"], ["merge", "NSO Group", "Black Cube"],
-                                  ["alias", "NSO Group", "Q Cyber"]], ids=lambda a: a[0])  # fmt: skip
+                                  ["alias", "NSO Group", "Q Cyber"], *WRITES],
+                         ids=lambda a: a[0])  # fmt: skip
 def test_a_write_to_a_store_that_is_not_writable_says_why(
     locked_down: Path, args: list[str]
 ) -> None:
@@ -307,4 +317,5 @@ def test_a_write_to_a_store_that_is_not_writable_says_why(
     new.chmod(0o644)
     got = run_as(prefix, locked_down, *(str(new) if a == "NEW" else a for a in args))
     assert got.returncode == 3, got.stderr
-    assert "not writable" in got.stderr and got.stderr.count("\n") == 1, got.stderr
+    errors = without_progress(got.stderr)
+    assert "not writable" in errors and errors.count("\n") == 1, got.stderr

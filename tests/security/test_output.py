@@ -97,7 +97,7 @@ def test_a_megabyte_value_is_cut_in_messages(store: Path, tmp_path: Path, how: s
     if how == "load":
         src = write_jsonl(tmp_path / "huge.jsonl", [{"type": HUGE, "name": "x"}])
         got = run_cli("--store", str(store), "load", str(src))
-        code, err = got.code, got.stderr
+        code, err = got.code, got.errors
     else:
         args = {"entities --type": ["entities", "--type", HUGE], "show": ["show", HUGE],
                 "path --rel": ["path", "Key Co", "Key Co", "--rel", HUGE],
@@ -110,6 +110,14 @@ def test_a_megabyte_value_is_cut_in_messages(store: Path, tmp_path: Path, how: s
     if how == "load":
         assert "huge.jsonl:1: unknown entity type 'AAAA" in err
         assert err.rstrip().endswith("Lawsuit, Indicator")  # what would have been valid, kept
+
+
+def test_a_megabyte_search_without_an_answer_is_cut(store: Path) -> None:
+    """A question without an answer (exit 1) says so in a bounded line too."""
+    code, _, err = run_in_process(["--store", str(store), "search", HUGE])
+    assert code == 1, err[:300]
+    assert err.count("\n") == 1 and len(err) < 1200, len(err)
+    assert "no entity matches" in err and "characters left out" in err
 
 
 def test_a_megabyte_option_value_is_cut_in_usage_errors(store: Path) -> None:

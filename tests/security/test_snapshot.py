@@ -112,3 +112,23 @@ def test_exports_while_another_process_loads_hold_no_dangling_edge(tmp_path: Pat
     finally:
         loader.wait(timeout=600)
     assert loader.returncode == 0
+
+
+@pytest.mark.parametrize("how", ["reading()", "opened(read_only=True)"])
+def test_the_stores_of_read_commands_see_one_revision(
+    store_path: Path, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two ways a read command opens the store (`decisions` and `review` use the second)."""
+    from casegraph.cli import common
+    from casegraph.config import Config
+
+    monkeypatch.setitem(common.state, "config", Config(store=store_path))
+    opening = common.reading() if how == "reading()" else common.opened(read_only=True)
+    with opening as reader:
+        before = reader.stats()
+        with SqliteStore(store_path) as writer:
+            load_paths(writer, [batch(tmp_path, 1)])
+        assert reader.stats() == before
+        assert len(list(reader.iter_relations())) == before["relations"]
+    with SqliteStore(store_path) as after:
+        assert after.stats()["entities"] == before["entities"] + 21
