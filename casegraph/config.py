@@ -20,10 +20,6 @@ class Config:
     neo4j_database: str = "neo4j"
     debug: bool = False
 
-    @property
-    def backend(self) -> str:
-        return "neo4j" if self.neo4j_uri else "embedded"
-
     @classmethod
     def from_env(
         cls,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 # Documented exit codes (README "Exit codes"); the CLI maps errors to them in one place.
-EXIT_OK = 0
 EXIT_NO_ANSWER = 1
 EXIT_BAD_INPUT = 2
 EXIT_BACKEND = 3
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
 
 
 def printable(text: str) -> str:
@@ -41,6 +41,7 @@ class LoaderError(CasegraphError):
         where = path or ""
         if path and line is not None:
             where = f"{path}:{line}"
+            message = message.removeprefix(f"line {line}: ")  # said once, as FILE:LINE
         super().__init__(f"{where}: {message}" if where else message)
         self.path = path
         self.line = line

@@ -6,17 +6,16 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from casegraph.errors import CasegraphError, LoaderError
+from casegraph.errors import CasegraphError, LoaderError, UsageError
 from casegraph.graph.model import EntityFact, Fact, RelationFact, normalize_name
 from casegraph.graph.schema import WEAK
 from casegraph.loaders.base import LoadOptions
 
 DEFAULT_MODEL = "en_core_web_sm"
-SCOPE_STORY = 0  # gold files annotate the first story of a page
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class EvalReport:
     gold: str
     document: str
     model: str
-    story: int
+    story: int | None  # None: the whole document was scored
     entities: Score
     relations: Score
     typed_entities: Score
@@ -84,7 +83,7 @@ class EvalReport:
 
     def render(self) -> str:
         """The report as text for a terminal."""
-        lines = [f"{self.document} (story {self.story}, model {self.model})"]
+        lines = [f"{self.document} ({scope_label(self.story)}, model {self.model})"]
         for label, s in (
             ("entities", self.entities),
             ("typed entities", self.typed_entities),
@@ -104,6 +103,11 @@ class EvalReport:
             lines.append(f"{title} ({len(items)}):")
             lines.extend(f"  - {item}" for item in items)
         return "\n".join(lines)
+
+
+def scope_label(story: int | None) -> str:
+    """How a report names what it scored: 'whole document' or 'story 2'."""
+    return "whole document" if story is None else f"story {story}"
 
 
 @dataclass(frozen=True)
@@ -152,14 +156,18 @@ def evaluate(
     *,
     model: str = DEFAULT_MODEL,
     corpus_root: Path | None = None,
-    story: int = SCOPE_STORY,
+    story: int | None = None,
 ) -> EvalReport:
     """Entity and relation precision, recall and F1 of the extractor on one gold document.
 
     The gold's "document" is relative to corpus_root (default: the gold file's parent's parent).
-    Only facts of the given story are scored; MENTIONED_WITH is never scored; gold facts with
-    "required": false are neither demanded nor counted as false positives.
+    Every fact of the document is scored, or only those of one story when story is given;
+    MENTIONED_WITH is never scored; gold facts with "required": false are neither demanded nor
+    counted as false positives. Entity facts naming the same entity (the extractor may cite an
+    alias sentence in a fact of its own) count once, with their aliases pooled.
     """
+    if story is not None and story < 0:
+        raise UsageError(f"story {story} is not valid; stories are numbered from 0")
     gold_path = Path(gold_path)
     gold = _load_gold(gold_path)
     root = corpus_root if corpus_root is not None else gold_path.resolve().parent.parent
@@ -176,12 +184,14 @@ def evaluate(
     ]
 
     def in_scope(fact: EntityFact | RelationFact) -> bool:
+        if story is None:
+            return True
         stories = fact.properties.get("stories", [])
         return story in stories if isinstance(stories, list) else False
 
-    ents = [f for f in facts if isinstance(f, EntityFact) and in_scope(f)]
+    ents = _pooled([f for f in facts if isinstance(f, EntityFact) and in_scope(f)])
     rels = [f for f in facts if isinstance(f, RelationFact) and f.type != WEAK and in_scope(f)]
-    by_key = {(normalize_name(f.name), f.type): f for f in facts if isinstance(f, EntityFact)}
+    by_key = {(f.key, f.type): f for f in _pooled(f for f in facts if isinstance(f, EntityFact))}
 
     def gold_of(ent: EntityFact, typed: bool) -> _Gold | None:
         keys = _keys(ent.name, ent.aliases)
@@ -248,34 +258,67 @@ def evaluate(
     )
 
 
+@dataclass(frozen=True)
+class Mean:
+    """Precision, recall and F1 averaged over documents (a macro-average)."""
+
+    precision: float
+    recall: float
+    f1: float
+
+    @classmethod
+    def of(cls, scores: Sequence[Score]) -> Mean:
+        n = len(scores) or 1
+        return cls(
+            sum(s.precision for s in scores) / n,
+            sum(s.recall for s in scores) / n,
+            sum(s.f1 for s in scores) / n,
+        )
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in asdict(self).items()}
+
+
 @dataclass
 class SetReport:
-    """Scores of several gold documents and their micro-averages (counts summed, then scored)."""
+    """Scores of several gold documents, their micro-averages (counts summed, then scored) and
+    macro-averages (the mean of the documents' precision, recall and F1)."""
 
     reports: list[EvalReport]
     entities: Score
     relations: Score
 
+    @property
+    def macro_entities(self) -> Mean:
+        return Mean.of([r.entities for r in self.reports])
+
+    @property
+    def macro_relations(self) -> Mean:
+        return Mean.of([r.relations for r in self.reports])
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "documents": [r.as_dict() for r in self.reports],
             "micro": {"entities": self.entities.as_dict(), "relations": self.relations.as_dict()},
+            "macro": {
+                "entities": self.macro_entities.as_dict(),
+                "relations": self.macro_relations.as_dict(),
+            },
         }
 
     def render(self) -> str:
-        """One line per document and the micro-average, for a terminal."""
-        lines = []
-        for r in [*self.reports, None]:
-            name, e, rel = (
-                (r.document, r.entities, r.relations)
-                if r is not None
-                else ("micro-average", self.entities, self.relations)
-            )
-            lines.append(
-                f"{name:50} entities P {e.precision:.3f} R {e.recall:.3f} F1 {e.f1:.3f}"
-                f" | relations P {rel.precision:.3f} R {rel.recall:.3f} F1 {rel.f1:.3f}"
-            )
-        return "\n".join(lines)
+        """One line per document, then the micro- and macro-averages, for a terminal."""
+        rows: list[tuple[str, Score | Mean, Score | Mean]] = [
+            (r.document, r.entities, r.relations) for r in self.reports
+        ]
+        rows.append(("micro-average", self.entities, self.relations))
+        rows.append(("macro-average", self.macro_entities, self.macro_relations))
+        width = max(50, *(len(name) for name, _, _ in rows))
+        return "\n".join(
+            f"{name:{width}} entities P {e.precision:.3f} R {e.recall:.3f} F1 {e.f1:.3f}"
+            f" | relations P {rel.precision:.3f} R {rel.recall:.3f} F1 {rel.f1:.3f}"
+            for name, e, rel in rows
+        )
 
 
 def _sum(scores: Iterable[Score]) -> Score:
@@ -284,11 +327,30 @@ def _sum(scores: Iterable[Score]) -> Score:
 
 
 def evaluate_many(
-    gold_paths: Iterable[Path], *, model: str = DEFAULT_MODEL, corpus_root: Path | None = None
+    gold_paths: Iterable[Path],
+    *,
+    model: str = DEFAULT_MODEL,
+    corpus_root: Path | None = None,
+    story: int | None = None,
 ) -> SetReport:
-    """Each gold document scored by evaluate(), with micro-averaged entity and relation scores."""
-    reports = [evaluate(Path(g), model=model, corpus_root=corpus_root) for g in gold_paths]
+    """Each gold document scored by evaluate(), with micro- and macro-averaged scores."""
+    reports = [
+        evaluate(Path(g), model=model, corpus_root=corpus_root, story=story) for g in gold_paths
+    ]
     return SetReport(reports, _sum(r.entities for r in reports), _sum(r.relations for r in reports))
+
+
+def _pooled(facts: Iterable[EntityFact]) -> list[EntityFact]:
+    """One fact per (name, type), aliases pooled, in first-seen order."""
+    out: dict[tuple[str, str], EntityFact] = {}
+    for f in facts:
+        key = (f.key, f.type)
+        seen = out.get(key)
+        if seen is None:
+            out[key] = f
+        elif new := [a for a in f.aliases if a not in seen.aliases]:
+            out[key] = replace(seen, aliases=(*seen.aliases, *new))
+    return list(out.values())
 
 
 def _score_entities(
@@ -315,8 +377,9 @@ def _quote(rel: RelationFact) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m casegraph.eval GOLD.json... [--json]`: print the scores (with micro-averages
-    when several gold files are given); exit 0, or 2 on bad input."""
+    """`python -m casegraph.eval GOLD.json... [--story N] [--json]`: print the scores of the
+    whole documents (or of story N only), with micro- and macro-averages when several gold files
+    are given; exit 0, or 2 on bad input."""
     parser = argparse.ArgumentParser(prog="python -m casegraph.eval", description=main.__doc__)
     parser.add_argument("gold", type=Path, nargs="+", help="one or more *.gold.json files")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="spaCy model (en_core_web_sm)")
@@ -326,14 +389,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="folder the gold's document path is relative to",
     )
+    parser.add_argument(
+        "--story",
+        type=int,
+        default=None,
+        metavar="N",
+        help="score only the facts of story N (0 = the first); default: the whole document",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
     report: EvalReport | SetReport
+    options: dict[str, Any] = {
+        "model": args.model,
+        "corpus_root": args.corpus_root,
+        "story": args.story,
+    }
     try:
         if len(args.gold) == 1:
-            report = evaluate(args.gold[0], model=args.model, corpus_root=args.corpus_root)
+            report = evaluate(args.gold[0], **options)
         else:
-            report = evaluate_many(args.gold, model=args.model, corpus_root=args.corpus_root)
+            report = evaluate_many(args.gold, **options)
     except CasegraphError as e:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code

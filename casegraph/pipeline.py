@@ -12,10 +12,10 @@ file is read to the end once to check it, then read again as it is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from casegraph.errors import FormatNotRecognised, LoaderError
 from casegraph.graph.model import Fact, Source
@@ -27,6 +27,15 @@ Planned = tuple[Path, str, bool]  # file, loader name, whether it was found insi
 # Facts of one folder file held before it is written (about 1.4 KB each, so some 30 MB); past
 # this, the file is read to the end once to check it, then again as it is written.
 BUFFER_FACTS = 20_000
+
+
+class LoadProgress(Protocol):
+    """Who hears how a load goes: the files planned, each file as it starts, facts as they come."""
+
+    def begin(self, files: list[Path], total_bytes: int) -> None: ...
+    def file(self, index: int, path: Path, size: int) -> None: ...
+    def facts(self, title: str, count: int) -> None: ...
+    def stop(self) -> None: ...
 
 
 def file_error(error: LoaderError, file: Path) -> dict[str, Any]:
@@ -74,10 +83,13 @@ def sources(
     options: LoadOptions,
     skipped: dict[str, int],
     errors: list[dict[str, Any]] | None = None,
+    progress: LoadProgress | None = None,
 ) -> Iterator[Source]:
     """The sources of every planned file; in folders, files whose layout is unknown are skipped,
     and with `errors` given, so are files that cannot be read (each added to it)."""
-    for file, loader, in_folder in files:
+    for index, (file, loader, in_folder) in enumerate(files):
+        if progress:
+            progress.file(index, file, _size(file))
         if in_folder and errors is not None:
             try:
                 yield from _checked(file, loader, options)
@@ -131,11 +143,18 @@ def _drain(facts: Iterable[Fact]) -> None:
         pass
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def load_paths(
     store: Store,
     paths: Iterable[Path],
     options: LoadOptions | None = None,
-    progress: Callable[[str, int], None] | None = None,
+    progress: LoadProgress | None = None,
     *,
     strict: bool = False,
 ) -> LoadSummary:
@@ -147,12 +166,16 @@ def load_paths(
     options = options or LoadOptions()
     errors: list[dict[str, Any]] | None = None if strict else []
     files, skipped = plan(paths, options, errors)
+    if progress:
+        progress.begin([f for f, _, _ in files], sum(_size(f) for f, _, _ in files))
     try:
-        summary = store.load(sources(files, options, skipped, errors), progress=progress)
+        summary = store.load(
+            sources(files, options, skipped, errors, progress),
+            progress=progress.facts if progress else None,
+        )
     finally:
-        stop = getattr(progress, "stop", None)
-        if stop:
-            stop()
+        if progress:
+            progress.stop()
     for reason, count in skipped.items():
         summary.skipped[reason] = summary.skipped.get(reason, 0) + count
     summary.errors.extend(errors or [])

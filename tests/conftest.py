@@ -57,6 +57,16 @@ class Result:
     def json(self) -> Any:
         return json.loads(self.stdout)
 
+    @property
+    def errors(self) -> str:
+        """stderr without a load's progress lines (`loading 1/3 ...`, one per file when stderr
+        is not a terminal): what is left is what went wrong, or nothing."""
+        return "".join(
+            line
+            for line in self.stderr.splitlines(keepends=True)
+            if not line.startswith("loading ")
+        )
+
 
 @pytest.fixture
 def shared() -> Path:

@@ -1,7 +1,8 @@
 """The casegraph command line: thin typer commands over library calls, errors mapped to exit codes.
 
 One module per command group: load (load, eval, demo), lookup (entities, search, show, stats,
-sources), links (path, neighbors, common, explain), manage (export, merge, alias, sync, cypher).
+sources), links (path, neighbors, common, explain), review (confirm, reject, retype, split, drop,
+note, merge, alias, decisions, undo, review), manage (export, sync, cypher).
 """
 
 from __future__ import annotations
@@ -11,12 +12,18 @@ import sys
 
 import typer
 
-from casegraph.cli import links, load, lookup, manage  # noqa: F401  (they register commands)
+from casegraph.cli import links, load, lookup, manage, review  # noqa: F401  (they register commands)
 from casegraph.cli.app import app
 from casegraph.cli.common import state
-from casegraph.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CasegraphError, UsageError, printable
-
-EXIT_INTERNAL = 70
+from casegraph.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    CasegraphError,
+    NoAnswer,
+    UsageError,
+    printable,
+)
 
 
 def _fail(message: str, code: int) -> None:
@@ -49,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
         if state["debug"]:
             raise
         _fail("interrupted; the store is as it was before this command", EXIT_INTERRUPTED)
+    except NoAnswer as e:  # a valid question without an answer: said plainly, not an error
+        sys.stderr.write(printable(str(e)) + "\n")
+        sys.exit(e.exit_code)
     except CasegraphError as e:
         if state["debug"]:
             raise

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from casegraph import __version__
 from casegraph.cli.common import state
@@ -19,14 +20,75 @@ Exit codes: 0 success; 1 the question had no answer (e.g. no path); 2 bad input 
 3 backend unavailable (store locked or damaged, Neo4j unreachable); 70 internal error.
 """
 
+
+class Command(TyperCommand):
+    """A command whose help reads plainly: `ENTITY` and `[C...]` in the usage line (no braces),
+    no type shown for flags, a named placeholder for every other option."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_help(self.params)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                if param.nargs != 1 and not name.endswith("..."):
+                    name += "..."
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            plain_help([option])
+        return option
+
+
+class Group(TyperGroup):
+    """The application itself, with the same plain help for its global options."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_help(self.params)
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            plain_help([option])
+        return option
+
+
+def plain_help(params: list[Any]) -> None:
+    """No `<type>` column in help: arguments and flags show none, other options a placeholder."""
+    for param in params:
+        if isinstance(param, TyperArgument):
+            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+        elif isinstance(param, TyperOption) and param.metavar is None:
+            if param.is_flag:
+                param.metavar = ""
+            else:
+                label = param.type_descriptor.annotation
+                name = getattr(label, "__name__", "") if param.nargs == 1 else ""
+                param.metavar = {"int": "N", "float": "N", "Path": "FILE"}.get(name, "TEXT")
+
+
 app = typer.Typer(
+    cls=Group,
     help=HELP,
+    rich_markup_mode="markdown",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def command(*args: Any, **kwargs: Any) -> Any:
+    """`app.command` with casegraph's plain help (Command)."""
+    return app.command(*args, cls=Command, **kwargs)
 
 
 def _version(value: bool) -> None:
@@ -41,7 +103,7 @@ def _main(
         Path | None,
         typer.Option(
             "--store",
-            help="Embedded store file [env CASEGRAPH_STORE; default ./casegraph.db].",
+            help="Embedded store file (env CASEGRAPH_STORE; default ./casegraph.db).",
             show_default=False,
         ),
     ] = None,
@@ -49,7 +111,7 @@ def _main(
         str | None,
         typer.Option(
             "--neo4j",
-            help="Use a Neo4j server at this URI [env CASEGRAPH_NEO4J_URI]; "
+            help="Use a Neo4j server at this URI (env CASEGRAPH_NEO4J_URI); "
             "credentials from NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE.",
             show_default=False,
         ),

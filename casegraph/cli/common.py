@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 
 from casegraph.config import Config
+from casegraph.errors import printable
 
 if TYPE_CHECKING:
     from casegraph.graph.store import Store
@@ -24,6 +25,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on 
 EntityArg = Annotated[
     str, typer.Argument(metavar="ENTITY", help="An entity id, name or alias (or TYPE:NAME).")
 ]
+EntityA = Annotated[
+    str, typer.Argument(metavar="A", help="An entity id, name or alias (or TYPE:NAME).")
+]
+EntityB = Annotated[str, typer.Argument(metavar="B", help="Another entity, named the same ways.")]
 HtmlOpt = Annotated[
     Path | None,
     typer.Option(
@@ -41,6 +46,13 @@ RelOpt = Annotated[
 NoWeakOpt = Annotated[
     bool, typer.Option("--no-weak", help="Leave out MENTIONED_WITH (co-occurrence) links.")
 ]
+RejectedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-rejected",
+        help="Also walk what an investigator rejected or dropped (marked as such).",
+    ),
+]
 
 
 def config() -> Config:
@@ -57,7 +69,24 @@ def opened(*, create: bool = False, read_only: bool = False) -> Iterator[Store]:
     try:
         yield store
     finally:
-        store.close()
+        try:
+            note_choices(store.choices)
+        finally:
+            store.close()
+
+
+def note_choices(choices: list[tuple[str, Any]]) -> None:
+    """Say on stderr which name answered for one of several entities, and which others it names."""
+    seen: set[str] = set()
+    for text, row in choices:
+        if text in seen:
+            continue
+        seen.add(text)
+        others = "; ".join(f"{e.type}:{e.name} ({e.id})" for e in row.also)
+        err_console().print(
+            Text(printable(f"note: {text!r} names {len(row.also) + 1} entities; answered for "
+                           f"{row.type}:{row.name} ({row.id}); also: {others}"))
+        )  # fmt: skip
 
 
 def emit_json(data: Any) -> None:

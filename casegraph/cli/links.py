@@ -9,13 +9,16 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from casegraph.cli.app import app
+from casegraph.cli.app import command
 from casegraph.cli.common import (
+    EntityA,
     EntityArg,
+    EntityB,
     HtmlOpt,
     JsonOpt,
     MaxNodesOpt,
     NoWeakOpt,
+    RejectedOpt,
     RelOpt,
     console,
     emit_json,
@@ -23,13 +26,13 @@ from casegraph.cli.common import (
     opened,
     write_html,
 )
-from casegraph.errors import UsageError, printable
+from casegraph.errors import NoAnswer, NoPath, UsageError, printable
 
 
-@app.command()
+@command()
 def path(
-    a: EntityArg,
-    b: EntityArg,
+    a: EntityA,
+    b: EntityB,
     max_hops: Annotated[
         int, typer.Option("--max-hops", help="Longest path considered (1-10).")
     ] = 6,
@@ -41,6 +44,7 @@ def path(
     ] = None,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
+    include_rejected: RejectedOpt = False,
     via_type: Annotated[
         list[str] | None,
         typer.Option("--via-type", help="Intermediate entities only of this type (repeatable)."),
@@ -79,6 +83,7 @@ def path(
         exclude=tuple(exclude or ()),
         directed=directed,
         limit=limit,
+        include_rejected=include_rejected,
     )
     with opened() as store:
         result = find_paths(store, a, b, options)
@@ -94,10 +99,12 @@ def path(
 
         path_chains(console(), result)
     if not result.paths:
-        raise typer.Exit(1)
+        raise NoPath(
+            f"no path joins {result.source.name!r} and {result.target.name!r} within {max_hops} hops"
+        )
 
 
-@app.command()
+@command()
 def neighbors(
     entity: EntityArg,
     depth: Annotated[int, typer.Option("--depth", help="Hops out from the entity (1-4).")] = 1,
@@ -106,6 +113,7 @@ def neighbors(
     ] = None,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
+    include_rejected: RejectedOpt = False,
     limit: Annotated[
         int, typer.Option("--limit", help="Keep this many (nearest, then best-connected).")
     ] = 100,
@@ -123,6 +131,7 @@ def neighbors(
         rel_types=tuple(rel or ()),
         no_weak=no_weak,
         limit=limit,
+        include_rejected=include_rejected,
     )
     with opened() as store:
         sub = run(store, entity, options)
@@ -137,7 +146,7 @@ def neighbors(
         subgraph_view(console(), sub)
 
 
-@app.command()
+@command()
 def common(
     entities_: Annotated[
         list[str], typer.Argument(metavar="A B [C...]", help="Two or more entities.")
@@ -145,6 +154,7 @@ def common(
     depth: Annotated[int, typer.Option("--depth", help="Hops from each entity (1-3).")] = 1,
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
+    include_rejected: RejectedOpt = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many shared entities.")] = 50,
     html: HtmlOpt = None,
     max_nodes: MaxNodesOpt = 1500,
@@ -157,7 +167,8 @@ def common(
     from casegraph.queries.common import common as run
     from casegraph.queries.options import CommonOptions
 
-    options = CommonOptions(depth=depth, rel_types=tuple(rel or ()), no_weak=no_weak, limit=limit)
+    options = CommonOptions(depth=depth, rel_types=tuple(rel or ()), no_weak=no_weak, limit=limit,
+                            include_rejected=include_rejected)  # fmt: skip
     with opened() as store:
         result = run(store, entities_, options)
     if html:
@@ -172,18 +183,19 @@ def common(
 
         common_view(console(), result)
     if not result.shared:
-        raise typer.Exit(1)
+        raise NoAnswer(f"nothing within {depth} hop{'s' if depth != 1 else ''} links them all")
 
 
-@app.command()
+@command()
 def explain(
-    a: EntityArg,
-    b: EntityArg,
+    a: EntityA,
+    b: EntityB,
     k: Annotated[int, typer.Option("--k", help="How many paths the brief covers.")] = 3,
     max_hops: Annotated[
         int, typer.Option("--max-hops", help="Longest path considered (1-10).")
     ] = 6,
     no_weak: NoWeakOpt = False,
+    include_rejected: RejectedOpt = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the brief to this file.")
     ] = None,
@@ -194,7 +206,8 @@ def explain(
     from casegraph.views.markdown import brief as write_brief
 
     with opened() as store:
-        result = run(store, a, b, PathOptions(mode="k", k=k, max_hops=max_hops, no_weak=no_weak))
+        result = run(store, a, b, PathOptions(mode="k", k=k, max_hops=max_hops, no_weak=no_weak,
+                                              include_rejected=include_rejected))  # fmt: skip
     brief = write_brief(result)
     if output:
         try:
@@ -205,4 +218,6 @@ def explain(
     else:  # to the terminal: no control character from a source passes
         sys.stdout.write("\n".join(printable(line) for line in brief.split("\n")))
     if not result.paths:
-        raise typer.Exit(1)
+        raise NoPath(
+            f"no path joins {result.source.name!r} and {result.target.name!r} within {max_hops} hops"
+        )

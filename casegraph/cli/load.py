@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from casegraph.cli.app import app
+from casegraph.cli.app import command
 from casegraph.cli.common import JsonOpt, config, console, emit_json, err_console, opened, state
+from casegraph.loaders import REGISTRY
 
 
-@app.command()
+@command()
 def load(
     paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders to load (folders recursively).")
+        list[Path],
+        typer.Argument(metavar="PATH...", help="Files or folders to load (folders recursively)."),
     ],
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
-            help="Force a format (jsonl, text, html, csv, stix, ftm) instead of detecting it.",
+            help=f"Force a format ({', '.join(REGISTRY)}) instead of detecting it.",
         ),
     ] = None,
     model: Annotated[
@@ -66,14 +67,24 @@ def load(
     """Load sources into the store, all in one transaction; re-loading a source changes nothing."""
     from casegraph.loaders import LoadOptions
     from casegraph.pipeline import load_paths
+    from casegraph.views.progress import load_progress
 
     options = LoadOptions(
         model=model, source_col=source_col, target_col=target_col, type_col=type_col,
         rel_type=rel_type, entity_type=entity_type, mapping=mapping, format=fmt,
         encoding=encoding, delimiter=delimiter,
     )  # fmt: skip
-    with opened(create=True) as store:
-        summary = load_paths(store, paths, options, progress=_progress_bar(), strict=strict)
+    cfg = config()
+    new_file = not cfg.neo4j_uri and not cfg.store.exists()
+    try:
+        with opened(create=True) as store:
+            summary = load_paths(
+                store, paths, options, progress=load_progress(err_console()), strict=strict
+            )
+    except BaseException:
+        if new_file:  # the store did not exist before this load: leave it not existing
+            discard_empty_store(cfg.store)
+        raise
     if as_json:
         emit_json(summary.as_dict())
     else:
@@ -82,25 +93,7 @@ def load(
         load_summary(console(), summary)
 
 
-def _progress_bar() -> Callable[[str, int], None] | None:
-    """A progress callback drawing on stderr when it is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                        console=err_console(), transient=True)  # fmt: skip
-    task = progress.add_task("loading", total=None)
-    progress.start()
-
-    def update(title: str, count: int) -> None:
-        progress.update(task, description=f"{title}: {count} facts")
-
-    update.stop = progress.stop  # type: ignore[attr-defined]
-    return update
-
-
-@app.command(name="eval")
+@command(name="eval")
 def eval_(
     gold: Annotated[
         list[Path], typer.Argument(help="One or more gold annotation files (*.gold.json).")
@@ -112,18 +105,23 @@ def eval_(
         Path | None,
         typer.Option("--corpus-root", help="Folder the gold's document path is relative to."),
     ] = None,
+    story: Annotated[
+        int | None,
+        typer.Option("--story", help="Score only story N of each page (0 = the first)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Measure extraction against hand annotations: precision, recall and F1, misses listed.
 
-    With several gold files, one line per document and the micro-average.
+    Every fact of each document is scored unless --story is given. With several gold files,
+    one line per document, then the micro- and macro-averages.
     """
     from casegraph.eval import evaluate, evaluate_many
 
     report: Any = (
-        evaluate(gold[0], model=model, corpus_root=corpus_root)
+        evaluate(gold[0], model=model, corpus_root=corpus_root, story=story)
         if len(gold) == 1
-        else evaluate_many(gold, model=model, corpus_root=corpus_root)
+        else evaluate_many(gold, model=model, corpus_root=corpus_root, story=story)
     )
     if as_json:
         emit_json(report.as_dict())
@@ -131,7 +129,7 @@ def eval_(
         sys.stdout.write(report.render() + "\n")
 
 
-@app.command()
+@command()
 def demo(
     as_json: JsonOpt = False,
 ) -> None:
@@ -147,3 +145,19 @@ def demo(
         emit_json(result.as_dict())
     else:
         result.render(console())
+
+
+def discard_empty_store(path: Path) -> None:
+    """Remove a store this command created if it holds no document (a first load that failed)."""
+    from casegraph.backends import open_store
+    from casegraph.config import Config
+    from casegraph.errors import CasegraphError
+
+    try:
+        with open_store(Config(store=path), read_only=True) as store:
+            if store.stats()["documents"]:
+                return
+    except CasegraphError:
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)

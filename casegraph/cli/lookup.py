@@ -6,11 +6,12 @@ from typing import Annotated
 
 import typer
 
-from casegraph.cli.app import app
+from casegraph.cli.app import command
 from casegraph.cli.common import EntityArg, JsonOpt, console, emit_json, opened
+from casegraph.errors import NoAnswer
 
 
-@app.command()
+@command()
 def entities(
     type_: Annotated[str | None, typer.Option("--type", help="Only entities of this type.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 50,
@@ -27,7 +28,7 @@ def entities(
         entities_table(console(), rows)
 
 
-@app.command()
+@command()
 def search(
     text: Annotated[str, typer.Argument(help="Text to look for in names and aliases.")],
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 20,
@@ -38,15 +39,15 @@ def search(
         results = store.search(text, limit=limit)
     if as_json:
         emit_json([{**r.as_dict(), "score": s} for r, s in results])
-    else:
+    elif results:
         from casegraph.views.terminal import search_table
 
         search_table(console(), results)
     if not results:
-        raise typer.Exit(1)
+        raise NoAnswer(f"no entity matches {text!r}")
 
 
-@app.command()
+@command()
 def show(entity: EntityArg, as_json: JsonOpt = False) -> None:
     """Show an entity: type, aliases, properties, and every relation with its evidence."""
     with opened() as store:
@@ -62,7 +63,7 @@ def show(entity: EntityArg, as_json: JsonOpt = False) -> None:
         show_entity(console(), row, relations, documents)
 
 
-@app.command()
+@command()
 def stats(as_json: JsonOpt = False) -> None:
     """Count documents, entities and relations, by type."""
     with opened() as store:
@@ -75,7 +76,7 @@ def stats(as_json: JsonOpt = False) -> None:
         stats_view(console(), data)
 
 
-@app.command()
+@command()
 def sources(as_json: JsonOpt = False) -> None:
     """List the loaded documents."""
     with opened() as store:

@@ -1,4 +1,4 @@
-"""Commands that change or copy a case: export, merge, alias, sync, cypher."""
+"""Commands that copy a case or reach into it: export, sync, cypher."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from casegraph.cli.app import app
-from casegraph.cli.common import EntityArg, JsonOpt, MaxNodesOpt, config, console, emit_json, opened
-from casegraph.errors import UsageError, printable
+from casegraph.cli.app import command
+from casegraph.cli.common import JsonOpt, MaxNodesOpt, config, console, emit_json, opened
+from casegraph.errors import UsageError
 
 
-@app.command()
+@command()
 def export(
-    file: Annotated[Path, typer.Argument(help="File to write.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="File to write.")],
     fmt: Annotated[
         str,
         typer.Option(
@@ -41,48 +41,16 @@ def export(
 
     with opened() as store:
         counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes)
+    files = counts.pop("files", [str(file)])
     if as_json:
-        emit_json({"file": str(file), "format": fmt, **counts})
-    else:
-        typer.echo(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {file}")
-
-
-# ---------------------------------------------------------------------- resolution by hand
-@app.command()
-def merge(
-    keep: Annotated[str, typer.Argument(help="The entity that stays.")],
-    drop: Annotated[
-        str, typer.Argument(help="The entity folded into it (its names become aliases).")
-    ],
-    as_json: JsonOpt = False,
-) -> None:
-    """Merge two entities of one type; recorded, so later loads resolve to the kept one."""
-    with opened() as store:
-        row = store.merge(keep, drop)
-    if as_json:
-        emit_json(row.as_dict())
+        emit_json({"file": str(file), "files": files, "format": fmt, **counts})
     else:
         typer.echo(
-            printable(f"merged into {row.id} ({row.name}); aliases: {', '.join(row.aliases)}")
+            f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {' and '.join(files)}"
         )
 
 
-@app.command()
-def alias(
-    entity: EntityArg,
-    name: Annotated[str, typer.Argument(help="Another name the entity answers to.")],
-    as_json: JsonOpt = False,
-) -> None:
-    """Give an entity another name; recorded, so later loads resolve that name to it."""
-    with opened() as store:
-        row = store.alias(entity, name)
-    if as_json:
-        emit_json(row.as_dict())
-    else:
-        typer.echo(printable(f"{row.id} ({row.name}) aliases: {', '.join(row.aliases)}"))
-
-
-@app.command()
+@command()
 def sync(
     from_neo4j: Annotated[
         bool, typer.Option("--from-neo4j", help="Copy Neo4j into the embedded store instead.")
@@ -116,7 +84,7 @@ def sync(
         )
 
 
-@app.command()
+@command()
 def cypher(
     query: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
     param: Annotated[

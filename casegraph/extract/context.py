@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from casegraph.extract.coref import Resolver
+from casegraph.extract.coref import Coreference
 from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.spans import Candidate, Entity, Mention, Sent
 
@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+FIRST_PLURAL = frozenset({"we", "our", "us", "ours"})
+SAYING = frozenset({"say", "explain", "add", "tell", "write", "note", "state", "continue"})
+SPEAKER_LOOKBACK = 3
 MAX_NP_DEPTH = 3
 
 
@@ -21,18 +24,60 @@ class Ctx:
     """One sentence under analysis, and where rules put what they find."""
 
     sent: Sent
-    res: Resolver
+    res: Coreference
     gaz: Gazetteer
     entities: list[Entity]
     out: list[Candidate] = field(default_factory=list)
     lawsuits: dict[str, int] = field(default_factory=dict)
+    tokens: list[Token] = field(default_factory=list)  # the sentence's tokens, made once
+
+    verbs: list[tuple[Token, str]] = field(default_factory=list)  # (verb, its lemma)
+    words: frozenset[str] = frozenset()  # lower-case words and verb lemmas
+
+    def __post_init__(self) -> None:
+        if not self.tokens:
+            self.tokens = list(self.sent.span)
+        self.verbs = [(t, lemma(t)) for t in self.tokens if t.tag_.startswith("VB")]
+        self.words = frozenset(t.lower_ for t in self.tokens) | {lem for _, lem in self.verbs}
+
+    def has_any(self, *vocabularies: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
+        """Whether the sentence has a word (or verb lemma) of one of the vocabularies: rules
+        skip sentences without their trigger words."""
+        return any(not self.words.isdisjoint(v) for v in vocabularies)
+
+    def verbs_in(self, lemmas: frozenset[str] | set[str] | tuple[str, ...]) -> list[Token]:
+        """The sentence's verbs whose lemma is one of lemmas, in order."""
+        return [t for t, lem in self.verbs if lem in lemmas]
 
     @property
     def mentions(self) -> list[Mention]:
         return self.res.by_sent.get(self.sent.index, [])
 
     def ent(self, tok: Token) -> int | None:
+        if tok.lower_ in FIRST_PLURAL and tok.tag_ in ("PRP", "PRP$"):
+            return self.speaker_body()
         return self.res.resolve(self.sent, tok)
+
+    def speaker_body(self) -> int | None:
+        """What 'we' and 'our' stand for in a quote: the employer of the person quoted (the
+        subject of 'said' here or in the sentences just before), once a rule has read it."""
+        sents = self.res.sents
+        for back in range(SPEAKER_LOOKBACK + 1):
+            idx = self.sent.index - back
+            if idx < 0 or sents[idx].story != self.sent.story:
+                return None
+            for tok in sents[idx].span:
+                if lemma(tok) not in SAYING or not tok.tag_.startswith("VB"):
+                    continue
+                for subj in children(tok, "nsubj"):
+                    person = self.res.resolve(sents[idx], subj)
+                    if person is None or self.etype(person) != "Person":
+                        continue
+                    bodies = [
+                        c.target for c in self.out if c.source == person and c.type == "WORKS_FOR"
+                    ]
+                    return bodies[-1] if bodies else None
+        return None
 
     def etype(self, entity: int) -> str:
         return self.entities[entity].type
@@ -110,11 +155,30 @@ def np_entities(ctx: Ctx, tok: Token, depth: int = 0, *, deep: bool = True) -> l
             continue
         for obj in prep_objects(t, "of"):
             found.extend(np_entities(ctx, obj, depth + 1))
+        for obj in members(t):  # "malware tools like X and Y", "exchanges such as X"
+            found.extend(np_entities(ctx, obj, depth + 1))
+        for named in children(t, "appos"):  # "its founder, Peter Vance"
+            found.extend(np_entities(ctx, named, depth + 1, deep=False))
         for acl in children(t, "acl"):
             if lemma(acl) in ctx.gaz.trigger("agent_link_verbs"):
                 for obj in prep_objects(acl, "by", "to", "with"):
                     found.extend(np_entities(ctx, obj, depth + 1))
     return list(dict.fromkeys(found))
+
+
+def members(tok: Token) -> list[Token]:
+    """The named members of a class noun: 'tools like X', 'firms such as X', 'vendors,
+    including X'."""
+    out: list[Token] = []
+    for p in tok.children:
+        if p.dep_ != "prep":
+            continue
+        low = p.lower_
+        if low in ("like", "including") or (
+            low == "as" and p.i > 0 and p.doc[p.i - 1].lower_ == "such"
+        ):
+            out.extend(c for c in p.children if c.dep_ in ("pobj", "pcomp"))
+    return out
 
 
 def subject_tokens(ctx: Ctx, verb: Token, deps: tuple[str, ...] = ("nsubj",)) -> list[Token]:

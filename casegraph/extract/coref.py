@@ -21,7 +21,7 @@ NAMING = frozenset({"called", "named", "dubbed", "known", "nicknamed", "codename
 LOOKBACK_SENTENCES = 3
 
 
-class Resolver:
+class Coreference:
     """Answers which entity a token names: by its mention, or through a pronoun or 'the group'."""
 
     def __init__(self, sents: list[Sent], entities: list[Entity], gaz: Gazetteer) -> None:
@@ -44,6 +44,8 @@ class Resolver:
             | {w[-1] for w in gaz.introducers}
         )
         self._memo: dict[tuple[int, int], int | None] = {}
+        self.actors = {e.id for e in entities if e.type in ACTORS}
+        self.groups = {e.id for e in entities if e.type == "Organization" and _a_group(e)}
 
     def type_of(self, entity: int) -> str:
         return self.entities[entity].type
@@ -120,16 +122,23 @@ class Resolver:
 
     def _pronoun(self, sent: Sent, tok: Token) -> int | None:
         head = tok.head
+        if _expletive(tok):
+            return None
         if tok.dep_ in ("nsubj", "nsubjpass") and head.dep_ in ("ccomp", "xcomp", "advcl"):
             for subj in head.head.children:
                 if subj.dep_ == "nsubj" and subj.lower_ not in PRONOUNS:
                     found = self.resolve(sent, subj)
                     if found is not None:
                         return found
-        before = self._actors_before(sent, tok.i, set())
+        adjuncts: set[int] = set()
+        if tok.dep_ in ("nsubj", "nsubjpass"):  # "Besides Kaseya, it was behind ...": not Kaseya
+            for p in head.children:
+                if p.dep_ == "prep" and p.i < tok.i:
+                    adjuncts |= {m.entity for t in p.subtree if (m := self.mention(sent, t))}
+        before = self._actors_before(sent, tok.i, adjuncts)
         if before:
             return before[-1]
-        return self._earlier(sent, ACTORS, set(), prefer_subject=True)
+        return self._earlier(sent, ACTORS, adjuncts, prefer_subject=True)
 
     def is_relative(self, tok: Token) -> bool:
         """A relative pronoun: 'whose', 'which', or 'that' opening a clause after a noun."""
@@ -171,6 +180,8 @@ class Resolver:
         allowed = ACTORS if tok.lower_ in self.gaz.org_anaphors else frozenset({"Company"})
         # "X sold Y, the company's tool": a possessive may well point at its clause's subject
         governing = self._governing_subjects(sent, tok) if tok.dep_ != "poss" else set()
+        if tok.lower_ in GROUP_WORDS and self.groups:
+            governing = governing | (self.actors - self.groups)  # "the group": a group, if any
         before = [
             e for e in self._actors_before(sent, tok.i, governing) if self.type_of(e) in allowed
         ]
@@ -226,8 +237,8 @@ class Resolver:
             if idx < 0 or self.sents[idx].story != sent.story:
                 return None
             prev = self.sents[idx]
-            for tok in prev.span if prefer_subject else ():
-                if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ == "ROOT":
+            for tok in _reported_first(prev) if prefer_subject else ():
+                if tok.dep_ in ("nsubj", "nsubjpass") and tok.head.dep_ in ("ROOT", "ccomp"):
                     subj = self.resolve(prev, tok)  # "The Taiwanese chipmaker, known as TSMC,"
                     if subj is not None and self.type_of(subj) in allowed and subj not in exclude:
                         return subj
@@ -250,6 +261,47 @@ class Resolver:
         if dep == "conj":
             dep = tok.head.dep_
         return {"nsubj": 3, "nsubjpass": 3, "dobj": 3, "appos": 2, "attr": 2, "pobj": 1}.get(dep, 0)
+
+
+def _expletive(tok: Token) -> bool:
+    """'it' that stands for nothing: "it's now highly likely that ...", 'it seems that ...'."""
+    head = tok.head
+    if tok.lower_ != "it" or tok.dep_ not in ("nsubj", "expl") or head.lemma_ not in COPULAS:
+        return False
+    predicates = [c for c in head.children if c.dep_ in ("acomp", "attr")]
+    clauses = [c for c in head.children if c.dep_ in ("ccomp", "xcomp", "csubj")]
+    clauses += [g for c in predicates for g in c.children if g.dep_ in ("ccomp", "xcomp")]
+    return bool(predicates) and any(
+        any(m.dep_ in ("mark", "aux") and m.lower_ in ("that", "to", "whether") for m in c.children)
+        for c in clauses
+    )
+
+
+COPULAS = frozenset({"be", "seem", "appear", "remain", "become"})
+SAYING = frozenset({"say", "report", "find", "add", "tell", "note", "explain", "write", "claim"})
+
+
+def _reported_first(sent: Sent) -> list[Token]:
+    """The tokens of a sentence, those of a reported clause first: in 'X attacked Y, Trend
+    Micro said' the salient subject is X, not the one who says it."""
+    root = sent.span.root
+    if root.lemma_.lower() not in SAYING:
+        return [t for t in sent.span if t.head.dep_ == "ROOT" or t.dep_ == "ROOT"]
+    reported = [c for c in root.children if c.dep_ == "ccomp"]
+    inner = [t for c in reported for t in c.subtree if t.head.i == c.i]
+    return inner + [t for t in sent.span if t.head.i == root.i and t not in inner]
+
+
+GROUP_WORDS = frozenset({"group", "gang", "crew", "actor", "actors", "collective"})
+GROUP_RULES = frozenset({"cue:org-introducer", "cue:org-head", "cue:org-context"})
+
+
+def _a_group(ent: Entity) -> bool:
+    """An organisation introduced as a group or gang, or listed as a threat actor."""
+    typing = ent.typing
+    return (typing is not None and typing.extractor == "gazetteer:threat-actors") or any(
+        m.rule in GROUP_RULES for m in ent.mentions
+    )
 
 
 def _modifier(sent: Sent, m: Mention) -> bool:

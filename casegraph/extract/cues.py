@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.guards import not_a_name
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import (
     CUE,
@@ -12,6 +13,7 @@ from casegraph.extract.tokens import (
     QUOTES,
     SPACY,
     Scored,
+    first_words,
     inside_longer,
     is_name_token,
     make_mention,
@@ -38,11 +40,17 @@ def find_cues(
     span, doc = sent.span, sent.doc
     out: list[Scored] = []
     lo, hi = span.start, span.end
+    names = [is_name_token(t) for t in span]
+    lowers = [t.lower_ for t in span]
+    introducing = first_words(gaz.introducers)
+    naming = first_words(gaz.product_introducers)
     i = lo
     while i < hi:
         tok = doc[i]
+        # a run of name words starts here
+        starts = names[i - lo] and (i == lo or not names[i - lo - 1])
         # "Cobwebs Technologies", "NSO Group": a name ending in a company designator.
-        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+        if starts:
             j = name_run(doc, i, hi)
             while i < j - 1 and (p := gaz.place(doc[i].text)) is not None and p.kind == "demonym":
                 i += 1
@@ -53,13 +61,14 @@ def find_cues(
                     out.append(
                         (
                             CUE,
-                            make_mention(sent, i, j, "Company", "cue:company-suffix", 3.0, name),
+                            make_mention(sent, i, j, "Company", "cue:designator", 3.0, name),
                         )
                     )
                 elif last in gaz.org_cues:
                     out.append((CUE, make_mention(sent, i, j, "Organization", "cue:org-word", 2.0)))
+        starts = names[tok.i - lo] and (i == lo or not names[i - lo - 1])  # i may have moved
         # "Indian firm BellTroX", "spyware maker NSO Group": an introducing noun before a name.
-        k = match_words(doc, i, hi, gaz.introducers)
+        k = match_words(doc, i, hi, gaz.introducers) if lowers[i - lo] in introducing else i
         if k > i and doc[k - 1].tag_ in ("NN", "NNP") and k < hi:
             s = k + 1 if doc[k].text in QUOTES else k
             e = span_end(doc, s, hi, ents)
@@ -78,12 +87,13 @@ def find_cues(
                         )
                     )
         # "Pegasus spyware", "its ForcedEntry exploit" (spaCy may tag "Reign" an adjective)
-        if (is_name_token(tok) or _capitalised_word(tok, gaz, lo)) and (
-            i == lo or not is_name_token(doc[i - 1])
+        if (names[i - lo] or _capitalised_word(tok, gaz, lo)) and (
+            i == lo or not names[i - lo - 1]
         ):
             e = max(span_end(doc, i, hi, ents), i + 1)
             c = e + 1 if e < hi and doc[e].text in QUOTES else e
-            if e > i and c < hi and not blocked_by(i, e, blocked):
+            headed = c + 1 < hi and doc[c + 1].lower_ in gaz.org_heads  # "Clop ransomware group"
+            if e > i and c < hi and not blocked_by(i, e, blocked) and not headed:
                 cue = doc[c].text
                 if cue in gaz.strong_product_cues or _two(doc, c, hi) in gaz.strong_product_cues:
                     out.append((CUE, make_mention(sent, i, e, "Product", "cue:product", 2.5)))
@@ -99,7 +109,7 @@ def find_cues(
         # "whistleblower Frances Haugen", "vice president of security Jane Holloway"
         if (
             tok.text[:1].islower()
-            and tok.lower_ in gaz.titles | gaz.title_modifiers
+            and tok.lower_ in gaz.title_words
             and any(doc[b].lower_ in gaz.titles for b in range(max(lo, i - 4), i + 1))
             and i + 1 < hi
         ):
@@ -111,9 +121,22 @@ def find_cues(
                 and words[-1].text not in gaz.company_suffixes
                 and not blocked_by(i + 1, e, blocked)
             ):
-                out.append((CUE, make_mention(sent, i + 1, e, "Person", "cue:title-person", 2.0)))
+                out.append((CUE, make_mention(sent, i + 1, e, "Person", "cue:title-person", 2.5)))
+                out.extend(_employer_before_title(sent, gaz, i, blocked))
+        # "Acting U.S. Attorney Nadia Pierce", "Assistant Attorney General Miriam Castellanos"
+        if tok.text[:1].isupper() and tok.lower_ in gaz.titles and tok.i > lo:
+            s = i + 1
+            while s < hi and doc[s].lower_ in gaz.title_words:
+                s += 1
+            e = name_run(doc, s, hi)
+            if (
+                2 <= e - s <= 3
+                and not blocked_by(s, e, blocked)
+                and doc[e - 1].text not in gaz.company_suffixes
+            ):
+                out.append((CUE, make_mention(sent, s, e, "Person", "cue:title-person", 2.5)))
         # "Pegasus, the company's flagship tool"; "an open-source tool, the Mobile Toolkit"
-        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+        if starts:
             e = span_end(doc, i, hi, ents)
             if (
                 e > i
@@ -124,7 +147,7 @@ def find_cues(
                     (CUE, make_mention(sent, i, e, "Product", "cue:product-appositive", 2.5))
                 )
         # "Quadream, a company based in Tel Aviv", "Cytrox, part of the Intellexa alliance"
-        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+        if starts:
             e = span_end(doc, i, hi, ents)
             if e > i and not blocked_by(i, e, blocked) and _org_context(doc, e, hi, gaz):
                 out.append((CUE, make_mention(sent, i, e, "Company", "cue:org-context", 3.0)))
@@ -135,16 +158,19 @@ def find_cues(
             if e > s and not blocked_by(s, e, blocked):
                 out.append((CUE, make_mention(sent, s, e, "Product", "cue:product-maker", 2.0)))
         # "Ana Ruiz, chief counsel", "Peter Kim, a researcher at ..."
-        if is_name_token(tok) and (i == lo or not is_name_token(doc[i - 1])):
+        if starts:
             e = name_run(doc, i, hi)
-            if (
-                2 <= e - i <= 3
+            size = sum(1 for t in doc[i:e] if t.text not in ("-", "–"))  # "John Scott-Railton"
+            if 2 <= size <= 3 and not blocked_by(i, e, blocked) and _title_follows(doc, e, hi, gaz):
+                out.append((CUE, make_mention(sent, i, e, "Person", "cue:appositive-title", 2.5)))
+            elif (
+                2 <= e - i <= 4
                 and not blocked_by(i, e, blocked)
-                and _title_follows(doc, e, hi, gaz)
+                and _person_follows(doc, e, hi, gaz)
             ):
-                out.append((CUE, make_mention(sent, i, e, "Person", "cue:appositive-title", 1.5)))
+                out.append((CUE, make_mention(sent, i, e, "Person", "cue:person-apposition", 2.5)))
         # "spyware called Predator"
-        k = match_words(doc, i, hi, gaz.product_introducers)
+        k = match_words(doc, i, hi, gaz.product_introducers) if lowers[i - lo] in naming else i
         if k > i and any(doc[b].text in gaz.product_cues for b in range(max(lo, i - 4), i)):
             s = k + 1 if k < hi and doc[k].text in QUOTES else k
             e = span_end(doc, s, hi, ents)
@@ -152,6 +178,22 @@ def find_cues(
                 out.append((CUE, make_mention(sent, s, e, "Product", "cue:product-named", 3.0)))
         i += 1
     return out
+
+
+def _employer_before_title(
+    sent: Sent, gaz: Gazetteer, i: int, blocked: list[tuple[int, int]]
+) -> list[Scored]:
+    """'Brightwater privacy advocate Tom Askew': the name before a job title is an employer."""
+    doc, lo = sent.doc, sent.span.start
+    j = i
+    while j > lo and doc[j - 1].lower_ in gaz.title_words:
+        j -= 1
+    k = j
+    while k > lo and is_name_token(doc[k - 1]):
+        k -= 1
+    if k == j or blocked_by(k, j, blocked) or j - k > 3:
+        return []
+    return [(SPACY, make_mention(sent, k, j, "Company", "cue:employer", 1.0))]
 
 
 def _org_context(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
@@ -164,6 +206,8 @@ def _org_context(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
             n = match_words(doc, k, hi, gaz.introducers)
             if n > k:
                 return not (n < hi and doc[n].text in POSSESSIVE)  # not "the company's tool"
+            if doc[k].pos_ == "NOUN" and doc[k + 1 : k + 2].text[:1].islower():
+                return False  # "X, a group the company links to ...": the head is 'group'
             k += 1
         if k < hi and gaz.place(doc[k].text) is not None:
             k += 1
@@ -193,12 +237,35 @@ def _title_follows(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
         if k >= hi:
             return False
         low = doc[k].lower_
-        if low in gaz.titles and doc[k].pos_ == "NOUN":
+        if low in gaz.titles and (doc[k].pos_ == "NOUN" or doc[k].text.isupper()):
             return True
         if low not in gaz.title_modifiers:
             return False
         k += 1
     return False
+
+
+PERSON_NOUNS = frozenset(
+    {"national", "citizen", "resident", "man", "woman", "native", "father", "mother", "son"}
+)
+
+
+def _person_follows(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
+    """Whether a name is followed by what only a person has: an age (', 22,') or a nationality
+    (', a Ukrainian national', ', a Russian citizen')."""
+    if end + 2 >= hi or doc[end].text != ",":
+        return False
+    nxt = doc[end + 1]
+    if nxt.like_num and doc[end + 2].text in (",", ")") and nxt.text.isdigit():
+        return 14 <= int(nxt.text) <= 99
+    k = end + 2 if nxt.lower_ in ("a", "an", "the") else end + 1
+    place = gaz.place(doc[k].text) if k < hi else None
+    return (
+        place is not None
+        and place.kind == "demonym"
+        and k + 1 < hi
+        and doc[k + 1].lower_ in PERSON_NOUNS
+    )
 
 
 PRODUCT_HEADS = frozenset(
@@ -276,8 +343,8 @@ def list_items(
 ) -> list[tuple[int, int]]:
     """The names listed after a plural noun: 'firms run out of Israel: A, B and C'."""
     p = start
-    opened = -1
-    while p < min(hi, start + 10):
+    opened = start if start < hi and is_name_token(doc[start]) else -1  # "firms A and B"
+    while opened < 0 and p < min(hi, start + 10):
         if doc[p].text in {";", ".", "(", ")"} or doc[p].lower_ in gaz.plural_introducers:
             return []
         k = match_words(doc, p, hi, gaz.list_openers)
@@ -309,13 +376,16 @@ def list_items(
 COORDINATORS = frozenset({",", "and", "or"})
 
 
-def coordinated_names(sent: Sent, mentions: list[Mention]) -> list[Mention]:
+def coordinated_names(sent: Sent, mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """Unrecognised names listed with a company or body take its type ('Candiru and NSO')."""
     doc, span = sent.doc, sent.span
     out: list[Mention] = []
     taken = sorted(mentions, key=lambda m: m.start)
+    people = sum(1 for m in taken if m.type == "Person")
     for m in taken:
-        if m.type not in ("Company", "Organization"):
+        if m.type not in ("Company", "Organization", "Product") and not (
+            m.type == "Person" and people >= 2
+        ):
             continue
         for step in (-1, 1):
             i = m.start - 1 if step == -1 else m.end
@@ -333,6 +403,17 @@ def coordinated_names(sent: Sent, mentions: list[Mention]) -> list[Mention]:
             if s == span.start and e - s == 1:
                 continue  # a capitalised first word of the sentence proves nothing
             weak = next((t for t in taken if t.start == s and t.end == e), None)
+            if weak is not None and m.type == "Person" and weak.rule.startswith("spacy:"):
+                if (
+                    weak.type != "Person" and 2 <= e - s <= 4
+                ):  # "..., Pham Duc Anh and Vo Thanh Long"
+                    weak.type, weak.rule, weak.kind, weak.weight = (
+                        "Person",
+                        "cue:coordinated",
+                        "name",
+                        1.5,
+                    )
+                continue
             if weak is not None and weak.kind == "place" and weak.rule.startswith("spacy:"):
                 weak.type, weak.rule = m.type, "cue:coordinated"  # "Apple, Nvidia and AMD"
                 weak.kind, weak.weight = "name", 0.8
@@ -341,5 +422,10 @@ def coordinated_names(sent: Sent, mentions: list[Mention]) -> list[Mention]:
                 continue
             if e < span.end and doc[e].tag_ in ("VBD", "VBZ", "VBP", "MD"):
                 continue
-            out.append(make_mention(sent, s, e, m.type, "cue:coordinated", 0.8))
+            if not_a_name(doc, s, e, gaz):
+                continue  # "On Monday, Europol and ...": a date, not a fellow body
+            if m.type == "Person" and not 2 <= e - s <= 4:
+                continue  # people are listed by full names
+            weight = 1.5 if m.type == "Person" else 0.8  # "A, B, C and D" among people
+            out.append(make_mention(sent, s, e, m.type, "cue:coordinated", weight))
     return out

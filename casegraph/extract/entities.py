@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from casegraph.extract.aliases import acronym_mentions
 from casegraph.extract.cues import find_cues
-from casegraph.extract.gazetteer import Gazetteer
+from casegraph.extract.cues_org import find_org_cues
+from casegraph.extract.gazetteer import Gazetteer, Reference, load_reference
+from casegraph.extract.guards import indicator_kind, not_a_name
 from casegraph.extract.spans import Mention, Sent
 from casegraph.extract.tokens import (
+    CUE,
     GAZ,
     NAME_TAGS,
     POSSESSIVE,
     SPACY,
     Scored,
     inside_longer,
+    is_name_token,
     make_mention,
     surface,
 )
@@ -60,17 +65,92 @@ def find_mentions(sent: Sent, gaz: Gazetteer, previous: Sent | None = None) -> l
     """The entity mentions of one sentence, overlaps settled; previous is the sentence before
     it in the same story, if any."""
     span = sent.span
-    ents = [e for raw in _ents_in(span) for e in _clean_ent(raw, gaz)]
+    ents = [] if sent.title_case else [e for raw in _ents_in(span) for e in _clean_ent(raw, gaz)]
     gaz_hits = _gazetteer(sent, gaz, ents)
     blocked = [(m.start, m.end) for _, m in gaz_hits]
     cands: list[Scored] = [
         *gaz_hits,
-        *find_cues(sent, gaz, ents, blocked),
         *find_victims(sent, gaz, previous.span if previous is not None else None),
     ]
-    cands += _spacy(sent, gaz, ents)
-    found = _select(cands)
+    if not sent.title_case:  # in Title Case, names come from the body (propagate_names)
+        cands += find_cues(sent, gaz, ents, blocked)
+        cands += find_org_cues(sent, gaz, ents, blocked)
+        cands += _spacy(sent, gaz, ents)
+        cands += _reference_names(sent, load_reference())
+    doc = sent.doc
+    cands = [
+        c
+        for c in cands
+        if c[1].rule.startswith("gazetteer:") or not not_a_name(doc, c[1].start, c[1].end, gaz)
+    ]
+    cands += _indicators(sent)
+    found = [m for m in _select(cands) if not _spelled_out_term(doc, m, gaz)]
     return sorted([*found, *acronym_mentions(sent, found)], key=lambda m: m.start)
+
+
+REF_MAX_TOKENS = 4
+
+
+def _reference_names(sent: Sent, ref: Reference) -> list[Scored]:
+    """Names of the reference list written in the sentence as names ('APT28', 'Cobalt
+    Strike'): mentions that spaCy missed, typed later from the list. Only runs of name words
+    count, so the list never makes a name of ordinary words."""
+    doc, lo, hi = sent.doc, sent.span.start, sent.span.end
+    out: list[Scored] = []
+    i = lo
+    while i < hi:
+        longest = ref.max_tokens(doc[i].text)
+        if not longest or not is_name_token(doc[i]) or (i == lo and not _code(doc[i].text)):
+            i += 1
+            continue
+        for n in range(min(REF_MAX_TOKENS, longest, hi - i), 0, -1):
+            if not all(is_name_token(t) or t.text in ("-", ".") for t in doc[i : i + n]):
+                continue
+            entries = ref.lookup(doc[i : i + n].text)
+            if entries:
+                type_ = entries[0].type
+                out.append((SPACY, make_mention(sent, i, i + n, type_, "cue:reference", 0.5)))
+                i += n - 1
+                break
+        i += 1
+    return out
+
+
+def _code(text: str) -> bool:
+    """A code of capitals and digits such as 'APT28': a name even at a sentence start."""
+    return any(c.isdigit() for c in text) and any(c.isupper() for c in text)
+
+
+def _spelled_out_term(doc: Doc, m: Mention, gaz: Gazetteer) -> bool:
+    """'Application Programming Interface (API)': a technical term spelled out, not a name."""
+    end = m.end
+    return (
+        end + 2 < len(doc)
+        and doc[end].text == "("
+        and doc[end + 2].text == ")"
+        and doc[end + 1].text.upper() in gaz.tech_terms
+        and not m.rule.startswith("gazetteer:")
+    )
+
+
+def _indicators(sent: Sent) -> list[Scored]:
+    """CVE ids and file hashes named in the sentence: Indicators, never firms or people."""
+    out: list[Scored] = []
+    span = sent.span
+    base = span.start_char
+    for match in INDICATOR_TEXT.finditer(span.text):
+        text = match.group()
+        kind = indicator_kind(text)
+        found = span.doc.char_span(base + match.start(), base + match.end())
+        if kind is None or found is None:
+            continue
+        name = text.upper() if kind == "cve" else text.lower()
+        m = make_mention(sent, found.start, found.end, "Indicator", f"cue:{kind}", 3.0, name, kind)
+        out.append((CUE, m))
+    return out
+
+
+INDICATOR_TEXT = re.compile(r"(?<![\w-])(?:CVE-\d{4}-\d{4,7}|[0-9a-fA-F]{32,64})(?![\w-])", re.I)
 
 
 def _ents_in(span: Span) -> list[Span]:
@@ -81,11 +161,15 @@ def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
     """An entity span without leading determiners, demonym prefixes and trailing possessives."""
     doc = ent.doc
     start, end = ent.start, ent.end
-    while start < end and (
-        doc[start].is_punct
-        or doc[start].lower_ in HONORIFICS
-        or (doc[start].text[:1].islower() and doc[start].tag_ not in NAME_TAGS)
-        or doc[start].tag_ in ("IN", "DT")  # "Inside India", "The Ministry of ..."
+    while (
+        start < end
+        and (
+            doc[start].is_punct
+            or doc[start].lower_ in HONORIFICS
+            or (doc[start].tag_ in ("VBG", "VBD", "VBZ", "VB") and start < end - 1)  # "Using NSO"
+            or (doc[start].text[:1].islower() and doc[start].tag_ not in NAME_TAGS)
+            or doc[start].tag_ in ("IN", "DT")  # "Inside India", "The Ministry of ..."
+        )
     ):
         start += 1
     while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
@@ -100,13 +184,18 @@ def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
         return []
     parts: list[Span] = []
     seg = start
+    lists = ent.label_ in LISTED_LABELS or (
+        ent.label_ in NAME_LABELS
+        and not any(doc[i].lower_ in ("of", "for") for i in range(start, end))
+    )
     for i in range(start, end):
         if (
             doc[i].text in POSSESSIVE
             or doc[i].text in SEPARATORS
             or (
-                ent.label_ in {"WORK_OF_ART", "LAW", "EVENT"}
+                lists
                 and doc[i].lower_ in {"and", ",", "or"}
+                and (ent.label_ in LISTED_LABELS or _splits(doc, i, start, end, gaz))
             )
         ):
             if i > seg:
@@ -114,12 +203,36 @@ def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
             seg = i + 1
     if seg < end:
         parts.append(doc[seg:end])
+    legal = gaz.trigger("legal_forms")
     out = []
     for part in parts:
+        if (
+            part.start > start
+            and doc[part.start - 1].text == ","
+            and (part.text.rstrip(".").upper() in legal)
+        ):
+            continue  # "Netsweeper, Inc.": the legal form, not a second name
         new = doc.char_span(part.start_char, part.end_char, label=ent.label_)
         if new is not None:
             out.append(new)
     return out
+
+
+# Entity labels whose spans spaCy may stretch over a list ("Facebook, Instagram", "Darkmoney and
+# Probiv, Trend Micro"); a formal name with "of" or "for" ("Bureau of Industry and Security")
+# is left whole.
+LISTED_LABELS = frozenset({"WORK_OF_ART", "LAW", "EVENT"})
+NAME_LABELS = frozenset({"ORG", "PERSON", "PRODUCT", "NORP", "FAC"})
+
+
+def _splits(doc: Doc, i: int, start: int, end: int, gaz: Gazetteer) -> bool:
+    """Whether a comma or 'and' at token i separates two names of a listed span."""
+    if i == start or i + 1 >= end:
+        return False
+    before, after = doc[i - 1].text, doc[i + 1].text
+    if doc[i].text == "," and after.rstrip(".").upper() in gaz.trigger("legal_forms"):
+        return True  # cut off, then dropped: "Netsweeper, Inc."
+    return before[:1].isupper() and after[:1].isupper() and before != after
 
 
 def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
@@ -133,7 +246,8 @@ def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
             i += 1
             continue
         found = None
-        for n in range(min(6, span.end - i), 0, -1):
+        longest = gaz.max_tokens(first)
+        for n in range(min(6, longest, span.end - i), 0, -1):
             text = surface(doc, i, i + n)
             found = _lookup(text, gaz)
             if found and found[0] == "Country" and _before_org_word(doc, i + n, span.end, gaz):
@@ -144,7 +258,10 @@ def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
                 break
             if found:
                 type_, name, kind = found
-                if inside_longer(i, i + n, ents) and type_ in ("Country", "Platform"):
+                start, end = i, i + n
+                if type_ == "Country":  # "Bahraini officials", "the government of Bahrain"
+                    start, end = _governed(doc, start, end, span.start, span.end, gaz)
+                if inside_longer(start, end, ents) and type_ in ("Country", "Platform"):
                     found = None
                     break
                 if kind == "capital" and _as_place(doc, i, i + n, span.start, span.end):
@@ -153,15 +270,28 @@ def _gazetteer(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
                     (
                         GAZ,
                         make_mention(
-                            sent, i, i + n, type_, f"gazetteer:{kind}", 3.0, name=name, kind=kind
+                            sent, start, end, type_, f"gazetteer:{kind}", 3.0, name=name, kind=kind
                         ),
                     )
                 )
-                i += n
+                i = end
                 break
         if not found:
             i += 1
     return out
+
+
+def _governed(doc: Doc, start: int, end: int, lo: int, hi: int, gaz: Gazetteer) -> tuple[int, int]:
+    """A country's mention widened over the words that make it its state: 'Bahraini
+    officials', "Bahrain's government", 'the government of Bahrain' (metonyms of the Country)."""
+    words = gaz.trigger("government_nouns")
+    if end < hi and doc[end].lower_ in words and doc[end].tag_ in ("NN", "NNS", "NNP"):
+        return start, end + 1
+    if end + 1 < hi and doc[end].text in POSSESSIVE and doc[end + 1].lower_ in words:
+        return start, end + 2
+    if start - 2 >= lo and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in words:
+        return start - 2, end
+    return start, end
 
 
 def _qualified(doc: Doc, i: int, lo: int, gaz: Gazetteer) -> bool:
@@ -178,7 +308,12 @@ def _qualified(doc: Doc, i: int, lo: int, gaz: Gazetteer) -> bool:
 
 
 def _before_org_word(doc: Doc, end: int, hi: int, gaz: Gazetteer) -> bool:
-    return end < hi and doc[end].text in gaz.org_cues and doc[end].text[:1].isupper()
+    return (
+        end < hi
+        and doc[end].text in gaz.org_cues
+        and doc[end].text[:1].isupper()
+        and doc[end].lower_ not in gaz.trigger("government_nouns")  # "Bahraini Government"
+    )
 
 
 def _as_place(doc: Doc, start: int, end: int, lo: int, hi: int) -> bool:
@@ -197,8 +332,9 @@ def _lookup(text: str, gaz: Gazetteer) -> tuple[str, str, str] | None:
         return "Organization", gaz.outlets[text], "outlet"
     if text in gaz.platforms:
         return "Platform", gaz.platforms[text], "platform"
-    if text in gaz.products:
-        return "Product", gaz.products[text], "product"
+    known = gaz.products.get(text) or gaz.products.get(text.lower())
+    if known is not None:
+        return "Product", known, "product"
     place = gaz.place(text)
     if place is not None:
         return "Country", place.country, place.kind
@@ -242,7 +378,8 @@ def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
         if _lookup(text, gaz) is not None:
             continue  # the gazetteer pass already typed it
         if label == "PERSON":
-            if all(t.text[:1].isupper() for t in ent) and len(ent) <= 4:
+            parts = [t for t in ent if t.text not in ("-", "–")]  # "John Scott-Railton"
+            if all(t.text[:1].isupper() for t in parts) and len(parts) <= 4:
                 out.append(
                     (SPACY, make_mention(sent, ent.start, ent.end, "Person", "spacy:PERSON", 1))
                 )
@@ -252,9 +389,13 @@ def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
             if text.lower() in gaz.titles:
                 continue  # "CMO", "CEO": a title spaCy took for a company
             words = set(text.split())
-            media = _near_media_title(ent, gaz) or _org_noun_after(ent, gaz)
+            media = _near_media_title(ent, gaz) or _org_noun_after(ent, gaz) or _told(ent)
             type_ = "Organization" if words & gaz.org_cues or media else "Company"
             out.append((SPACY, make_mention(sent, ent.start, ent.end, type_, "spacy:ORG", 1)))
+        elif label in ("GPE", "LOC") and _told(ent):
+            out.append(
+                (CUE, make_mention(sent, ent.start, ent.end, "Organization", "cue:told", 1.5))
+            )
         elif label in ("GPE", "LOC"):
             if text[:1].isupper() and not (text.isupper() and len(text) <= 3 and "." not in text):
                 out.append(
@@ -276,6 +417,12 @@ def _org_noun_after(ent: Span, gaz: Gazetteer) -> bool:
     """A name followed by a noun of a non-commercial kind: 'the PASOK party'."""
     doc = ent.doc
     return ent.end < len(doc) and doc[ent.end].lower_ in gaz.trigger("org_kind_nouns")
+
+
+def _told(ent: Span) -> bool:
+    """'DiMaggio told Threatpost': what people tell, in a news story, is an outlet."""
+    doc = ent.doc
+    return ent.start >= 1 and doc[ent.start - 1].lower_ == "told" and len(ent) <= 3
 
 
 def _near_media_title(ent: Span, gaz: Gazetteer) -> bool:
@@ -313,7 +460,7 @@ PROPAGATED = frozenset({"Person", "Company", "Organization", "Product", "Platfor
 PROPAGATE_WEIGHT = 0.5
 
 
-def propagate_names(sents: list[Sent], mentions: list[Mention]) -> list[Mention]:
+def propagate_names(sents: list[Sent], mentions: list[Mention], gaz: Gazetteer) -> list[Mention]:
     """Later mentions of names found once: 'India's BellTroX.' after 'Indian firm BellTroX'.
 
     A person's surname alone is searched for too. Only stretches not already covered count.
@@ -351,6 +498,8 @@ def propagate_names(sents: list[Sent], mentions: list[Mention]) -> list[Mention]
                 base + match.start(), base + match.end(), alignment_mode="expand"
             )
             if span is None or any(t.overlaps(span.start, span.end) for t in taken):
+                continue
+            if not_a_name(sent.doc, span.start, span.end, gaz):
                 continue
             name = match.group()
             table = votes[name]

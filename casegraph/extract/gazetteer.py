@@ -63,9 +63,25 @@ class Gazetteer:
     link_lines: tuple[re.Pattern[str], ...]
     byline: re.Pattern[str]
     bio_cues: tuple[str, ...]
+    org_introducers: tuple[tuple[str, ...], ...] = ()
+    org_heads: frozenset[str] = field(default_factory=frozenset)
+    role_plurals: frozenset[str] = field(default_factory=frozenset)
+    platform_introducers: tuple[tuple[str, ...], ...] = ()
+    date_words: frozenset[str] = field(default_factory=frozenset)
+    currencies: frozenset[str] = field(default_factory=frozenset)
+    currency_codes: frozenset[str] = field(default_factory=frozenset)
+    tech_terms: frozenset[str] = field(default_factory=frozenset)
+    common_nouns: frozenset[str] = field(default_factory=frozenset)
     country_names: frozenset[str] = field(default_factory=frozenset)
     trigger_sets: dict[str, frozenset[str]] = field(default_factory=dict)
     trigger_pairs: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    first_words: dict[str, int] = field(default_factory=dict)
+    title_words: frozenset[str] = field(default_factory=frozenset)  # titles and modifiers
+
+    def max_tokens(self, first: str) -> int:
+        """How many tokens the longest known name starting with the word first may take (0:
+        no known name starts with it), so lookups skip words that start none."""
+        return self.first_words.get(first, 0) or self.first_words.get(first.lower(), 0)
 
     def place(self, text: str) -> Place | None:
         """The country a name, demonym or capital stands for, if it is one we know."""
@@ -80,12 +96,27 @@ class Gazetteer:
         return self.trigger_pairs[key]
 
 
+@lru_cache(maxsize=65536)
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip()
+    return _SPACES.sub(" ", text.replace("’", "'")).strip()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def _words(items: list[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((tuple(i.lower().split()) for i in items), key=len, reverse=True))
+
+
+def _first_words(keys: list[str]) -> dict[str, int]:
+    """First word of each name -> the most tokens a name starting with it may take (words
+    plus the punctuation spaCy splits off: 'Washington, D.C.', "Côte d'Ivoire")."""
+    out: dict[str, int] = {}
+    for key in keys:
+        words = key.replace(",", " , ").replace("'", " ' ").replace("-", " - ").split()
+        first = key.split()[0].rstrip(",")
+        out[first] = max(out.get(first, 0), len(words))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -102,13 +133,25 @@ def load_gazetteer() -> Gazetteer:
         for alias in [name, *entry.get("aliases", [])]:
             places[_key(alias)] = Place(name, "name")
     platforms: dict[str, str] = {}
-    for entry in _data("platforms.json")["platforms"]:
+    plat = _data("platforms.json")
+    for entry in plat["platforms"]:
         for alias in [entry["name"], *entry.get("aliases", [])]:
             platforms[_key(alias)] = entry["name"]
     orgs = _data("organizations.json")
     outlets = {_key(o): o for o in orgs["outlets"] + orgs["bodies"]}
-    comp = _data("companies.json")
+    for canonical, names in orgs["body_aliases"].items():
+        for name in [canonical, *names]:
+            outlets[_key(name)] = canonical
+    for key, o in list(outlets.items()):  # "INTERPOL", "EUROPOL": bodies written in capitals
+        if " " not in key and not key.isupper() and o not in orgs["outlets"]:
+            outlets.setdefault(key.upper(), o)
+    values = _data("values.json")
     prod = _data("products.json")
+    products = {
+        **{_key(n).lower(): n for n in prod.get("known", []) if " " in n or len(n) > 4},
+        **{_key(n): n for n in prod.get("known", [])},
+    }
+    comp = _data("companies.json")
     vic = _data("victims.json")
     boiler = _data("boilerplate.json")
     triggers = _data("triggers.json")
@@ -123,7 +166,7 @@ def load_gazetteer() -> Gazetteer:
         places=places,
         platforms=platforms,
         outlets=outlets,
-        products={_key(n): n for n in prod.get("known", [])},
+        products=products,
         org_cues=frozenset(orgs["cue_words"]),
         titles=frozenset(t.lower() for t in orgs["title_nouns"]),
         title_modifiers=frozenset(orgs["title_modifiers"]),
@@ -155,7 +198,96 @@ def load_gazetteer() -> Gazetteer:
         link_lines=tuple(re.compile(p) for p in boiler.get("link_lines", [])),
         byline=re.compile(boiler["byline"]),
         bio_cues=tuple(boiler["bio_cues"]),
+        org_introducers=_words(orgs["introducers"]),
+        org_heads=frozenset(orgs["heads"]),
+        role_plurals=frozenset(orgs["role_plurals"]),
+        platform_introducers=_words(plat["introducers"]),
+        date_words=frozenset(values["date_words"]),
+        currencies=frozenset(values["currencies"]),
+        currency_codes=frozenset(values["currency_codes"]),
+        tech_terms=frozenset(values["tech_terms"]),
+        common_nouns=frozenset(
+            w.lower()
+            for w in [
+                *prod["cues"],
+                *vic["heads"],
+                *comp["introducers"],
+                *comp["plural_introducers"],
+                *comp["anaphors"],
+                *orgs["heads"],
+                *values["common_nouns"],
+            ]
+            if " " not in w
+        ),
         country_names=frozenset(e["name"] for e in countries),
         trigger_sets=sets,
         trigger_pairs=pairs,
+        first_words=_first_words([*places, *platforms, *outlets, *products]),
+        title_words=frozenset(t.lower() for t in orgs["title_nouns"])
+        | frozenset(orgs["title_modifiers"]),
+    )
+
+
+KIND_RULES = {
+    "threat-actor": "gazetteer:threat-actors",
+    "vendor": "gazetteer:vendors",
+    "malware": "gazetteer:malware",
+    "tool": "gazetteer:tools",
+}
+
+
+@dataclass(frozen=True)
+class RefEntry:
+    """One entry of the reference gazetteer: its canonical name, kind and entity type."""
+
+    id: int
+    name: str
+    kind: str  # threat-actor, vendor, malware or tool
+    type: str  # the ontology type the kind stands for
+
+    @property
+    def rule(self) -> str:
+        """How typing evidence cites the list: 'gazetteer:threat-actors', ..."""
+        return KIND_RULES.get(self.kind, f"gazetteer:{self.kind}")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Names of threat actors, vendors, malware and tools from open data (reference.json)."""
+
+    by_name: dict[str, tuple[RefEntry, ...]]
+    origin: tuple[dict[str, Any], ...]
+    first_words: dict[str, int] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> tuple[RefEntry, ...]:
+        """The entries a name (any case) is the name or an alias of."""
+        return self.by_name.get(ref_key(name), ())
+
+    def max_tokens(self, first: str) -> int:
+        """How many tokens the longest name starting with the word first may take, or 0."""
+        return self.first_words.get(first.casefold(), 0)
+
+
+def ref_key(name: str) -> str:
+    return _key(name).casefold()
+
+
+@lru_cache(maxsize=1)
+def load_reference() -> Reference:
+    """The reference gazetteer, parsed once per process on first use."""
+    data = _data("reference.json")
+    kinds: dict[str, str] = data["kinds"]
+    gaz = load_gazetteer()
+    ours = {ref_key(n) for n in [*gaz.platforms, *gaz.outlets, *gaz.products, *gaz.places]}
+    by_name: dict[str, list[RefEntry]] = {}
+    for i, (name, kind, aliases) in enumerate(data["entries"]):
+        entry = RefEntry(i, name, kind, kinds[kind])
+        for alias in [name, *aliases]:
+            key = ref_key(alias)
+            if key not in ours:  # our own lists (countries, platforms, outlets) come first
+                by_name.setdefault(key, []).append(entry)
+    return Reference(
+        {k: tuple(v) for k, v in by_name.items()},
+        tuple(data["origin"]),
+        _first_words(list(by_name)),
     )

@@ -31,7 +31,7 @@ def mask_markdown(text: str) -> str:
     """The text with Markdown markup replaced by spaces; same length, same line breaks."""
     out = _FENCE.sub(_blank, text)
     out = _REF_DEF.sub(_blank, out)
-    out = _IMAGE.sub(_keep_group, out)
+    out = _IMAGE.sub(_blank, out)
     out = _LINK.sub(_keep_group, out)
     for pattern in (_HEADING, _QUOTE, _BULLET, _TAG, _CODE, _EMPHASIS):
         out = pattern.sub(_blank, out)

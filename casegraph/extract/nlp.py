@@ -27,6 +27,21 @@ MAX_CHUNK_CHARS = 20_000
 # spaCy keeps it attached to protect initials such as "J." and "U.S.".
 _EXTRA_SUFFIXES = (r"(?<=[a-z][A-Z])\.", r"(?<=[A-Z]{2})\.")
 
+# Abbreviations after which spaCy's parser may wrongly end a sentence ("COSEINC PTE. Ltd. in
+# Singapore", "the U.S. Department of Justice"): the next token starts no sentence when it is a
+# name, a designator, lower case, a number or punctuation. After honorifics and "v." it never does.
+ABBREVIATIONS = frozenset(
+    {
+        "Inc.", "Ltd.", "Corp.", "Co.", "PTE.", "Pte.", "LTD.", "INC.", "Bhd.", "Pty.", "Pvt.",
+        "S.A.", "N.V.", "B.V.", "L.L.C.", "U.S.", "U.K.", "U.N.", "E.U.", "St.", "No.", "Dept.",
+        "Gov.", "Sen.", "Rep.", "Gen.", "Col.", "Lt.", "Sgt.", "Jr.", "Sr.", "Ave.", "Mt.",
+    }
+)  # fmt: skip
+ALWAYS_JOINED = frozenset(
+    {"Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "v.", "vs.", "Messrs.", "Hon.", "Rev."}
+)
+GUARD_PIPE = "casegraph_sentence_guard"
+
 _lock = threading.Lock()
 _cache: dict[str, Language] = {}
 
@@ -75,6 +90,9 @@ def _load(model: str) -> Language:
             f"install it with: {INSTALL_HINT}"
         ) from last
     missing = [p for p in ("parser", "ner", "tagger") if p not in nlp.pipe_names]
+    if not missing:
+        _register_guard()
+        nlp.add_pipe(GUARD_PIPE, before="parser")
     if missing:
         raise LoaderError(
             f"spaCy model {model!r} lacks the {', '.join(missing)} pipe(s) the extractor needs; "
@@ -85,3 +103,33 @@ def _load(model: str) -> Language:
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     nlp.max_length = max(nlp.max_length, MAX_CHUNK_CHARS * 2)
     return nlp
+
+
+def _register_guard() -> None:
+    from spacy.language import Language
+
+    if Language.has_factory(GUARD_PIPE):
+        return
+
+    @Language.component(GUARD_PIPE)
+    def guard(doc: Any) -> Any:
+        """Marks tokens after an abbreviation as not starting a sentence (see ABBREVIATIONS)."""
+        for tok in doc[1:]:
+            prev = doc[tok.i - 1].text
+            if prev in ALWAYS_JOINED or (prev in ABBREVIATIONS and _continues(tok)):
+                tok.is_sent_start = False
+        return doc
+
+
+def _continues(tok: Any) -> bool:
+    """Whether a token after an abbreviation goes on with the same sentence."""
+    text = tok.text
+    return (
+        not text[:1].isalpha()
+        or text[:1].islower()
+        or tok.tag_ in ("NNP", "NNPS")
+        or text.rstrip(".") in _STEMS
+    )
+
+
+_STEMS = frozenset(a.rstrip(".") for a in ABBREVIATIONS)

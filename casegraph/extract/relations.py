@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from casegraph.extract import (
+    rules_acts,
     rules_attack,
     rules_np,
     rules_people,
     rules_place,
     rules_report,
+    rules_roles,
     rules_target,
     rules_verb,
 )
 from casegraph.extract.context import Ctx
-from casegraph.extract.coref import Resolver
+from casegraph.extract.coref import Coreference
 from casegraph.extract.gazetteer import Gazetteer
 from casegraph.extract.spans import Candidate, Entity, Sent
 from casegraph.graph.schema import WEAK, load_schema
@@ -27,9 +29,14 @@ RULES: tuple[Rule, ...] = (
     rules_np.based_in_phrase,
     rules_place.based_modifier,
     rules_place.city_region,
+    rules_np.based_after,
     rules_np.introducer_list,
     rules_np.possessive,
     rules_np.titles,
+    rules_roles.appositive_role,
+    rules_roles.role_after_name,
+    rules_roles.role_list,
+    rules_roles.membership,
     rules_np.part_of,
     rules_np.hosted_at,
     rules_np.parent_company,
@@ -40,8 +47,18 @@ RULES: tuple[Rule, ...] = (
     rules_attack.disrupt,
     rules_report.report,
     rules_report.according_to,
+    rules_report.report_clause,
     rules_attack.impersonate,
     rules_attack.target,
+    rules_acts.attacks,
+    rules_acts.seizures,
+    rules_acts.platforms_used,
+    rules_acts.product_users,
+    rules_acts.court,
+    rules_acts.named_defendants,
+    rules_acts.eponymous,
+    rules_acts.publisher_of,
+    rules_acts.units,
     rules_target.with_tool,
     rules_target.target_nouns,
     rules_target.under_surveillance,
@@ -62,7 +79,7 @@ COMENTION_CONFIDENCE = 0.5
 
 
 def extract_relations(
-    sents: list[Sent], entities: list[Entity], resolver: Resolver, gaz: Gazetteer, model: str
+    sents: list[Sent], entities: list[Entity], resolver: Coreference, gaz: Gazetteer, model: str
 ) -> list[Candidate]:
     """Typed relations the rules read, then co-mentions where no typed relation was read.
 
@@ -91,7 +108,7 @@ def extract_relations(
 
 
 def _comentions(
-    sents: list[Sent], resolver: Resolver, typed: list[Candidate], model: str
+    sents: list[Sent], resolver: Coreference, typed: list[Candidate], model: str
 ) -> list[Candidate]:
     linked: dict[int, set[frozenset[int]]] = {}
     for c in typed:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 TARGETS = frozenset({"VictimGroup", "Person", "Organization", "Company"})
+PEOPLE = frozenset({"VictimGroup", "Person"})
+WATCHING = frozenset({"monitor", "track", "watch", "observe", "follow"})
 
 
 STOP_WORDS = frozenset(
@@ -66,7 +68,7 @@ def disrupt(ctx: Ctx) -> None:
     weak = gaz.trigger("discover_verbs")
     phrasal = {p[0]: p[1] for p in gaz.pairs("disrupt_phrasal")}
     networks = gaz.trigger("network_nouns")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         lem = lemma(tok)
         if not tok.tag_.startswith("VB"):
             continue
@@ -201,7 +203,7 @@ def impersonate(ctx: Ctx) -> None:
     """'posing as a Fox News reporter', 'impersonating journalists to phish targets'."""
     direct = ctx.gaz.trigger("impersonate_verbs")
     pose = ctx.gaz.trigger("pose_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.tag_.startswith("VB"):
             lem = lemma(tok)
         elif tok.lower_ in GERUNDS:
@@ -251,9 +253,7 @@ def target(ctx: Ctx) -> None:
     """'whose Pegasus spyware has been used ... to spy on journalists', 'X targeted activists'."""
     verbs = ctx.gaz.trigger("target_verbs")
     uses = ctx.gaz.trigger("use_verbs")
-    for tok in ctx.sent.span:
-        if not is_verb(tok, verbs | uses):
-            continue
+    for tok in ctx.verbs_in(verbs | uses):
         if is_verb(tok, uses):
             against = [e for o in prep_objects(tok, "against") for e in np_entities(ctx, o)]
             against = [v for v in against if ctx.etype(v) in TARGETS]
@@ -267,7 +267,11 @@ def target(ctx: Ctx) -> None:
         victims = [e for o in children(tok, "dobj") for e in np_entities(ctx, o)]
         preps = ("on", "against", "among", "including", "into", "from")
         victims += [e for o in prep_objects(tok, *preps) for e in np_entities(ctx, o)]
-        victims = [v for v in victims if ctx.etype(v) in TARGETS]
+        if is_passive(tok) and agents(ctx, tok):  # "the activists were hacked by LULU"
+            victims += passive_subjects(ctx, tok)
+        watching = lemma(tok) in WATCHING  # researchers track and monitor groups too
+        allowed = PEOPLE if watching else TARGETS
+        victims = [v for v in victims if ctx.etype(v) in allowed]
         if not victims:
             continue
         actors: list[int] = []
@@ -282,7 +286,9 @@ def target(ctx: Ctx) -> None:
             rule = "target-use"
         else:
             actors = subjects(ctx, tok) if not is_passive(tok) else agents(ctx, tok)
-            if not actors and not is_passive(tok) and not subject_tokens(ctx, tok):
+            if watching and not children(tok, "nsubj"):
+                actors = []  # "After monitoring X, Trend Micro ...": no borrowed watcher
+            if not actors and not is_passive(tok) and not subject_tokens(ctx, tok) and not watching:
                 found = actor_of(ctx, tok)  # "its operatives were accused of targeting ..."
                 actors = [found] if found is not None else []
             rule = "svo-target"

@@ -25,10 +25,40 @@ def _country_mention(ctx: Ctx, i: int) -> Mention | None:
 
 
 def _is_modifier(tok: Token) -> bool:
-    """Lower-case words that may sit between a demonym and a name ('spyware', 'firm', '-')."""
-    return tok.text in {"-", "–"} or (
-        tok.text[:1].islower() and tok.pos_ in ("NOUN", "ADJ", "PROPN", "VERB") and tok.is_alpha
+    """Lower-case words that may sit between a demonym and a name ('spyware', 'firm', '-',
+    'based'); never a verb with its own objects ('Israeli spyware targeting Apple devices')."""
+    if tok.text in {"-", "–"}:
+        return True
+    if not (tok.text[:1].islower() and tok.is_alpha):
+        return False
+    if tok.pos_ == "VERB":
+        return tok.dep_ in ("amod", "compound") and not any(
+            c.dep_ in ("dobj", "prep", "xcomp") for c in tok.children
+        )
+    return tok.pos_ in ("NOUN", "ADJ", "PROPN")
+
+
+def _determiner(tok: Token) -> bool:
+    """'a', 'an', 'the', or an ordinal such as '2nd' opening an apposition."""
+    return tok.lower_ in ("a", "an", "the") or (
+        any(c.isdigit() for c in tok.text) and tok.text[-2:].lower() in ("st", "nd", "rd", "th")
     )
+
+
+def _joined_places(ctx: Ctx, i: int) -> list[Mention]:
+    """Places joined by hyphens from token i: 'UK-German' -> United Kingdom, Germany."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    out: list[Mention] = []
+    while i < hi:
+        place = _country_mention(ctx, i)
+        if place is None or place.start != i:
+            break
+        out.append(place)
+        if place.end + 1 < hi and doc[place.end].text in ("-", "–", "/"):
+            i = place.end + 1
+            continue
+        break
+    return out
 
 
 def demonym_modifier(ctx: Ctx) -> None:
@@ -46,26 +76,26 @@ def demonym_modifier(ctx: Ctx) -> None:
         if place is not None and (place.kind == "demonym" or based):
             ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.9)
             continue
-        # after the name: ", a North Macedonian company"
+        # after the name: ", a North Macedonian company", ", a UK-German company",
+        # ", 2nd Israeli Spyware Firm" (a headline)
         k = m.end
-        if (
-            k + 2 < ctx.sent.span.end
-            and doc[k].text == ","
-            and doc[k + 1].lower_ in ("a", "an", "the")
-        ):
-            place = _country_mention(ctx, k + 2)
+        hi = ctx.sent.span.end
+        if k + 2 < hi and doc[k].text == "," and _determiner(doc[k + 1]):
+            places = _joined_places(ctx, k + 2)
+            end = places[-1].end if places else -1
             if (
-                place is not None
-                and place.kind == "demonym"
-                and place.end < ctx.sent.span.end
-                and _is_modifier(doc[place.end])
+                places
+                and places[-1].kind == "demonym"
+                and end < hi
+                and (_is_modifier(doc[end]) or (ctx.sent.headline and doc[end].is_alpha))
             ):
-                ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.8)
+                for place in places:
+                    ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.8)
 
 
 def demonym_of_noun(ctx: Ctx) -> None:
     """'The Taiwanese chipmaker, known as TSMC', 'the Israeli company' (an anaphor) -> BASED_IN."""
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.pos_ != "NOUN" or ctx.res.mention(ctx.sent, tok) is not None:
             continue
         for child in tok.children:
@@ -83,7 +113,7 @@ def based_in_phrase(ctx: Ctx) -> None:
     """'X, based in Skopje', 'X is headquartered in Israel', 'an outfit operating out of China'."""
     based_words = ctx.gaz.trigger("based_words")
     out_of = ctx.gaz.trigger("out_of_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         low = lemma(tok)
         places: list[Token] = []
         if tok.lower_ in based_words:
@@ -92,6 +122,7 @@ def based_in_phrase(ctx: Ctx) -> None:
             for out in children(tok, "prep", "prt"):
                 if out.lower_ == "out":
                     places = prep_objects(out, "of")
+            places = places or prep_objects(tok, "from")  # "Barium, operating from China"
         if not places:
             continue
         targets = [e for p in places for e in np_entities(ctx, p) if ctx.etype(e) in PLACES]
@@ -107,11 +138,38 @@ def based_in_phrase(ctx: Ctx) -> None:
                 ctx.add(owner, "BASED_IN", place, "based-in", 0.85)
 
 
+BASED_PARTICIPLES = frozenset(
+    {"operating", "based", "headquartered", "located", "working", "run", "registered"}
+)
+
+
+def based_after(ctx: Ctx) -> None:
+    """'Barium, operating from China, Strontium, operating from Russia': a participle phrase
+    right after a name, read off the surface (spaCy often attaches it elsewhere)."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) not in ACTORS:
+            continue
+        k = m.end + 1 if m.end < hi and doc[m.end].text == "," else m.end
+        if k + 1 >= hi or doc[k].lower_ not in BASED_PARTICIPLES:
+            continue
+        k += 1
+        if k + 1 < hi and doc[k].lower_ == "out" and doc[k + 1].lower_ == "of":
+            k += 2
+        elif k < hi and doc[k].lower_ in ("from", "in"):
+            k += 1
+        else:
+            continue
+        place = _country_mention(ctx, k)
+        if place is not None and place.start == k:
+            ctx.add(m.entity, "BASED_IN", place.entity, "based-after", 0.85)
+
+
 def introducer_list(ctx: Ctx) -> None:
     """'four separate firms run out of Israel: A, B, C and D' -> each BASED_IN Israel."""
     doc, span, gaz = ctx.sent.doc, ctx.sent.span, ctx.gaz
     ents = list(doc.ents)
-    for tok in span:
+    for tok in ctx.tokens:
         if (
             tok.lower_ not in gaz.plural_introducers
             and tok.lower_ not in gaz.weak_plural_introducers
@@ -140,7 +198,7 @@ def introducer_list(ctx: Ctx) -> None:
 def possessive(ctx: Ctx) -> None:
     """'India's BellTroX', 'whose Pegasus spyware', 'its ForcedEntry exploit', "Meta's WhatsApp"."""
     doc, span = ctx.sent.doc, ctx.sent.span
-    for tok in span:
+    for tok in ctx.tokens:
         owner: int | None = None
         nxt = tok.i + 1
         if tok.text in POSSESSIVE and tok.i > span.start:
@@ -284,7 +342,7 @@ def part_of(ctx: Ctx) -> None:
     'the Citizen Lab, a research group at the University of Toronto'."""
     parts = ctx.gaz.trigger("part_nouns") | {"team", "unit"}
     hosted = ctx.gaz.trigger("hosted_nouns")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.dep_ not in ("appos", "attr", "npadvmod", "conj"):
             continue
         preps: tuple[str, ...] = ("of", "inside", "within") if tok.lower_ in parts else ()
@@ -328,7 +386,7 @@ INSTITUTIONS = frozenset({"University", "College", "Institute", "School", "Acade
 def parent_company(ctx: Ctx) -> None:
     """'NSO Group and its parent company, OSY Technologies' -> OSY Technologies OWNS NSO Group;
     'Y, the parent company of X' likewise."""
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ != "parent" or tok.pos_ != "NOUN":
             continue
         noun = tok.head if tok.dep_ == "compound" else tok
@@ -350,6 +408,8 @@ def demonym_name(ctx: Ctx) -> None:
     for m in ctx.mentions:
         if ctx.etype(m.entity) != "Organization" or m.end - m.start < 2:
             continue
+        if m.rule.startswith("gazetteer:"):
+            continue  # "U.S. Department of Justice": a known body's official name says nothing new
         place = ctx.gaz.place(doc[m.start].text)
         if place is not None and place.kind in ("demonym", "name") and place.country in countries:
             ctx.add(m.entity, "BASED_IN", countries[place.country], "demonym-in-name", 0.8)
@@ -358,7 +418,7 @@ def demonym_name(ctx: Ctx) -> None:
 def operated_on(ctx: Ctx) -> None:
     """'accounts on Facebook linked to Cytrox', 'Black Cube accounts on Instagram'."""
     networks = ctx.gaz.trigger("network_nouns")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ not in networks:
             continue
         platforms: list[int] = []

@@ -33,11 +33,11 @@ def founders(ctx: Ctx) -> None:
     """'Rajat Khare, who co-founded the company', 'BellTroX was founded by Sumit Gupta',
     'a group of vendors founded by Tal Dilian' -> the founder WORKS_FOR the body."""
     verbs = ctx.gaz.trigger("found_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if not _founding(tok, verbs):
             continue
         if is_passive(tok):
-            people, bodies = agents(ctx, tok), patients(ctx, tok)
+            people, bodies = agents(ctx, tok) + _people_after_by(ctx, tok), patients(ctx, tok)
         else:
             people, bodies = subjects(ctx, tok), objects(ctx, tok)
         for p in people:
@@ -48,11 +48,37 @@ def founders(ctx: Ctx) -> None:
                     ctx.add(p, "WORKS_FOR", b, "founder", 0.8)
 
 
+STOPS = frozenset({";", "who", "which", "whose", "while", "but"})
+
+
+def _people_after_by(ctx: Ctx, verb: Token) -> list[int]:
+    """People named after 'by' following a passive verb, read off the surface: 'founded by A,
+    a former official, and by two former NSO employees, B and C' (spaCy often splits it)."""
+    doc, hi = ctx.sent.doc, ctx.sent.span.end
+    out: list[int] = []
+    collecting = False
+    i = verb.i + 1
+    while i < hi:
+        tok = doc[i]
+        m = ctx.res.mention(ctx.sent, tok)
+        if m is not None:
+            if collecting and ctx.etype(m.entity) == "Person":
+                out.append(m.entity)
+            i = max(m.end, i + 1)
+            continue
+        if tok.lower_ in STOPS or (tok.tag_ in ("VBD", "VBZ", "VBP") and collecting):
+            break
+        if tok.lower_ == "by":
+            collecting = True
+        i += 1
+    return list(dict.fromkeys(out))
+
+
 def leaders(ctx: Ctx) -> None:
     """'Claudio Guarnieri, who runs Amnesty's Security Lab', 'X heads the agency'."""
     verbs = ctx.gaz.trigger("lead_verbs")
-    for tok in ctx.sent.span:
-        if not tok.tag_.startswith("VB") or lemma(tok) not in verbs or is_passive(tok):
+    for tok in ctx.verbs_in(verbs):
+        if is_passive(tok):
             continue
         people = [p for p in subjects(ctx, tok) if ctx.etype(p) == "Person"]
         bodies = [b for b in objects(ctx, tok) if ctx.etype(b) in ACTORS]

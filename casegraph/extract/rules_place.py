@@ -55,7 +55,7 @@ def based_modifier(ctx: Ctx) -> None:
     """'the Toronto-based lab', 'a smaller Tel Aviv-based firm': the noun's referent BASED_IN."""
     doc = ctx.sent.doc
     lo = ctx.sent.span.start
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ != "based" or tok.i - 2 < lo or doc[tok.i - 1].text not in ("-", "–"):
             continue
         place = _place_at(ctx, tok.i - 2)

@@ -11,13 +11,12 @@ from casegraph.extract.context import (
     is_passive,
     lemma,
     np_entities,
-    objects,
     passive_subjects,
     prep_objects,
     subject_tokens,
-    subjects,
 )
 from casegraph.extract.rules_verb import ACTORS
+from casegraph.extract.tokens import POSSESSIVE
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -48,7 +47,7 @@ def _reporters(ctx: Ctx, verb: Token) -> list[int]:
 def report(ctx: Ctx) -> None:
     """'The Daily Beast reported on an operation run by X'; 'a report by A and B documented C'."""
     verbs = ctx.gaz.trigger("report_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if not tok.tag_.startswith("VB"):
             continue
         lem = lemma(tok)
@@ -83,7 +82,7 @@ def according_to(ctx: Ctx) -> None:
     """'X sold Y, according to a report by Amnesty' -> Amnesty REPORTED_ON X and Y."""
     doc, span = ctx.sent.doc, ctx.sent.span
     nouns = ctx.gaz.trigger("report_nouns")
-    for tok in span:
+    for tok in ctx.tokens:
         if tok.lower_ != "according" or tok.i + 1 >= span.end or doc[tok.i + 1].lower_ != "to":
             continue
         sources: list[int] = []
@@ -97,10 +96,18 @@ def according_to(ctx: Ctx) -> None:
                 sources += np_entities(ctx, obj, deep=False)
         sources = [s for s in sources if ctx.etype(s) in ("Organization", "Person")]
         root = span.root
-        topics = subjects(ctx, root) + objects(ctx, root)
+        named = [  # "according to X, it is likely that ...": no pronoun is a topic
+            t
+            for t in root.children
+            if t.dep_ in ("nsubj", "nsubjpass", "dobj") and t.pos_ != "PRON"
+        ]
+        topics = [e for t in named for e in np_entities(ctx, t)]
+        inside = {  # "according to X, a researcher at Y, ...": Y is the source's, not a topic
+            m.entity for t in tok.subtree if (m := ctx.res.mention(ctx.sent, t)) is not None
+        }
         for s in sources:
-            for t in topics:
-                if t not in sources and ctx.etype(t) in ACTORS | {"Person", "Product"}:
+            for t in dict.fromkeys(topics):
+                if t not in inside and ctx.etype(t) in ACTORS | {"Person", "Product"}:
                     ctx.add(s, "REPORTED_ON", t, "according-to", 0.6)
 
 
@@ -127,3 +134,77 @@ def _passive_topic(ctx: Ctx, verb: Token) -> list[int]:
             for e in np_entities(ctx, s)
         ]
     return []
+
+
+def report_clause(ctx: Ctx) -> None:
+    """'A report from Citizen Lab revealed that NSO Group supplied tools to the government of
+    Bahrain', 'The Threat Intelligence Center found that Nickel was able to ...', 'researchers
+    from X found that the functions employed by A and B were identical' -> X REPORTED_ON them.
+
+    Only organisations count as reporters here: what a quoted person says is rarely annotated
+    as reporting."""
+    verbs = ctx.gaz.trigger("finding_verbs")
+    for tok in ctx.verbs_in(verbs):
+        if is_passive(tok):
+            continue
+        if any(c.dep_ == "neg" for c in tok.children):
+            continue  # "Reuters couldn't determine whether ..."
+        reporters = [r for r in _reporters(ctx, tok) if ctx.etype(r) == "Organization"]
+        if not reporters:
+            continue
+        topics: list[int] = []
+        for clause in children(tok, "ccomp"):
+            topics += _clause_parties(ctx, clause)
+        own = _possessed_by(ctx, reporters) | _places(ctx)
+        for r in reporters:
+            for t in dict.fromkeys(topics):
+                if t not in reporters and t not in own and ctx.etype(t) in TOPICS:
+                    ctx.add(r, "REPORTED_ON", t, "report-clause", 0.7)
+
+
+def _places(ctx: Ctx) -> set[int]:
+    """Countries named only as where something is ('police in Spain'), never as a state."""
+    doc, lo = ctx.sent.doc, ctx.sent.span.start
+    located, acting = set(), set()
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) != "Country":
+            continue
+        before = doc[m.start - 1].lower_ if m.start > lo else ""
+        if before in ("in", "from", "across", "throughout", "at", "and", ","):
+            located.add(m.entity)
+        else:
+            acting.add(m.entity)
+    return located - acting
+
+
+def _possessed_by(ctx: Ctx, owners: list[int]) -> set[int]:
+    """Entities named as the owners' own in the sentence: "Interpol's Cyber Fusion Centre"."""
+    doc, lo = ctx.sent.doc, ctx.sent.span.start
+    out: set[int] = set()
+    for m in ctx.mentions:
+        if m.start - 2 >= lo and doc[m.start - 1].text in POSSESSIVE:
+            owner = ctx.res.mention(ctx.sent, doc[m.start - 2])
+            if owner is not None and owner.entity in owners:
+                out.add(m.entity)
+    return out
+
+
+TOPICS = frozenset({"Company", "Organization", "Person", "Product", "Country"})
+
+
+def _clause_parties(ctx: Ctx, clause: Token) -> list[int]:
+    """The actors of a reported clause: its subject and object, whom it gives to, the owner
+    or user named inside its subject ('the functions employed by A and B')."""
+    out: list[int] = []
+    verb = clause
+    for s in children(verb, "nsubj", "nsubjpass", "dobj", "attr"):
+        if s.pos_ == "PRON" and ctx.res.is_relative(s):
+            continue
+        out += np_entities(ctx, s, deep=False)
+        out += [e for c in children(s, "poss") if (e := ctx.ent(c)) is not None]
+        for acl in children(s, "acl", "relcl"):
+            out += [e for o in prep_objects(acl, "by") for e in np_entities(ctx, o)]
+    out += [e for o in prep_objects(verb, "to", "by") for e in np_entities(ctx, o, deep=False)]
+    for x in children(verb, "xcomp"):  # "Nickel was able to compromise ..."
+        out += [e for o in children(x, "dobj") for e in np_entities(ctx, o, deep=False)]
+    return out

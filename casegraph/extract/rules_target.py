@@ -41,7 +41,7 @@ def _victims_of(ctx: Ctx, tok: Token) -> list[int]:
 def with_tool(ctx: Ctx) -> None:
     """'had been infected with Predator', 'her phone was targeted with Pegasus'."""
     verbs = ctx.gaz.trigger("target_verbs")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if not is_verb(tok, verbs) or not is_passive(tok) or agents(ctx, tok):
             continue
         tools = [e for o in prep_objects(tok, "with") for e in np_entities(ctx, o)]
@@ -56,7 +56,7 @@ def with_tool(ctx: Ctx) -> None:
 
 def target_nouns(ctx: Ctx) -> None:
     """'X were selected as targets of Pegasus', 'X is a victim of Y', 'his victims included X'."""
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.pos_ != "NOUN" or lemma(tok) not in TARGET_NOUNS:
             continue
         attackers = [e for o in prep_objects(tok, "of") for e in np_entities(ctx, o)]
@@ -82,9 +82,7 @@ def target_nouns(ctx: Ctx) -> None:
 
 def under_surveillance(ctx: Ctx) -> None:
     """'the EYP had placed Androulakis under surveillance' -> EYP TARGETED Androulakis."""
-    for tok in ctx.sent.span:
-        if not is_verb(tok, PLACING):
-            continue
+    for tok in ctx.verbs_in(PLACING):
         if not any(o.lower_ in SURVEILLANCE for o in prep_objects(tok, "under")):
             continue
         actors = agents(ctx, tok) if is_passive(tok) else subjects(ctx, tok)

@@ -15,14 +15,19 @@ from casegraph.extract.context import (
     objects,
     patients,
     prep_objects,
+    subject_tokens,
     subjects,
 )
 from casegraph.extract.cues import list_items
+from casegraph.extract.rules_roles import people_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
 ACTORS = frozenset({"Company", "Organization"})
+SANCTION_WORDS = frozenset(
+    {"sanction", "sanctions", "sanctioned", "terrorist", "sdn", "ofac", "blacklist", "embargo"}
+)
 CLAIMING = frozenset({"say", "allege", "accuse", "claim", "argue", "charge"})
 
 
@@ -35,30 +40,28 @@ def clients_and_firms(ctx: Ctx, verb: Token) -> tuple[list[int], list[int]]:
 def hire(ctx: Ctx) -> None:
     """'Harvey Weinstein hired Black Cube', 'Black Cube was retained by Weinstein'."""
     verbs = ctx.gaz.trigger("hire_verbs")
-    for tok in ctx.sent.span:
-        if is_verb(tok, verbs):
-            clients, firms = clients_and_firms(ctx, tok)
-            for c in clients:
-                for f in firms:
-                    ctx.add(c, "HIRED", f, "svo-hire", 0.85)
+    for tok in ctx.verbs_in(verbs):
+        clients, firms = clients_and_firms(ctx, tok)
+        for c in clients:
+            for f in firms:
+                ctx.add(c, "HIRED", f, "svo-hire", 0.85)
 
 
 def sue(ctx: Ctx) -> None:
     """'Facebook sued NSO Group ... over WhatsApp'; 'Apple announced it was suing the group'."""
     verbs = frozenset(ctx.gaz.lawsuit["verbs"])
-    for tok in ctx.sent.span:
-        if is_verb(tok, verbs):
-            plaintiffs, defendants = clients_and_firms(ctx, tok)
-            _lawsuit(ctx, tok, plaintiffs, defendants, "svo-sue")
+    for tok in ctx.verbs_in(verbs):
+        plaintiffs, defendants = clients_and_firms(ctx, tok)
+        read_lawsuit(ctx, tok, plaintiffs, defendants, "svo-sue")
     doc, span = ctx.sent.doc, ctx.sent.span
-    for tok in span:
+    for tok in ctx.tokens:
         if tok.lower_ in ("v.", "vs.", "v", "vs", "versus") and span.start < tok.i < span.end - 1:
             left = ctx.res.mention(ctx.sent, doc[tok.i - 1])
             right = ctx.res.mention(ctx.sent, doc[tok.i + 1])
             if left is not None and right is not None and right.start == tok.i + 1:
-                _lawsuit(ctx, tok, [left.entity], [right.entity], "lawsuit-caption")
+                read_lawsuit(ctx, tok, [left.entity], [right.entity], "lawsuit-caption")
     nouns = frozenset(ctx.gaz.lawsuit["nouns"])
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if tok.lower_ not in nouns or tok.pos_ != "NOUN":
             continue
         defendants = [e for o in prep_objects(tok, "against") for e in np_entities(ctx, o)]
@@ -66,6 +69,9 @@ def sue(ctx: Ctx) -> None:
             not defendants and tok.dep_ == "dobj"
         ):  # "filed a lawsuit against X": 'against' on the verb
             defendants = [e for o in prep_objects(tok.head, "against") for e in np_entities(ctx, o)]
+        for acl in children(tok, "acl", "relcl"):  # "Samsung's lawsuit, filed ... against X"
+            if not defendants and lemma(acl) in ctx.gaz.lawsuit["filing_verbs"]:
+                defendants = [e for o in prep_objects(acl, "against") for e in np_entities(ctx, o)]
         if not defendants:
             continue
         plaintiffs = [e for c in children(tok, "poss") for e in np_entities(ctx, c)]
@@ -73,10 +79,10 @@ def sue(ctx: Ctx) -> None:
         head = tok.head
         if not plaintiffs and tok.dep_ == "dobj" and lemma(head) in ctx.gaz.lawsuit["filing_verbs"]:
             plaintiffs = subjects(ctx, head)
-        _lawsuit(ctx, tok, plaintiffs, defendants, "lawsuit-noun")
+        read_lawsuit(ctx, tok, plaintiffs, defendants, "lawsuit-noun")
 
 
-def _lawsuit(
+def read_lawsuit(
     ctx: Ctx, anchor: Token, plaintiffs: list[int], defendants: list[int], rule: str
 ) -> None:
     if not plaintiffs or not defendants:
@@ -115,19 +121,24 @@ def _mentions_in(ctx: Ctx, tok: Token) -> list[int]:
 def use(ctx: Ctx) -> None:
     """'authoritarian regimes used Pegasus', 'the group deployed Predator'."""
     uses = ctx.gaz.trigger("use_verbs")
-    for tok in ctx.sent.span:
-        if is_verb(tok, uses) and not is_passive(tok):
-            tools = [e for e in objects(ctx, tok) if ctx.etype(e) in ("Product", "Platform")]
-            for a in subjects(ctx, tok):
-                for t in tools:
-                    ctx.add(a, "USED", t, "svo-use", 0.7)
+    for tok in ctx.verbs_in(uses):
+        if is_passive(tok):  # "the flaw was exploited by both NSO Group and QuaDream"
+            users, used = agents(ctx, tok), patients(ctx, tok)
+        else:
+            users, used = subjects(ctx, tok), objects(ctx, tok)
+        tools = [e for e in used if ctx.etype(e) in ("Product", "Platform")]
+        for a in users:
+            if ctx.etype(a) in ("Product", "VictimGroup"):
+                continue
+            for t in tools:
+                ctx.add(a, "USED", t, "svo-use", 0.7)
 
 
 def develop(ctx: Ctx) -> None:
     """'Intellexa sells Predator', 'Predator, developed by Cytrox', 'X, the maker of Y'."""
     verbs = ctx.gaz.trigger("develop_verbs")
     makers = ctx.gaz.trigger("develop_nouns")
-    for tok in ctx.sent.span:
+    for tok in ctx.tokens:
         if is_verb(tok, verbs):
             if is_passive(tok):
                 products = patients(ctx, tok)
@@ -165,9 +176,10 @@ def sanction(ctx: Ctx) -> None:
     """'the US sanctioned NSO Group', 'Commerce added NSO Group to the Entity List'."""
     verbs = ctx.gaz.trigger("sanction_verbs")
     lists = tuple(x.lower() for x in ctx.gaz.trigger("sanction_lists"))
-    for tok in ctx.sent.span:
-        if is_verb(tok, verbs):
-            by, whom = clients_and_firms(ctx, tok)
+    context = any(t.lower_ in SANCTION_WORDS for t in ctx.tokens)
+    for tok in ctx.tokens:
+        if is_verb(tok, verbs) or (lemma(tok) == "designate" and context and tok.pos_ == "VERB"):
+            by, whom = clients_and_firms(ctx, tok)  # "designated X under its sanctions program"
         elif lemma(tok) in ("add", "place", "put") and tok.tag_.startswith("VB"):
             dest = " ".join(t.text for o in prep_objects(tok, "to", "on") for t in o.subtree)
             if not any(x in dest.lower() for x in lists):
@@ -197,10 +209,8 @@ def _listed(ctx: Ctx, verb: Token) -> list[int]:
 def works_for(ctx: Ctx) -> None:
     """'X works for Citizen Lab', 'X joined Meta in 2019'."""
     verbs = ctx.gaz.trigger("work_verbs")
-    for tok in ctx.sent.span:
-        if not is_verb(tok, verbs):
-            continue
-        people = [e for e in subjects(ctx, tok) if ctx.etype(e) == "Person"]
+    for tok in ctx.verbs_in(verbs):
+        people = [e for s in subject_tokens(ctx, tok) for e in people_of(ctx, s)]
         orgs = objects(ctx, tok) if lemma(tok) == "join" else []
         orgs += [e for o in prep_objects(tok, "for", "at") for e in np_entities(ctx, o)]
         for p in people:
@@ -211,9 +221,8 @@ def works_for(ctx: Ctx) -> None:
 def own(ctx: Ctx) -> None:
     """'Meta owns WhatsApp', 'Facebook acquired Instagram'."""
     verbs = ctx.gaz.trigger("own_verbs") - {"operate", "control"}
-    for tok in ctx.sent.span:
-        if is_verb(tok, verbs):
-            owners, owned = clients_and_firms(ctx, tok)
-            for o in owners:
-                for x in owned:
-                    ctx.add(o, "OWNS", x, "svo-own", 0.7)
+    for tok in ctx.verbs_in(verbs):
+        owners, owned = clients_and_firms(ctx, tok)
+        for o in owners:
+            for x in owned:
+                ctx.add(o, "OWNS", x, "svo-own", 0.7)

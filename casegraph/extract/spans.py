@@ -20,6 +20,8 @@ class Sent:
     chunk: int
     source: str = ""  # the document text that offsets index
     charmap: list[int] | None = None  # chunk character -> source character, when cleaned
+    headline: bool = False  # a title or section heading
+    title_case: bool = False  # a heading in Title Case, where spaCy's names are unreliable
 
     @property
     def doc(self) -> Doc:
@@ -72,6 +74,8 @@ class Entity:
     stories: set[int] = field(default_factory=set)
     mentions: list[Mention] = field(default_factory=list)
     properties: dict[str, object] = field(default_factory=dict)
+    typing: Typing | None = None  # the mention and cue that decided the type
+    alias_claims: dict[int, list[str]] = field(default_factory=dict)  # sentence -> names
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +88,13 @@ class Candidate:
     rule: str
     confidence: float
     sent: int
+
+
+@dataclass(frozen=True)
+class Typing:
+    """Why an entity has its type: the deciding mention, the cue or list, how sure."""
+
+    type: str
+    mention: Mention
+    extractor: str  # cue:designator, gazetteer:vendors, ner:ORG, ...
+    confidence: float

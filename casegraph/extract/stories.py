@@ -25,8 +25,9 @@ import re
 from dataclasses import dataclass
 
 from casegraph.extract.gazetteer import Gazetteer, load_gazetteer
+from casegraph.extract.meta import Metadata, read_metadata
 
-BOILERPLATE = frozenset({"marker", "credit", "navigation", "byline", "blank"})
+BOILERPLATE = frozenset({"marker", "credit", "navigation", "byline", "blank", "metadata", "promo"})
 
 _SEPARATOR = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _NAME_LINE = re.compile(r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}")
@@ -50,13 +51,21 @@ class Block:
 
     @property
     def analysed(self) -> bool:
-        """Whether the block is story text that the extractor reads."""
-        return self.kind not in BOILERPLATE
+        """Whether the block is story text that the extractor reads (an author's bio is not:
+        it keeps a story of its own, but says nothing about the story's cast)."""
+        return self.kind not in BOILERPLATE and self.kind != "bio"
 
 
-def split_blocks(text: str, gaz: Gazetteer | None = None) -> list[Block]:
-    """The blocks of a text, each with its kind and the index of the story it belongs to."""
+def split_blocks(
+    text: str, gaz: Gazetteer | None = None, meta: Metadata | None = None
+) -> list[Block]:
+    """The blocks of a text, each with its kind and the index of the story it belongs to.
+
+    A saved article with a metadata block (see casegraph.extract.meta) is one story: its
+    section headings do not open new ones; the block itself is kind "metadata".
+    """
     gaz = gaz or load_gazetteer()
+    meta = meta if meta is not None else read_metadata(text)
     raw = list(_raw_blocks(text, gaz))
     blocks: list[Block] = []
     story = 0
@@ -64,24 +73,34 @@ def split_blocks(text: str, gaz: Gazetteer | None = None) -> list[Block]:
     segment = "story"  # kind of the running story: story, trailer or bio
     pending: str | None = None  # why the next analysed block opens a new story
     previous = "text"
-    for n, (start, end, gap, after_marker) in enumerate(raw):
+    for n, (start, end, gap, after_marker, preset) in enumerate(raw):
         body = text[start:end]
-        kind = _classify(body, gaz, after_marker, previous)
+        if meta.covers(start, end):
+            kind = "metadata"
+        else:
+            kind = preset or _classify(body, gaz, after_marker, previous)
         if kind == "headline" and n + 1 < len(raw) and _NAME_PLACE.fullmatch(body.strip()):
             nxt = raw[n + 1]
             if _is_dateline(text[nxt[0] : nxt[1]]):
                 kind = "byline"  # "Jane Doe in Paris" above "Sun 18 Jul 2021 17.00 BST"
         previous = kind
         if kind in BOILERPLATE:
-            if kind == "marker":
+            if kind == "marker" and not meta.found:
                 pending = "trailer"
             blocks.append(Block(start, end, kind, story if started else 0))
             continue
+        suffix = _SITE_SUFFIX.search(body) if kind == "headline" else None
+        if suffix is not None and _site_name(suffix.group(1), meta):
+            cut = start + suffix.start()  # "Microsoft seizes domains ... | ZDNet"
+            blocks.append(Block(cut, end, "navigation", story if started else 0))
+            end = cut
         dateline = _DATELINE.match(body) if kind == "text" else None
         if dateline is not None:  # "WASHINGTON, Nov 3 (Reuters) - The ...": the place line
             blocks.append(Block(start, start + dateline.end(), "navigation", story))
             start += dateline.end()
-        headline_break = kind == "headline" and (gap >= 2 or segment in ("trailer", "bio"))
+        headline_break = (
+            kind == "headline" and not meta.found and (gap >= 2 or segment in ("trailer", "bio"))
+        )
         new = started and (pending is not None or kind == "bio" or headline_break)
         if new:
             story += 1
@@ -96,57 +115,138 @@ def split_blocks(text: str, gaz: Gazetteer | None = None) -> list[Block]:
     return blocks
 
 
+_SITE_SUFFIX = re.compile(r"\s+[|–—]\s+([A-Z][\w.&' -]{1,40}?)\s*$")
+
+
+def _site_name(name: str, meta: Metadata) -> bool:
+    """Whether the end of a headline after '|' names the site: its outlet, or a short name."""
+    outlet = meta.fields.get("outlet", "")
+    return name.strip().lower() == outlet.lower() or len(name.split()) <= 2
+
+
 def story_title(text: str, blocks: list[Block]) -> str | None:
     """The headline of the first story, when the text opens with one."""
     for block in blocks:
         if block.kind == "headline" and block.story == 0:
-            return text[block.start : block.end].strip()
+            return _plain(text[block.start : block.end]) or None
         if block.analysed:
             return None
     return None
 
 
-def _raw_blocks(text: str, gaz: Gazetteer) -> list[tuple[int, int, int, bool]]:
-    """(start, end, blank lines before, follows a marker) for every non-empty block."""
-    out: list[tuple[int, int, int, bool]] = []
+RawBlock = tuple[int, int, int, bool, str | None]
+
+
+def _raw_blocks(text: str, gaz: Gazetteer) -> list[RawBlock]:
+    """(start, end, blank lines before, follows a marker, kind if known from the line alone)
+    for every non-empty block."""
+    out: list[tuple[int, int, int, str | None]] = []
     pos = 0
     gap = 99
     for match in [*_SEPARATOR.finditer(text), None]:
         end = match.start() if match else len(text)
-        out.extend(_split_markers(text, pos, end, gap, gaz))
+        out.extend(_split_lines(text, pos, end, gap, gaz))
         if match:
             gap = match.group().count("\n") - 1
             pos = match.end()
-    marked: list[tuple[int, int, int, bool]] = []
+    marked: list[RawBlock] = []
     after = False
-    for start, end, g, is_marker in out:
-        marked.append((start, end, g, after))
-        after = is_marker
+    for start, end, g, preset in out:
+        marked.append((start, end, g, after, preset))
+        if preset not in ("blank", "credit"):
+            after = preset == "marker"
     return marked
 
 
-def _split_markers(
+# Lines that are page furniture whatever surrounds them.
+_IMAGE_LINE = re.compile(r"(?:\s*\[?!\[[^\]\n]*\]\([^)\n]*\)(?:\]\([^)\n]*\))?)+\s*")
+_TAG_LINE = re.compile(r"(?:\s*\[\[[^\]\n]*\]\])+\s*")
+_LINK_LINE = re.compile(r"\s*(?:[-*+]\s+)?\[[^\]\n]+\]\([^)\n]*\)\s*")
+_CODE_LINE = re.compile(r"\s*[\w$]+(?:\.[\w$]+)+\(.*\)\s*;?\s*")
+_RULE_LINE = re.compile(r"\s*(?:-{3,}|={3,}|\*{3,}|_{3,})\s*")
+_HEADING = re.compile(r"\s{0,3}#{1,6}(?:\s+(?P<text>.*?))?\s*#*\s*")
+_CAPTION_WORDS = 8
+
+
+def _split_lines(
     text: str, start: int, end: int, gap: int, gaz: Gazetteer
-) -> list[tuple[int, int, int, bool]]:
-    """A block cut around marker lines inside it; the flag tells whether a part is a marker."""
-    parts: list[tuple[int, int, int, bool]] = []
-    seg_start = start
+) -> list[tuple[int, int, int, str | None]]:
+    """A block cut around lines that are furniture on their own: markers, headings, images and
+    their captions, tag lists, link-only lines, script lines and setext underlines. Each part
+    comes with the kind its line gives it (None for ordinary text, to be classified)."""
+    lines: list[tuple[int, int]] = []
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
         line_end = end if nl < 0 else nl
-        line = text[pos:line_end].strip()
-        if line and any(p.fullmatch(line) for p in gaz.markers):
-            if text[seg_start:pos].strip():
-                parts.append((*_trim(text, seg_start, pos), gap, False))
-                gap = 0
-            parts.append((*_trim(text, pos, line_end), gap, True))
-            gap = 0
-            seg_start = line_end
+        if text[pos:line_end].strip():
+            lines.append((pos, line_end))
         pos = line_end + 1
-    if text[seg_start:end].strip():
-        parts.append((*_trim(text, seg_start, end), gap, False))
+    kinds: list[str | None] = [_line_kind(text[s:e], gaz) for s, e in lines]
+    for i, (s, e) in enumerate(lines):
+        if kinds[i] is None and i + 1 < len(lines) and kinds[i + 1] == "underline":
+            kinds[i] = "headline"  # "Romanian Arrests" over "-----": a setext heading
+        if kinds[i] == "headline" and i + 1 < len(lines) and kinds[i + 1] == "tags":
+            kinds[i] = "navigation"  # "#### CVE's" over "[[CVE-2017-0199]]"
+        if kinds[i] is None and i and kinds[i - 1] == "image":
+            words = text[s:e].split()
+            if len(words) <= _CAPTION_WORDS and not text[s:e].rstrip().endswith((".", "!", "?")):
+                kinds[i] = "credit"  # " Microsoft" under a figure: its caption or credit
+    parts: list[tuple[int, int, int, str | None]] = []
+    seg_start: int | None = None
+    seg_end = start
+    for (s, e), kind in zip(lines, kinds, strict=True):
+        if kind is None:
+            if seg_start is None:
+                seg_start = s
+            seg_end = e
+            continue
+        if seg_start is not None:
+            parts.append((*_trim(text, seg_start, seg_end), gap, None))
+            gap, seg_start = 0, None
+        parts.append((*_trim(text, s, e), gap, _PRESET.get(kind, kind)))
+        gap = 0
+    if seg_start is not None:
+        parts.append((*_trim(text, seg_start, seg_end), gap, None))
     return parts
+
+
+_PRESET = {"underline": "blank", "image": "credit", "tags": "navigation", "link": "navigation"}
+
+
+def _line_kind(raw: str, gaz: Gazetteer) -> str | None:
+    """What one line is when it is furniture, else None."""
+    line = raw.strip()
+    if any(p.fullmatch(line) for p in gaz.markers):
+        return "marker"
+    if _RULE_LINE.fullmatch(line):
+        return "underline"
+    if _IMAGE_LINE.fullmatch(line):
+        return "image"
+    if _TAG_LINE.fullmatch(line):
+        return "tags"
+    if _LINK_LINE.fullmatch(line) or _CODE_LINE.fullmatch(line):
+        return "link"
+    heading = _HEADING.fullmatch(raw)
+    if heading is not None:
+        words = _plain(heading.group("text") or "")
+        if not words or words.endswith(":") or _navigation(words, gaz):
+            return "navigation"  # "## Article:", "#### Tags:", "### Related coverage"
+        return "headline"
+    return None
+
+
+_EMPHASIS = re.compile(r"[*_~`]+")
+
+
+def _plain(line: str) -> str:
+    """A line without heading marks, emphasis and surrounding blanks: '**Naming Names**'."""
+    line = re.sub(r"^\s{0,3}#{1,6}\s*", "", line)
+    return " ".join(_EMPHASIS.sub("", line).split())
+
+
+def _navigation(line: str, gaz: Gazetteer) -> bool:
+    return len(line) <= 60 and any(p.fullmatch(line) for p in gaz.navigation)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -184,11 +284,34 @@ def _classify(body: str, gaz: Gazetteer, after_marker: bool, previous: str) -> s
             return "navigation"  # "Related: How a text message exposed ..."
         if gaz.byline.fullmatch(line) or (after_marker and _NAME_LINE.fullmatch(line)):
             return "byline"
-    if _is_bio(line, gaz) and (previous in ("byline", "marker") or "@" in line[:80]):
+    if _is_bio(line, gaz) and (
+        previous in ("byline", "marker") or "@" in line[:80] or _media_bio(line, gaz)
+    ):
         return "bio"
-    if single and _is_headline(line):
+    if _is_promo(body, gaz):
+        return "promo"
+    if single and _is_headline(_plain(line)):
         return "headline"
     return "text"
+
+
+_LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
+_EMPHASISED = re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1", re.S)
+PROMO_SHARE = 0.8
+
+
+def _is_promo(body: str, gaz: Gazetteer) -> bool:
+    """A call to action set in bold or italics from end to end: 'Join us at a free, LIVE
+    event', 'Register NOW', 'Check out our upcoming webinars'."""
+    text = _LINK_TARGET.sub("]", body).replace("[", "").replace("]", "")
+    letters = sum(c.isalpha() for c in text)
+    if letters < 12:
+        return False
+    inside = sum(sum(c.isalpha() for c in m.group(2)) for m in _EMPHASISED.finditer(text))
+    if inside < PROMO_SHARE * letters:
+        return False
+    low = text.lower()
+    return any(cue in low for cue in gaz.trigger("promo_cues"))
 
 
 _MONTHS = (
@@ -224,6 +347,18 @@ def _is_headline(line: str) -> bool:
         and (line[0].isupper() or line[0].isdigit() or line[0] in "‘'\"“")
         and line[-1] not in ".,;:!”\"'’)"
     )
+
+
+BIO_CHARS = 300
+
+
+def _media_bio(line: str, gaz: Gazetteer) -> bool:
+    """A short paragraph introducing a writer: "Jane Doe is Patchline's security editor."."""
+    head = _BIO_START.match(line)
+    if head is None or len(line) > BIO_CHARS:
+        return False
+    rest = line[head.end() : head.end() + 80].lower().split()
+    return any(w.strip(".,;") in gaz.media_titles for w in rest[:6])
 
 
 def _is_bio(line: str, gaz: Gazetteer) -> bool:

@@ -38,8 +38,11 @@ def surface(doc: Doc, start: int, end: int) -> str:
 
 
 def is_name_token(tok: Token) -> bool:
-    """A capitalised proper-noun token, the stuff names are made of."""
+    """A capitalised proper-noun token, the stuff names are made of; a code of capitals and
+    digits ('S2W', 'APT40') is one whatever the tagger says."""
     text = tok.text
+    if len(text) >= 3 and text.isupper() and text.isalnum() and any(c.isdigit() for c in text):
+        return True
     return tok.tag_ in NAME_TAGS and any(c.isupper() for c in text[:2]) and text not in POSSESSIVE
 
 
@@ -91,11 +94,25 @@ def span_end(doc: Doc, start: int, limit: int, ents: list[Span]) -> int:
     return name_run(doc, start, limit)
 
 
+_FIRSTS: dict[int, tuple[tuple[tuple[str, ...], ...], frozenset[str]]] = {}
+
+
+def first_words(phrases: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    """The first words of some phrases, computed once per phrase list."""
+    cached = _FIRSTS.get(id(phrases))
+    if cached is None or cached[0] is not phrases:
+        cached = (phrases, frozenset(w[0] for w in phrases))
+        _FIRSTS[id(phrases)] = cached
+    return cached[1]
+
+
 def match_words(doc: Doc, i: int, limit: int, phrases: tuple[tuple[str, ...], ...]) -> int:
     """One past the end of the longest phrase starting at token i, or i when none does."""
     if i >= limit:
         return i
     first = doc[i].lower_
+    if first not in first_words(phrases):
+        return i
     for words in phrases:
         if words[0] != first:
             continue

@@ -27,7 +27,8 @@ def find_victims(sent: Sent, gaz: Gazetteer, previous: Span | None = None) -> li
     out: list[Scored] = []
     for tok in span:
         low = tok.lower_
-        if tok.tag_ != "NNS" or (low not in gaz.victim_heads and low not in gaz.victim_relational):
+        plural = tok.tag_ == "NNS" or (tok.tag_ == "NNPS" and tok.text[:-1].isupper())  # "NGOs"
+        if not plural or (low not in gaz.victim_heads and low not in gaz.victim_relational):
             continue
         first = _modifier_start(tok, gaz)
         phrase = surface(sent.doc, first, tok.i + 1).lower()

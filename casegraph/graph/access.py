@@ -15,6 +15,11 @@ from typing import Any, Protocol
 
 from casegraph.graph.schema import WEAK, load_schema
 
+# Review statuses (set by an investigator's decisions, casegraph.graph.decisions).
+CONFIRMED = "confirmed"
+REJECTED = "rejected"
+DROPPED = "dropped"
+
 
 @dataclass(frozen=True)
 class Step:
@@ -25,6 +30,7 @@ class Step:
     directed: bool = False
     via_types: frozenset[str] | None = None
     ends: frozenset[str] = frozenset()
+    include_rejected: bool = False  # walk relations an investigator rejected (and dropped entities)
 
     @staticmethod
     def of(
@@ -34,6 +40,7 @@ class Step:
         directed: bool = False,
         via_types: Iterable[str] | None = None,
         ends: Iterable[str] = (),
+        include_rejected: bool = False,
     ) -> Step:
         """The step for the question's filters: relation types narrowed by no_weak."""
         allowed: frozenset[str] | None = frozenset(rel_types) if rel_types else None
@@ -41,9 +48,12 @@ class Step:
             names = allowed if allowed is not None else frozenset(load_schema().relation_types)
             allowed = frozenset(n for n in names if n != WEAK)
         return Step(allowed, directed, frozenset(via_types) if via_types else None,
-                    frozenset(ends))  # fmt: skip
+                    frozenset(ends), include_rejected)  # fmt: skip
 
-    def allows(self, rtype: str) -> bool:
+    def allows(self, rtype: str, status: str | None = None) -> bool:
+        """Whether a walk may cross a relation of this type and review status."""
+        if status == REJECTED and not self.include_rejected:
+            return False
         return self.rel_types is None or rtype in self.rel_types
 
 
@@ -56,6 +66,7 @@ class Hop:
     target: str
     type: str
     evidence: int
+    status: str | None = None  # None (unreviewed), "confirmed" or "rejected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +102,10 @@ class GraphAccess(Protocol):
 
 
 class NxAccess:
-    """GraphAccess over a networkx MultiDiGraph: nodes are entity ids with `name` and `type`,
-    edges are keyed by relation id with `type` and `evidence` (a count). Never mutated."""
+    """GraphAccess over a networkx MultiDiGraph: nodes are entity ids with `name`, `type` and an
+    optional `status` ("dropped"), edges are keyed by relation id with `type`, `evidence` (a
+    count) and an optional `status` ("confirmed", "rejected"); `graph.graph["reviewed"]` says
+    whether any edge is rejected or node dropped. Never mutated."""
 
     def __init__(self, graph: Any) -> None:
         self.graph = graph
@@ -100,19 +113,27 @@ class NxAccess:
         self._pred = graph._pred
         self._node = graph._node
         self._degrees: dict[str, int] = {}
+        self._reviewed = bool(graph.graph.get("reviewed"))
+
+    def _edge_ok(self, data: dict[str, Any], step: Step) -> bool:
+        return step.allows(data["type"], data.get("status"))
+
+    def _dropped(self, v: str, step: Step) -> bool:
+        return not step.include_rejected and self._node[v].get("status") == DROPPED
 
     def step(self, nodes: Collection[str], step: Step, forward: bool) -> dict[str, set[str]]:
         tables = (
             (self._succ if forward else self._pred,) if step.directed else (self._succ, self._pred)
         )
-        ok = step.rel_types
+        review = self._reviewed and not step.include_rejected
+        plain = step.rel_types is None and not review
         out: dict[str, set[str]] = {}
         for u in nodes:
-            if u not in self._node:
+            if u not in self._node or (review and self._dropped(u, step)):
                 out[u] = set()
                 continue
             found: set[str]
-            if ok is None:  # no type filter: the adjacency keys themselves, at C speed
+            if plain:  # no relation filter: the adjacency keys themselves, at C speed
                 found = (
                     set(tables[0][u])
                     if len(tables) == 1
@@ -123,11 +144,13 @@ class NxAccess:
                 for table in tables:
                     for v, keydict in table[u].items():
                         for data in keydict.values():
-                            if data["type"] in ok:
+                            if self._edge_ok(data, step):
                                 found.add(v)
                                 break
             found.discard(u)
-            if step.via_types is not None and found:
+            if found and review:
+                found = {v for v in found if not self._dropped(v, step)}
+            if found and step.via_types is not None:
                 via, node, ends = step.via_types, self._node, step.ends
                 found = {v for v in found if v in ends or node[v]["type"] in via}
             out[u] = found
@@ -158,15 +181,15 @@ class NxAccess:
         out: dict[tuple[str, str], list[Hop]] = {}
         for u, v in pairs:
             found = [
-                Hop(str(k), u, v, d["type"], d["evidence"])
+                Hop(str(k), u, v, d["type"], d["evidence"], d.get("status"))
                 for k, d in self._succ[u].get(v, {}).items()
-                if step.allows(d["type"])
+                if self._edge_ok(d, step)
             ]
             if not step.directed:
                 found += [
-                    Hop(str(k), v, u, d["type"], d["evidence"])
+                    Hop(str(k), v, u, d["type"], d["evidence"], d.get("status"))
                     for k, d in self._pred[u].get(v, {}).items()
-                    if step.allows(d["type"])
+                    if self._edge_ok(d, step)
                 ]
             out[(u, v)] = found
         return out
@@ -174,10 +197,10 @@ class NxAccess:
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         keep = set(ids) & self._node.keys()
         return [
-            Hop(str(k), u, v, d["type"], d["evidence"])
+            Hop(str(k), u, v, d["type"], d["evidence"], d.get("status"))
             for u in keep
             for v, keydict in self._succ[u].items()
             if v in keep
             for k, d in keydict.items()
-            if step.allows(d["type"])
+            if self._edge_ok(d, step)
         ]

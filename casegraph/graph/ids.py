@@ -56,8 +56,16 @@ def evidence_key(ev: Evidence) -> str:
 
 
 def evidence_id(rid: str, key: str) -> str:
-    """The id of one evidence item, given when it is first stored and kept: `ev:` + 12 hex digits."""
-    return "ev:" + sha1(f"{rid}|{key}".encode()).hexdigest()[:12]
+    """The id of one evidence item: `ev:<relation id>-<6 hex digits>`, so the item's relation can
+    be read off its id on every backend."""
+    return f"ev:{rid}-{sha1(f'{rid}|{key}'.encode()).hexdigest()[:6]}"
+
+
+def evidence_rid(eid: str) -> str | None:
+    """The relation id inside an evidence id, or None when it is not one."""
+    if eid.startswith("ev:") and len(eid) == 26 and eid[19] == "-":
+        return eid[3:19]
+    return None
 
 
 def dumps(value: Any) -> str:

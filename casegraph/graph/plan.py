@@ -25,6 +25,8 @@ class Ent:
 
     type: str
     props: dict[str, Any] = field(default_factory=dict)
+    type_source: str = "source"  # what typed it: "text", "source" or "decision"
+    status: str | None = None  # None, or "dropped"
 
 
 @dataclass(slots=True)
@@ -37,6 +39,7 @@ class NewEntity:
     key: str
     props: str
     seq: int
+    type_source: str = "source"  # "text" when a text loader guessed the type
 
 
 @dataclass
@@ -50,6 +53,8 @@ class RelPlan:
     props: str
     evidence: dict[str, Evidence] = field(default_factory=dict)  # evidence key -> item
     new: bool = False  # created by this load and not written before
+    # evidence key -> the keys of the names the item wrote its two ends as (what `split` moves)
+    written: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,7 +75,8 @@ class Plan:
     dirty: dict[str, str] = field(default_factory=dict)  # existing entity id -> new props JSON
     names: list[NameRec] = field(default_factory=list)
     xids: list[tuple[str, str]] = field(default_factory=list)  # (external id, entity id)
-    mentions: dict[str, None] = field(default_factory=dict)  # entity ids, in order
+    # entity id -> how this document typed it (JSON: type, cue, confidence, quote, offsets), in order
+    mentions: dict[str, str | None] = field(default_factory=dict)
     relations: dict[str, RelPlan] = field(default_factory=dict)  # rid -> relation
     next_seq: int = 0  # the store's next entity creation number after this batch
     relations_total: int = 0  # relations the whole document evidences (set on the last batch)

@@ -15,18 +15,30 @@ class EntityRow:
     type: str
     aliases: tuple[str, ...] = ()
     properties: dict[str, Any] = field(default_factory=dict)
+    also: tuple[EntityRow, ...] = ()  # other entities the name it was asked by also names
+    status: str | None = None  # None, or "dropped" (not an entity: junk, by a decision)
+    type_source: str = "source"  # what typed it: "text", "source" or "decision"
 
-    def brief(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "type": self.type}
+    def brief(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "type": self.type}
+        if self.also:
+            out["also"] = [e.brief() for e in self.also]
+        return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "type": self.type,
             "aliases": list(self.aliases),
             "properties": self.properties,
+            "typed_by": self.type_source,
         }
+        if self.status:
+            out["status"] = self.status
+        if self.also:
+            out["also"] = [e.brief() for e in self.also]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,11 @@ class EvidenceRow:
     extractor: str
     confidence: float
     locator: str | None = None
+    id: str = ""  # ev:<12 hex digits>, the same on every backend (casegraph.graph.ids)
+    status: str | None = None  # None (unreviewed) or "rejected"
+    date: str | None = None  # when the source says it (its document's date), ISO
+    source_key: str | None = None  # the key of the name the source wrote the relation's source as
+    target_key: str | None = None  # ... and its target as (what `split` moves)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,6 +73,37 @@ RelationTuple = tuple[str, str, str, str, dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
+class RelationInfo:
+    """A relation by its id: its ends, type, review status and properties (no evidence)."""
+
+    id: str
+    source: str
+    type: str
+    target: str
+    status: str | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """One decision of an investigator, as the store keeps it: recorded, never edited, undone
+    only by another decision (which marks it undone)."""
+
+    uid: str  # d:<16 hex digits>, the same after a sync
+    at: str
+    by: str
+    action: str  # confirm, reject, retype, split, drop, note, merge, alias, undo
+    target: str  # the entity id, relation id, evidence id or decision uid it is about
+    why: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)  # what it changed, to undo it
+    undone_at: str | None = None
+    undone_by: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class RelationRow:
     """A relation seen from one entity: its type, direction, the other end and the evidence."""
 
@@ -65,9 +113,12 @@ class RelationRow:
     other: EntityRow
     evidence: tuple[EvidenceRow, ...]
     properties: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None  # None (unreviewed), "confirmed" or "rejected"
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "id": self.id,
+            "status": self.status or "unreviewed",
             "type": self.type,
             "direction": self.direction,
             "other": self.other.brief(),

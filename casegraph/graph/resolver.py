@@ -8,7 +8,14 @@ input gives the same entity ids, relation ids, merges and counts on every backen
 The rules, in order, for an entity fact: its external id; an exact (type, key) match of its name
 or one of its aliases; one entity of its type with the same match key (designators stripped);
 one entity of its type whose match key is fuzzily equal among the first FUZZY_CANDIDATES names
-of the nearby blocks; else a new entity. Two types are never merged.
+of the nearby blocks; else a new entity. Two types are never merged by these rules.
+
+Typing at the level of the case: a text loader's type is a guess. When a text document names an
+entity the store already has under another type, the mention joins it (and a typed relation the
+joined type cannot hold is kept as a MENTIONED_WITH link) if the two types are of one family
+(firms, bodies, products and platforms; countries and places), or if the store's entity was typed
+by a structured source or by hand and the guess was a lone word taken for a person or unsure.
+Indicators are matched on their exact value only.
 """
 
 from __future__ import annotations
@@ -46,6 +53,20 @@ DEFAULT_BATCH = 5000
 _HEX16 = re.compile(r"[0-9a-f]{16}")
 # How much `Known` may hold before it is dropped between batches (stores that see own writes).
 KNOWN_LIMIT = 200_000
+# Documents whose entity types are a reader's guesses (extraction), not a source's statement.
+TEXT_LOADERS = frozenset({"text", "html"})
+# Types a text loader confuses with each other: a guess may join an entity of a sibling type.
+FAMILIES = (
+    frozenset({"Company", "Organization", "Product", "Platform"}),
+    frozenset({"Country", "Location"}),
+)
+# A guess below this confidence may join an entity a source or a decision typed otherwise.
+UNSURE = 0.75
+# Which typing wins when a name is known under several types.
+TYPE_SOURCE_RANK = {"decision": 0, "source": 1, "text": 2}
+# Types matched on exact keys only (no designator stripping, no fuzzy match): two indicators
+# one character apart are two indicators.
+EXACT_TYPES = frozenset({"Indicator"})
 
 # normalize_name is pure and called several times per name while resolving: remember it.
 norm = lru_cache(maxsize=1 << 18)(_normalize)
@@ -85,6 +106,9 @@ class NameIndex(Protocol):
 
     def next_seq(self) -> int:
         """The creation number the store's next new entity gets."""
+
+    def decided(self) -> dict[str, str]:
+        """The names of entities an investigator typed by hand: key -> entity id."""
 
 
 class Known:
@@ -225,7 +249,11 @@ class Resolver:
         # it is all written, which keeps a large load's memory flat.
         self.may_forget = bool(getattr(self.index, "sees_own_writes", False))
         self.doc_id = ""
+        self.text_doc = False  # the current document's types are a text loader's guesses
         self.next_seq = self.index.next_seq()
+        self.decided = self.index.decided()  # names typed by hand win over any loader's type
+        self.joined: set[str] = set()  # entities facts joined under another type
+        self.rule = "new"  # why the last entity fact resolved as it did
 
     def plans(self, source: Source) -> Iterator[Plan]:
         """The writes of one source in batches (nothing when its document is already loaded)."""
@@ -235,6 +263,7 @@ class Resolver:
             return
         self.planned_docs.add(doc.id)
         self.doc_id = doc.id
+        self.text_doc = doc.loader in TEXT_LOADERS
         self.summary.documents_new += 1
         self.summary.documents.append(doc.title)
         props_json = dumps(dict(doc.properties))
@@ -247,7 +276,7 @@ class Resolver:
                 self.known.forget()
             written = False
             self._prefetch(chunk)
-            pending: list[tuple[RelationFact, str, str]] = []
+            pending: list[tuple[RelationFact, str, str, str, bool]] = []
             for fact in chunk:
                 try:
                     if isinstance(fact, EntityFact):
@@ -307,6 +336,8 @@ class Resolver:
         for fact in facts:
             if isinstance(fact, EntityFact):
                 want(fact.type, fact.name, fact.aliases, fact.xid)
+                if self.text_doc:
+                    keys.add(norm(fact.name))
             elif isinstance(fact, RelationFact):
                 for ref in (fact.source, fact.target):
                     if ref.xid:
@@ -314,6 +345,8 @@ class Resolver:
                         ids.add(ref.xid)
                     if ref.name and ref.type:
                         want(ref.type, ref.name, (), ref.xid)
+                        if self.text_doc:
+                            keys.add(norm(ref.name))
                     elif ref.name:
                         keys.add(norm(ref.name))
         known = self.known
@@ -337,6 +370,7 @@ class Resolver:
 
     # ---------------------------------------------------------------- entities
     def _entity(self, fact: EntityFact, plan: Plan) -> str:
+        self.rule = "new"
         entity_id = self._find(fact)
         if entity_id is None:
             entity_id = self._create(fact.type, fact.name, fact.properties, plan)
@@ -347,7 +381,9 @@ class Resolver:
         if fact.xid and fact.xid not in self.known.xids:
             self.known.xids[fact.xid] = entity_id
             plan.xids.append((fact.xid, entity_id))
-        plan.mentions[entity_id] = None
+        typing = _typing(fact, self.rule if self.rule not in ("new", "name") else None)
+        if typing or entity_id not in plan.mentions:
+            plan.mentions[entity_id] = typing or plan.mentions.get(entity_id)
         return entity_id
 
     def _find(self, fact: EntityFact) -> str | None:
@@ -361,12 +397,46 @@ class Resolver:
                     f"{where}id {fact.xid!r} already names a {other} ({entity_id}), "
                     f"not a {fact.type}; give each entity its own id"
                 )
+            self.rule = "external id"
             return entity_id
-        for name in (fact.name, *fact.aliases):
+        for i, name in enumerate((fact.name, *fact.aliases)):
             rec = known.names.get((fact.type, norm(name)))
             if rec:
+                self.rule = "name" if i == 0 else f"its alias {name!r}"
                 return rec.entity
+        decided = self.decided.get(norm(fact.name))
+        if decided is not None and self._exists(decided):
+            self.joined.add(decided)
+            self.rule = "the type an investigator gave it"
+            return decided
+        if self.text_doc:
+            elsewhere = self._typed_elsewhere(fact)
+            if elsewhere:
+                self.rule = f"the same name, typed {self._type(elsewhere)} elsewhere"
+                return elsewhere
+        if fact.type in EXACT_TYPES:
+            return None
         return self._loose_match(fact.type, fact.name)
+
+    def _typed_elsewhere(self, fact: EntityFact) -> str | None:
+        """The entity a text document's guess joins: the same name known under another type
+        that may stand for the same thing (see the module's docstring), best typed first."""
+        key = norm(fact.name)
+        family = next((f for f in FAMILIES if fact.type in f), frozenset())
+        confidence = fact.evidence.confidence if fact.evidence is not None else 1.0
+        lone_person = fact.type == "Person" and " " not in key
+        found: list[tuple[int, str]] = []
+        for entity_id in self.known.ids_by_key(key):
+            ent = self.known.ent(entity_id)
+            if ent is None or ent.type == fact.type or ent.type in EXACT_TYPES:
+                continue
+            typed = ent.type_source != "text"
+            if ent.type in family or (typed and (lone_person or confidence < UNSURE)):
+                found.append((TYPE_SOURCE_RANK.get(ent.type_source, 1), entity_id))
+        if not found:
+            return None
+        self.joined.add(min(found)[1])
+        return min(found)[1]
 
     def _loose_match(self, type_: str, name: str) -> str | None:
         """One entity of this type whose match key equals (or fuzzily equals) the name's."""
@@ -375,11 +445,15 @@ class Resolver:
             return None
         ids = self.known.ids_by_mkey(type_, mkey)
         if len(ids) == 1:
+            self.rule = "the name without designators or punctuation"
             return ids.pop()
         if ids or len(mkey) < FUZZY_MIN_LEN:
             return None
         near = self.known.near(type_, mkey)
-        return near.pop() if len(near) == 1 else None
+        if len(near) == 1:
+            self.rule = "a fuzzy match of the name"
+            return near.pop()
+        return None
 
     def _exists(self, entity_id: str) -> bool:
         return self.known.ent(entity_id) is not None
@@ -394,9 +468,10 @@ class Resolver:
                 entity_id = numbered_id(type_, key, n)
                 n += 1
         props = json.loads(dumps(dict(properties or {})))  # type: ignore[call-overload]
-        self.known.ents[entity_id] = Ent(type_, props)
+        typed_by = "text" if self.text_doc else "source"
+        self.known.ents[entity_id] = Ent(type_, props, typed_by)
         plan.entities[entity_id] = NewEntity(
-            entity_id, type_, name, key, dumps(props), self.next_seq
+            entity_id, type_, name, key, dumps(props), self.next_seq, typed_by
         )
         self.next_seq += 1
         self._add_name(entity_id, type_, name, plan)
@@ -449,7 +524,7 @@ class Resolver:
             allowed = spec.source if side == "source" else spec.target
             ids = [i for i in ids if "*" in allowed or self._type(i) in allowed]
         if len(ids) == 1:
-            plan.mentions[ids[0]] = None
+            plan.mentions.setdefault(ids[0], None)
             return ids[0]
         where = f"{locator}: " if locator else ""
         if not ids:
@@ -458,32 +533,47 @@ class Resolver:
             )
         raise ValidationError(f"{where}{side} {ref.name!r} is ambiguous; give {side}_type")
 
-    def _relation_ends(self, fact: RelationFact, plan: Plan) -> tuple[str, str] | None:
+    def _relation_ends(self, fact: RelationFact, plan: Plan) -> tuple[str, str, str, bool] | None:
+        """(source id, target id, relation type, whether the ends were swapped) of a relation
+        fact, or None for a self-relation. A text document's typed relation that the types its
+        ends have in the store cannot hold is kept as a MENTIONED_WITH link."""
         source = self._ref(fact.source, fact.type, "source", fact.locator, plan)
         target = self._ref(fact.target, fact.type, "target", fact.locator, plan)
         if source == target:
             self.summary.skipped["self-relation"] = self.summary.skipped.get("self-relation", 0) + 1
             return None
-        check_endpoints(fact.type, self._type(source), self._type(target), fact.locator)
+        rtype = fact.type
+        spec = self.schema.relation_type(rtype)
+        loose = self.text_doc or source in self.joined or target in self.joined
+        if loose and not spec.allows(self._type(source), self._type(target)):
+            rtype = WEAK  # the ends are typed otherwise elsewhere in the case
+            reason = "typed relation kept as MENTIONED_WITH: its ends are typed otherwise"
+            self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + 1
+        check_endpoints(rtype, self._type(source), self._type(target), fact.locator)
         for ev in fact.evidence:
             if ev.document_id != self.doc_id:
                 raise ValidationError(
                     f"evidence cites document {ev.document_id[:12]}, not the one being loaded"
                 )
-        if fact.type == WEAK and target < source:
+        swapped = rtype == WEAK and target < source
+        if swapped:
             source, target = target, source
-        return source, target
+        return source, target, rtype, swapped
 
-    def _relations(self, pending: list[tuple[RelationFact, str, str]], plan: Plan) -> None:
-        rids = [relation_id(s, fact.type, t) for fact, s, t in pending]
+    def _relations(
+        self, pending: list[tuple[RelationFact, str, str, str, bool]], plan: Plan
+    ) -> None:
+        rids = [relation_id(s, rtype, t) for _, s, t, rtype, _ in pending]
         earlier = self.new_relations.contains(rids)  # created by this load, before this batch
         by_type: dict[str, set[str]] = {}
-        for (fact, _, _), rid, old in zip(pending, rids, earlier, strict=True):
+        for (_, _, _, rtype, _), rid, old in zip(pending, rids, earlier, strict=True):
             if not old:
-                by_type.setdefault(fact.type, set()).add(rid)
+                by_type.setdefault(rtype, set()).add(rid)
         self.known.fetch_relations(by_type)
         created_now: set[str] = set()
-        for (fact, source, target), rid, old in zip(pending, rids, earlier, strict=True):
+        for (fact, source, target, rtype, swapped), rid, old in zip(
+            pending, rids, earlier, strict=True
+        ):
             created = False
             if old or rid in created_now:
                 pass
@@ -496,10 +586,16 @@ class Resolver:
             rel = plan.relations.get(rid)
             if rel is None:
                 props = dumps(dict(fact.properties)) if fact.properties else "{}"
-                rel = plan.relations[rid] = RelPlan(rid, fact.type, source, target, props,
+                rel = plan.relations[rid] = RelPlan(rid, rtype, source, target, props,
                                                     new=created)  # fmt: skip
+            written = (_written(fact.source), _written(fact.target))
+            if swapped:
+                written = written[::-1]
             for ev in fact.evidence:
-                rel.evidence.setdefault(evidence_key(ev), ev)
+                key = evidence_key(ev)
+                if key not in rel.evidence:
+                    rel.evidence[key] = ev
+                    rel.written[key] = written
         self.new_relations.update(created_now)
 
 
@@ -553,6 +649,27 @@ class RidSet:
         if self._recent:
             self._merge()  # an id may have been added again after it was merged
         return len(self._sorted) + len(self._other)
+
+
+def _written(ref: EntityRef) -> str:
+    """The key of the name a fact wrote a relation's end as (its external id when it gave none)."""
+    return norm(ref.name) if ref.name else f"id:{ref.xid}"
+
+
+def _typing(fact: EntityFact, joined: str | None) -> str | None:
+    """How a document named and typed an entity, as its mention keeps it (JSON): the name and
+    type it gave, the cue and how sure, the mention that decided, and why resolution joined the
+    name to an entity of another name or type (`joined`); None when there is nothing to say."""
+    ev = fact.evidence
+    if ev is None and joined is None:
+        return None
+    out: dict[str, object] = {"type": fact.type, "name": fact.name}
+    if ev is not None:
+        out.update(cue=ev.extractor, confidence=ev.confidence, quote=ev.quote, start=ev.start,
+                   end=ev.end)  # fmt: skip
+    if joined is not None:
+        out["joined"] = joined
+    return dumps(out)
 
 
 def _chunks(facts: Iterable[Fact], size: int) -> Iterator[tuple[list[Fact], CasegraphError | None]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from casegraph.graph.records import EvidenceRow
+from casegraph.graph.records import DecisionRow, EvidenceRow
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,8 @@ class SnapshotEntity:
     aliases: tuple[str, ...]
     properties: dict[str, Any]
     xids: tuple[str, ...] = ()
+    status: str | None = None
+    type_source: str = "source"
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class SnapshotDocument:
     loaded_at: str
     text: str | None
     properties: dict[str, Any]
-    mentions: tuple[str, ...]  # entity ids
+    mentions: tuple[tuple[str, str | None], ...]  # (entity id, typing JSON or None)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class SnapshotRelation:
     target: str
     properties: dict[str, Any]
     evidence: tuple[EvidenceRow, ...]
+    status: str | None = None
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Snapshot:
     documents: list[SnapshotDocument] = field(default_factory=list)
     entities: list[SnapshotEntity] = field(default_factory=list)
     relations: list[SnapshotRelation] = field(default_factory=list)
+    decisions: list[DecisionRow] = field(default_factory=list)
 
 
 @dataclass

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any, Protocol, Self
 
-from casegraph.errors import AmbiguousEntity, EntityNotFound, ValidationError
+from casegraph.errors import EntityNotFound, ValidationError
 from casegraph.graph.access import GraphAccess
-from casegraph.graph.keys import match_key
+from casegraph.graph.change import Change
 from casegraph.graph.model import Source, normalize_name
 from casegraph.graph.plan import NameRec
 from casegraph.graph.records import (
+    DecisionRow,
     DocumentRow,
     EntityRow,
     EvidenceRow,
     LoadSummary,
+    RelationInfo,
     RelationRow,
     RelationTuple,
 )
@@ -32,6 +35,9 @@ class Store(Protocol):
 
     backend: str
 
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...
+
     @property
     def revision(self) -> int:
         """A counter that grows with every committed change."""
@@ -40,30 +46,46 @@ class Store(Protocol):
     def location(self) -> str:
         """Where the store is: a file path or a server URI (never with a password)."""
 
-    # writes
+    # writes (an investigator's decisions are Changes: casegraph.graph.decisions)
     def load(self, sources: Iterable[Source], progress: Any = None) -> LoadSummary: ...
     def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts: ...
-    def merge(self, keep: str, drop: str) -> EntityRow: ...
-    def alias(self, entity: str, name: str) -> EntityRow: ...
-    def fold(self, keep: EntityRow, drop: EntityRow, payload: dict[str, Any]) -> None: ...
-    def add_name(self, rec: NameRec, payload: dict[str, Any]) -> None: ...
+    def apply(self, change: Change) -> None: ...
+
+    # decisions and what they read
+    def decisions(self) -> list[DecisionRow]: ...
+    def relations_by_id(self, rids: Iterable[str]) -> dict[str, RelationInfo]: ...
+    def evidence_relation(self, eid: str) -> str | None: ...
+    def names_of(self, entity_id: str) -> list[NameRec]: ...
     def name_owner(self, type_: str, key: str) -> str | None: ...
+    def next_seq(self) -> int: ...
+
+    # the review queue's reads (casegraph.queries.review)
+    def doubtful_relations(
+        self, max_confidence: float, limit: int
+    ) -> list[tuple[RelationInfo, float, int]]: ...
+    def type_disagreements(self, limit: int) -> list[tuple[EntityRow, set[str], int, str]]: ...
+    def shared_names(self, limit: int) -> list[tuple[str, list[EntityRow], int]]: ...
 
     # entities and names
     def entity(self, entity_id: str) -> EntityRow: ...
     def entities_by_id(self, ids: Iterable[str]) -> dict[str, EntityRow]: ...
     def resolve(self, text: str) -> EntityRow: ...
+    @property
+    def choices(self) -> list[tuple[str, EntityRow]]: ...
     def search(self, text: str, *, limit: int = 20) -> list[tuple[EntityRow, float]]: ...
     def entities(self, *, type: str | None = None, limit: int | None = None) -> list[EntityRow]: ...
     def xid_owner(self, xid: str) -> str | None: ...
+    def support(self, ids: Iterable[str]) -> dict[str, tuple[int, int]]: ...
     def ids_by_name(self, key: str, type_: str | None = None) -> list[str]: ...
     def names_containing(self, key: str, cap: int) -> list[tuple[str, str]]: ...
     def fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]: ...
 
     # relations, evidence, documents
     def relations_of(self, entity_id: str) -> list[RelationRow]: ...
-    def evidence(self, relation_ids: Iterable[str]) -> dict[str, list[EvidenceRow]]: ...
-    def documents_of(self, entity_id: str) -> list[dict[str, str]]: ...
+    def evidence(
+        self, relation_ids: Iterable[str], *, include_rejected: bool = True
+    ) -> dict[str, list[EvidenceRow]]: ...
+    def documents_of(self, entity_id: str) -> list[dict[str, Any]]: ...
     def documents(self) -> list[DocumentRow]: ...
     def document_text(self, document_id: str) -> str | None: ...
     def stats(self) -> dict[str, Any]: ...
@@ -72,7 +94,7 @@ class Store(Protocol):
     def iter_entities(self) -> Iterator[EntityRow]: ...
     def iter_relations(self) -> Iterator[RelationTuple]: ...
     def iter_xids(self) -> Iterator[tuple[str, str]]: ...
-    def iter_mentions(self) -> Iterator[tuple[str, str]]: ...
+    def iter_mentions(self) -> Iterator[tuple[str, str, str | None]]: ...
 
     # questions
     def graph(self) -> GraphAccess: ...
@@ -81,8 +103,7 @@ class Store(Protocol):
 
 
 class StoreBase:
-    """What both stores share, written once over each one's primitives: `resolve`, `search`,
-    and the checks of `merge` and `alias` (each backend writes the change its own way)."""
+    """What both stores share, written once over each one's primitives: `resolve`, `search`."""
 
     def __enter__(self) -> Self:
         return self
@@ -97,34 +118,7 @@ class StoreBase:
             raise EntityNotFound(entity_id)
         return found[entity_id]  # type: ignore[no-any-return]
 
-    def merge(self: Any, keep: str, drop: str) -> EntityRow:
-        """Fold entity `drop` into `keep`: names, ids, relations and mentions move; recorded."""
-        a, b = self.resolve(keep), self.resolve(drop)
-        if a.id == b.id:
-            raise ValidationError(f"{keep!r} and {drop!r} are already one entity ({a.id})")
-        if a.type != b.type:
-            raise ValidationError(
-                f"cannot merge a {b.type} into a {a.type} ({b.name!r} -> {a.name!r})"
-            )
-        self.fold(a, b, {"keep": a.id, "drop": b.id, "drop_name": b.name})
-        return self.entity(a.id)  # type: ignore[no-any-return]
-
-    def alias(self: Any, entity: str, name: str) -> EntityRow:
-        """Give an entity another name it answers to; refused if another entity has that name."""
-        row = self.resolve(entity)
-        key = normalize_name(name)
-        if not key:
-            raise ValidationError("an alias cannot be empty")
-        owner = self.name_owner(row.type, key)
-        if owner and owner != row.id:
-            raise ValidationError(
-                f"{name!r} already names {owner}; use 'casegraph merge' to join them"
-            )
-        rec = NameRec(row.type, key, match_key(name, row.type), row.id, name.strip())
-        self.add_name(rec, {"entity": row.id, "name": name})
-        return self.entity(row.id)  # type: ignore[no-any-return]
-
-    def resolve(self: Store, text: str) -> EntityRow:
+    def resolve(self: Any, text: str) -> EntityRow:
         """The one entity that `text` names: by id, external id, TYPE:NAME, or name/alias."""
         text = text.strip()
         found = self.entities_by_id([text])
@@ -146,9 +140,28 @@ class StoreBase:
         if len(ids) == 1:
             return self.entity(ids[0])
         if len(ids) > 1:
-            rows = self.entities_by_id(ids)
-            raise AmbiguousEntity(text, [f"{rows[i].type}:{rows[i].name} ({i})" for i in ids])
+            return self.best_named(text, key, ids)
         raise EntityNotFound(text, [e.name for e, _ in self.search(text, limit=3)])
+
+    def best_named(self: Any, text: str, key: str, ids: list[str]) -> EntityRow:
+        """The entity a name shared by several answers for: one whose own name it is over one
+        that has it as an alias; among those, the best supported (most relations, then most
+        documents, then id). The others come with it in `also`."""
+        rows = self.entities_by_id(ids)
+        named = [i for i in ids if normalize_name(rows[i].name) == key] or ids
+        support = self.support(named)
+        best = min(named, key=lambda i: (-support[i][0], -support[i][1], i))
+        others = tuple(rows[i] for i in ids if i != best)
+        chosen = replace(rows[best], also=others)
+        self.choices.append((text, chosen))
+        return chosen  # type: ignore[no-any-return]
+
+    @property
+    def choices(self: Any) -> list[tuple[str, EntityRow]]:
+        """The names this store object answered for one of several entities: (name, chosen)."""
+        if "_choices" not in self.__dict__:
+            self.__dict__["_choices"] = []
+        return self.__dict__["_choices"]  # type: ignore[no-any-return]
 
     def search(self: Store, text: str, *, limit: int = 20) -> list[tuple[EntityRow, float]]:
         """Entities whose names contain or resemble `text`, best first, with a score 0-100."""

@@ -5,7 +5,9 @@ with its ids exactly as they are (`Store.write_snapshot`, through `snapshot_plan
 backend's own plan writer), adding only what it lacks, so a second sync adds nothing.
 
 Limits:
-- Manual decisions (the merge/alias log) are not copied; their effects (names, ids) are.
+- An investigator's decisions are copied both ways (the log merged by decision uid, each fact's
+  review status as the source has it; when the destination holds a decision the source has not
+  seen, a fact the source never reviewed keeps the destination's status).
 - A document already in the destination is skipped whole; an entity already there (by id) only
   gains the properties it lacks; a name that already names another entity in the destination
   stays with that one.
@@ -18,7 +20,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from casegraph.graph.ids import dumps, evidence_key, relation_id
+from casegraph.graph.change import Change
+from casegraph.graph.ids import dumps, evidence_key, evidence_rid, relation_id
 from casegraph.graph.keys import match_key
 from casegraph.graph.model import Document, Evidence, normalize_name
 from casegraph.graph.plan import NameRec, NewEntity, Plan, RelPlan
@@ -72,9 +75,9 @@ def read_snapshot(store: Store) -> Snapshot:
     xids: dict[str, list[str]] = {}
     for xid, entity_id in sorted(store.iter_xids()):
         xids.setdefault(entity_id, []).append(xid)
-    mentions: dict[str, list[str]] = {}
-    for doc_id, entity_id in sorted(store.iter_mentions()):
-        mentions.setdefault(doc_id, []).append(entity_id)
+    mentions: dict[str, list[tuple[str, str | None]]] = {}
+    for doc_id, entity_id, typing in sorted(store.iter_mentions(), key=lambda m: m[:2]):
+        mentions.setdefault(doc_id, []).append((entity_id, typing))
     snapshot = Snapshot()
     for d in store.documents():
         snapshot.documents.append(SnapshotDocument(
@@ -84,14 +87,17 @@ def read_snapshot(store: Store) -> Snapshot:
     for e in store.iter_entities():
         snapshot.entities.append(SnapshotEntity(
             e.id, e.type, e.name, tuple(e.aliases), dict(e.properties), tuple(xids.get(e.id, ())),
+            e.status, e.type_source,
         ))  # fmt: skip
     page: list[RelationTuple] = []
 
     def flush() -> None:
         evidence = store.evidence([r[0] for r in page])
+        info = store.relations_by_id(r[0] for r in page)
         for rid, s, t, o, props in page:
+            status = info[rid].status if rid in info else None
             snapshot.relations.append(
-                SnapshotRelation(s, t, o, dict(props), tuple(evidence.get(rid, ())))
+                SnapshotRelation(s, t, o, dict(props), tuple(evidence.get(rid, ())), status)
             )
         page.clear()
 
@@ -100,6 +106,7 @@ def read_snapshot(store: Store) -> Snapshot:
         if len(page) >= EVIDENCE_PAGE:
             flush()
     flush()
+    snapshot.decisions = store.decisions()
     return snapshot
 
 
@@ -136,7 +143,8 @@ def snapshot_plans(snapshot: Snapshot, index: NameIndex, counts: SnapshotCounts)
                 plan.dirty[entity_id] = dumps({**have, **added})
         else:
             plan.entities[entity_id] = NewEntity(entity_id, e.type, e.name,
-                                                 normalize_name(e.name), dumps(e.properties), seq)  # fmt: skip
+                                                 normalize_name(e.name), dumps(e.properties), seq,
+                                                 e.type_source)  # fmt: skip
             seq += 1
         plan.names.extend(_names(e))
         plan.xids.extend((x, entity_id) for x in e.xids)
@@ -154,9 +162,9 @@ def snapshot_plans(snapshot: Snapshot, index: NameIndex, counts: SnapshotCounts)
             evidence_of.setdefault(doc_id, []).append((rel, items))
     for doc in new_docs:
         plan = Plan(_document(doc), dumps(doc.properties), loaded_at=doc.loaded_at)
-        for entity_id in doc.mentions:
+        for entity_id, typing in doc.mentions:
             place(plan, entity_id)
-            plan.mentions[entity_id] = None
+            plan.mentions[entity_id] = typing
         for rel, items in evidence_of.get(doc.id, ()):
             place(plan, rel.source)
             place(plan, rel.target)
@@ -175,6 +183,55 @@ def snapshot_plans(snapshot: Snapshot, index: NameIndex, counts: SnapshotCounts)
     rest.next_seq = seq
     if rest.entities or rest.dirty or rest.names or rest.xids:
         yield rest
+
+
+def snapshot_decisions(snapshot: Snapshot, have: set[str]) -> list[Change]:
+    """What a snapshot's decisions and review statuses write once its facts are in: the
+    decision log merged (by uid), and each fact's status as the source has it.
+
+    `have` is the uids of the destination's decisions. When the source has seen all of them
+    (and has any), its statuses are copied as they are, none included (so an undo travels);
+    otherwise a fact the source never reviewed keeps the status the destination gave it."""
+    every = bool(snapshot.decisions) and have <= {d.uid for d in snapshot.decisions}
+    evidence_status: dict[str, str | None] = {}
+    relation_status: dict[str, str | None] = {}
+    for rel in snapshot.relations:
+        rid = relation_id(rel.source, rel.type, rel.target)
+        if rel.status or every:
+            relation_status[rid] = rel.status
+        evidence_status.update(
+            {e.id: e.status for e in rel.evidence if e.id and (e.status or every)}
+        )
+    entities = {e.id: {"status": e.status} for e in snapshot.entities if e.status or every}
+    if not (snapshot.decisions or relation_status or evidence_status or entities):
+        return []
+    changes = [Change(row) for row in snapshot.decisions]
+    changes.append(Change(None, entity_updates=entities, relation_status=relation_status,
+                          evidence_status=evidence_status))  # fmt: skip
+    return changes
+
+
+def still_to_apply(change: Change, store: Store) -> Change | None:
+    """The part of a sync's status change that the store does not have yet (None: nothing)."""
+    rels = store.relations_by_id(change.relation_status)
+    relation_status = {rid: st for rid, st in change.relation_status.items()
+                       if rid in rels and rels[rid].status != st}  # fmt: skip
+    evidence_status: dict[str, str | None] = {}
+    by_rid: dict[str, list[str]] = {}
+    for eid in change.evidence_status:
+        rid = evidence_rid(eid)
+        if rid:
+            by_rid.setdefault(rid, []).append(eid)
+    have = {e.id: e.status for items in store.evidence(by_rid).values() for e in items}
+    evidence_status = {eid: st for eid, st in change.evidence_status.items()
+                       if eid in have and have[eid] != st}  # fmt: skip
+    found = store.entities_by_id(change.entity_updates)
+    entities = {i: f for i, f in change.entity_updates.items()
+                if i in found and found[i].status != f.get("status")}  # fmt: skip
+    if not (relation_status or evidence_status or entities):
+        return None
+    return Change(None, entity_updates=entities, relation_status=relation_status,
+                  evidence_status=evidence_status)  # fmt: skip
 
 
 def _names(e: SnapshotEntity) -> list[NameRec]:

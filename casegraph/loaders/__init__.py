@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from casegraph.errors import FormatNotRecognised, LoaderError, UsageError
-from casegraph.graph.model import Source
 from casegraph.loaders.base import Loader, LoadOptions, read_head
 
 # name -> module holding a LOADER object; imported only when a file of that format is read,
@@ -31,7 +30,6 @@ __all__ = [
     "detect",
     "expand_paths",
     "get_loader",
-    "read_sources",
 ]
 
 
@@ -90,15 +88,25 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                     files.append(child)
         elif path.is_file():
             files.append(path)
+        elif path.exists() or path.is_symlink():
+            raise LoaderError(f"{_kind(path)}, not a file casegraph can read", path=str(path))
         else:
             raise LoaderError("no such file or folder", path=str(path))
     return files
 
 
-def read_sources(paths: Iterable[Path], options: LoadOptions | None = None) -> Iterator[Source]:
-    """Every source in the given files and folders, each file read by its detected loader."""
-    options = options or LoadOptions()
-    forced = get_loader(options.format) if options.format else None
-    for path in expand_paths(paths):
-        loader = forced or detect(path)
-        yield from loader.read(path, options)
+def _kind(path: Path) -> str:
+    """What a path that is neither a file nor a folder is: a named pipe, a device, a socket..."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a broken link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"

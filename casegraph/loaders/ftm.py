@@ -72,7 +72,7 @@ from casegraph.loaders.ftm_map import (
     quote_of,
     values,
 )
-from casegraph.loaders.stix_stream import Waiting, iter_values
+from casegraph.loaders.json_stream import Waiting, iter_values
 
 EXTRACTOR = "ftm"
 WAITING_LIMIT = 20_000  # links held for ends read later; past it, a second pass

@@ -2,7 +2,9 @@
 then read into entities and relations like a text article.
 
 The Document's text is the page title followed by the extracted paragraphs, separated by blank
-lines; evidence offsets index that text. Navigation, footers and comments are left out by
+lines; evidence offsets index that text. The page's publication date (from its meta tags, as
+found by trafilatura) becomes Document.published as YYYY-MM-DD; its URL, author and site name
+become the properties url, author and outlet. Navigation, footers and comments are left out by
 trafilatura; within the main text, photo credits, bylines and "Keep reading" markers are handled
 as in casegraph.extract.stories. A page without any extractable text gives a Document without
 facts. Files with NUL bytes, or bigger than MAX_BYTES, are refused with a LoaderError.
@@ -11,10 +13,12 @@ facts. Files with NUL bytes, or bigger than MAX_BYTES, are refused with a Loader
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from casegraph.errors import LoaderError
+from casegraph.extract.meta import iso_date
 from casegraph.graph.model import Source, content_hash
 from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.text import build_source, read_bytes
@@ -34,21 +38,32 @@ class HtmlLoader:
 
     def read(self, path: Path, options: LoadOptions) -> Iterator[Source]:
         data = read_bytes(path, MAX_BYTES)
-        title, published, text = extract_main_text(data, path)
+        page = read_page(data, path)
         yield build_source(
-            text,
+            page.text,
             doc_id=content_hash(data),
             path=path,
             loader=self.name,
             model=options.model,
             fallback_title=path.name,
-            published=published,
-            title=title,
+            published=page.published,
+            title=page.title,
+            details=page.details,
         )
 
 
-def extract_main_text(data: bytes, path: Path) -> tuple[str | None, str | None, str]:
-    """(title, publication date, text) of a page: title first, paragraphs split by blank lines."""
+@dataclass(frozen=True)
+class Page:
+    """What a web page gives: title, publication date (YYYY-MM-DD), url/author/outlet, text."""
+
+    title: str | None
+    published: str | None
+    details: dict[str, str]
+    text: str
+
+
+def read_page(data: bytes, path: Path) -> Page:
+    """A page's main text (title first, paragraphs split by blank lines) and its metadata."""
     try:
         import trafilatura
     except ImportError as e:
@@ -64,13 +79,19 @@ def extract_main_text(data: bytes, path: Path) -> tuple[str | None, str | None, 
             body = trafilatura.html2txt(data) or ""
     except (ValueError, TypeError, AttributeError) as e:
         raise LoaderError(f"cannot parse HTML: {e}", path=str(path)) from e
-    title = _clean(getattr(result, "title", None)) if result is not None else None
-    published = _clean(getattr(result, "date", None)) if result is not None else None
+    title = _clean(getattr(result, "title", None))
+    date = _clean(getattr(result, "date", None))
+    published = iso_date(date) if date else None
+    details = {
+        key: value
+        for key, attr in (("url", "url"), ("author", "author"), ("outlet", "sitename"))
+        if (value := _clean(getattr(result, attr, None)))
+    }
     paragraphs = [" ".join(p.split()) for p in body.replace("\r", "\n").split("\n")]
     paragraphs = [p for p in paragraphs if p]
     if title and (not paragraphs or paragraphs[0] != title):
         paragraphs.insert(0, title)
-    return title, published, "\n\n".join(paragraphs)
+    return Page(title, published, details, "\n\n".join(paragraphs))
 
 
 def _clean(value: object) -> str | None:

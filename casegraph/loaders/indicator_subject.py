@@ -74,9 +74,9 @@ def _bundle_subjects(path: Path) -> set[tuple[str, str]]:
     """(name, type) of what the bundle's `indicates` relationships point at; without any, of its
     one malware or tool. Types as the STIX loader gives them, so both name the same entity."""
     from casegraph.loaders.base import read_head
+    from casegraph.loaders.json_stream import iter_values
     from casegraph.loaders.stix import LOADER as STIX
     from casegraph.loaders.stix_map import entity_spec
-    from casegraph.loaders.stix_stream import iter_values
 
     try:
         if not STIX.sniff(path, read_head(path)):

@@ -2,7 +2,7 @@
 
 Hostile input is refused with FILE:LINE: a line over MAX_LINE_BYTES (16 MiB), invalid UTF-8,
 malformed JSON, nesting deeper than MAX_DEPTH, NaN/Infinity, integers beyond 64 bits and lone
-UTF-16 surrogates (casegraph.loaders.stix_stream.parse_json, casegraph.loaders.base.read_lines). Lines end at LF, CR LF or CR.
+UTF-16 surrogates (casegraph.loaders.json_stream.parse_json, casegraph.loaders.base.read_lines). Lines end at LF, CR LF or CR.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from casegraph.graph.model import (
     make_relation,
 )
 from casegraph.loaders.base import LoadOptions, hash_file, read_lines
-from casegraph.loaders.stix_stream import JSONL_RECORD, MAX_DEPTH, MAX_INT, parse_json
+from casegraph.loaders.json_stream import JSONL_RECORD, MAX_DEPTH, MAX_INT, parse_json
 
 EXTRACTOR = "jsonl"
 # What could make parse_json refuse a line besides malformed JSON: a run of 19 digits or a

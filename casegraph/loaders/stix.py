@@ -63,8 +63,8 @@ from casegraph.graph.model import (
 )
 from casegraph.graph.schema import load_schema
 from casegraph.loaders.base import LoadOptions, hash_file
+from casegraph.loaders.json_stream import Waiting, iter_values
 from casegraph.loaders.stix_map import RELATIONS, EntitySpec, entity_spec, text
-from casegraph.loaders.stix_stream import Waiting, iter_values
 
 EXTRACTOR = "stix"
 WAITING_LIMIT = 20_000  # relationships held for ends read later; past it, a second pass

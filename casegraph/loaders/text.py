@@ -16,6 +16,9 @@ What the loader decides for awkward input:
   indexes it: `doc.text[ev.start:ev.end] == ev.quote`.
 * Markdown markup is removed before spaCy reads the text (casegraph.extract.markup keeps a map
   back to the original characters); quotes are the original sentences, markup included.
+* A saved article's metadata block ("## Information:" with "+ Source:", "+ Link:", "+ Date:",
+  "+ Author:" lines, or YAML front matter) is not read as prose: it gives the Document its
+  title, `published` date (YYYY-MM-DD) and the properties `url`, `author` and `outlet`.
 
 Page boilerplate (photo credits, bylines, "Keep Reading" markers) and story splitting are
 described in casegraph.extract.stories.
@@ -24,7 +27,7 @@ described in casegraph.extract.stories.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from casegraph.errors import LoaderError
@@ -34,6 +37,7 @@ from casegraph.loaders.encoding import Decoded, decode
 
 MAX_BYTES = 10_000_000
 TITLE_CHARS = 120
+DETAILS = ("url", "author", "outlet")
 
 
 class TextLoader:
@@ -109,8 +113,13 @@ def build_source(
     fallback_title: str,
     published: str | None = None,
     title: str | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> Source:
-    """A Source for an article's text: its Document and the facts the extractor reads in it."""
+    """A Source for an article's text: its Document and the facts the extractor reads in it.
+
+    details (url, author, outlet) known from elsewhere, such as a page's meta tags, win over
+    the text's own metadata block, as do title and published.
+    """
     base = {"format": "markdown" if markdown else loader}
     if not text.strip():
         doc = Document(
@@ -123,7 +132,7 @@ def build_source(
             {**base, "stories": 0},
         )
         return Source(doc, [])
-    from casegraph.extract.pipeline import analyse_many, to_facts
+    from casegraph.extract.analysis import analyse_many, to_facts
     from casegraph.extract.stories import story_title
 
     try:
@@ -131,9 +140,19 @@ def build_source(
     except LoaderError as e:
         raise LoaderError(str(e), path=str(path)) from e
     facts = to_facts(analysis, doc_id)
-    heading = title or story_title(text, analysis.blocks) or _first_line(text) or fallback_title
-    props = {**base, "stories": analysis.stories, "model": analysis.model}
-    doc = Document(doc_id, heading, str(path.resolve()), loader, published, text, props)
+    meta = analysis.meta.fields
+    heading = (
+        title
+        or meta.get("title")
+        or story_title(text, analysis.blocks)
+        or _first_line(text)
+        or fallback_title
+    )
+    props: dict[str, object] = {**base, "stories": analysis.stories, "model": analysis.model}
+    props.update({k: meta[k] for k in DETAILS if k in meta})
+    props.update({k: v for k, v in (details or {}).items() if k in DETAILS and v})
+    when = published or meta.get("published")
+    doc = Document(doc_id, heading, str(path.resolve()), loader, when, text, props)
     return Source(doc, facts)
 
 

@@ -39,7 +39,7 @@ def common(
         : opts.limit
     ]
     links = [[best_link(access, a, n.id, opts) for a in ids] for n in shared]
-    hydrated = iter(hydrate(store, [p for group in links for p in group]))
+    hydrated = iter(hydrate(store, [p for group in links for p in group], opts.include_rejected))
     items = tuple(
         Shared(Node(n.id, n.name, n.type, n.degree), tuple(next(hydrated) for _ in group))
         for n, group in zip(shared, links, strict=True)

@@ -29,10 +29,12 @@ class Filters:
     via_types: frozenset[str] | None = None
     exclude: frozenset[str] = field(default_factory=frozenset)
     directed: bool = False
+    include_rejected: bool = False
 
     def step(self, endpoints: Iterable[str]) -> Step:
         return Step.of(self.rel_types, no_weak=self.no_weak, directed=self.directed,
-                       via_types=self.via_types, ends=endpoints)  # fmt: skip
+                       via_types=self.via_types, ends=endpoints,
+                       include_rejected=self.include_rejected)  # fmt: skip
 
 
 class Walker:

@@ -34,7 +34,7 @@ def keep_best(
     kept = ordered[: len(centers) + limit]
     hops = access.among([n.id for n in kept], walker.step)
     hops.sort(key=lambda e: (e.type, e.source, e.target, e.rid))
-    evidence = store.evidence(e.rid for e in hops)
+    evidence = store.evidence((e.rid for e in hops), include_rejected=walker.step.include_rejected)
     rows = store.entities_by_id(n.id for n in kept)
     return Subgraph(
         nodes=tuple(
@@ -42,7 +42,8 @@ def keep_best(
             for n in kept
         ),
         edges=tuple(
-            Edge(e.rid, e.source, e.target, e.type, tuple(evidence.get(e.rid, ()))) for e in hops
+            Edge(e.rid, e.source, e.target, e.type, tuple(evidence.get(e.rid, ())), e.status)
+            for e in hops
         ),
         centers=tuple(centers),
         omitted=len(ordered) - len(kept),

@@ -50,6 +50,7 @@ class PathOptions:
     exclude: tuple[str, ...] = ()
     directed: bool = False
     limit: int = 100
+    include_rejected: bool = False
 
     def validated(self) -> PathOptions:
         """The same options with types canonicalised from the schema; bad values refused."""
@@ -61,6 +62,7 @@ class PathOptions:
         return PathOptions(
             self.max_hops, self.mode, self.k, relation_types(self.rel_types), self.no_weak,
             entity_types(self.via_types), self.exclude, self.directed, self.limit,
+            self.include_rejected,
         )  # fmt: skip
 
     def filters(self, exclude_ids: Iterable[str]) -> Filters:
@@ -70,6 +72,7 @@ class PathOptions:
             via_types=frozenset(self.via_types) if self.via_types else None,
             exclude=frozenset(exclude_ids),
             directed=self.directed,
+            include_rejected=self.include_rejected,
         )
 
 
@@ -82,18 +85,21 @@ class NeighborOptions:
     rel_types: tuple[str, ...] = ()
     no_weak: bool = False
     limit: int = 100
+    include_rejected: bool = False
 
     def validated(self) -> NeighborOptions:
         bounded("--depth", self.depth, 1, NEIGHBOR_MAX_DEPTH)
         bounded("--limit", self.limit, 1, 100_000)
         return NeighborOptions(self.depth, entity_types(self.types),
-                               relation_types(self.rel_types), self.no_weak, self.limit)  # fmt: skip
+                               relation_types(self.rel_types), self.no_weak, self.limit,
+                               self.include_rejected)  # fmt: skip
 
     def filters(self) -> Filters:
         return Filters(
             rel_types=frozenset(self.rel_types) if self.rel_types else None,
             no_weak=self.no_weak,
             via_types=frozenset(self.types) if self.types else None,
+            include_rejected=self.include_rejected,
         )
 
 
@@ -105,13 +111,15 @@ class CommonOptions:
     rel_types: tuple[str, ...] = ()
     no_weak: bool = False
     limit: int = 50
+    include_rejected: bool = False
 
     def validated(self) -> CommonOptions:
         bounded("--depth", self.depth, 1, COMMON_MAX_DEPTH)
         bounded("--limit", self.limit, 1, 10_000)
-        return CommonOptions(self.depth, relation_types(self.rel_types), self.no_weak, self.limit)
+        return CommonOptions(self.depth, relation_types(self.rel_types), self.no_weak, self.limit,
+                             self.include_rejected)  # fmt: skip
 
     def path_options(self) -> PathOptions:
         """The options of the link from an asked entity to a shared one."""
         return PathOptions(max_hops=self.depth, mode="all", rel_types=self.rel_types,
-                           no_weak=self.no_weak)  # fmt: skip
+                           no_weak=self.no_weak, include_rejected=self.include_rejected)  # fmt: skip

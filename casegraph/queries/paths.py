@@ -43,7 +43,7 @@ def find_paths(store: Store, a: str, b: str, options: PathOptions | None = None)
         ranked = ranked[: opts.limit]
     else:
         ranked = ranked[: opts.k]
-    return PathResult(src, dst, tuple(hydrate(store, ranked)))
+    return PathResult(src, dst, tuple(hydrate(store, ranked, opts.include_rejected)))
 
 
 def raw_paths(
@@ -74,13 +74,15 @@ def with_hops(walker: Walker, node_paths: list[list[str]]) -> list[RawPath]:
     ]  # fmt: skip
 
 
-def hydrate(store: Store, paths: list[RawPath]) -> list[Path]:
-    """Result paths with every hop's evidence read from the store."""
-    evidence = store.evidence({e.rid for p in paths for e in p.edges})
+def hydrate(store: Store, paths: list[RawPath], include_rejected: bool = False) -> list[Path]:
+    """Result paths with every hop's evidence read from the store (rejected items left out
+    unless asked for) and its review status."""
+    evidence = store.evidence({e.rid for p in paths for e in p.edges},
+                              include_rejected=include_rejected)  # fmt: skip
     return [
         Path(
             tuple(Node(n.id, n.name, n.type, n.degree) for n in p.nodes),
-            tuple(Edge(e.rid, e.source, e.target, e.type, tuple(evidence.get(e.rid, ())))
+            tuple(Edge(e.rid, e.source, e.target, e.type, tuple(evidence.get(e.rid, ())), e.status)
                   for e in p.edges),
             p.score,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from casegraph.graph.access import Hop, NodeInfo
+from casegraph.graph.access import CONFIRMED, Hop, NodeInfo
 from casegraph.graph.schema import WEAK
 
 
@@ -36,17 +36,20 @@ def score(path: RawPath) -> float:
 
 
 def rank(paths: list[RawPath]) -> list[RawPath]:
-    """Shorter first; among equal lengths the higher score, then by names and ids (stable)."""
+    """Shorter first; among equal lengths more hops an investigator confirmed, then the higher
+    score, then by names and ids (stable)."""
     for p in paths:
         p.score = score(p)
     return sorted(
         paths,
-        key=lambda p: (len(p.edges), -round(p.score, 9), [n.name for n in p.nodes],
-                       [n.id for n in p.nodes]),
+        key=lambda p: (len(p.edges), -sum(e.status == CONFIRMED for e in p.edges),
+                       -round(p.score, 9), [n.name for n in p.nodes], [n.id for n in p.nodes]),
     )  # fmt: skip
 
 
 def hop_preference(hop: Hop) -> tuple[object, ...]:
-    """Which of several relations between two entities a path hop shows (smallest first):
-    a typed one before MENTIONED_WITH, the best cited, then by type and ends (backend-neutral)."""
-    return (hop.type == WEAK, -hop.evidence, hop.type, hop.source, hop.target)
+    """Which of several relations between two entities a path hop shows (smallest first): a
+    confirmed one, then a typed one before MENTIONED_WITH, the best cited, then by type and ends
+    (backend-neutral)."""
+    return (hop.status != CONFIRMED, hop.type == WEAK, -hop.evidence, hop.type, hop.source,
+            hop.target)  # fmt: skip

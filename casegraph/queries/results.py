@@ -31,9 +31,12 @@ class Edge:
     target: str
     type: str
     evidence: tuple[EvidenceRow, ...] = ()
+    status: str | None = None  # None (unreviewed), "confirmed" or "rejected"
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "id": self.id,
+            "status": self.status or "unreviewed",
             "source": self.source,
             "target": self.target,
             "type": self.type,
@@ -93,7 +96,7 @@ class Subgraph:
             "centers": list(self.centers),
             "nodes": [{**n.as_dict(), "degree": n.degree,
                        "distance": self.distances.get(n.id)} for n in self.nodes],
-            "edges": [{"id": e.id, **e.as_dict()} for e in self.edges],
+            "edges": [e.as_dict() for e in self.edges],
             "omitted": self.omitted,
         }  # fmt: skip
 

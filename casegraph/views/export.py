@@ -25,8 +25,8 @@ CYPHER_BATCH = 500
 ARRAY_DELIMITER = ";"
 ARRAY_DELIMITER_STANDIN = "\uff1b"  # FULLWIDTH SEMICOLON
 NODE_HEADER = ["id:ID", "name", "type", "aliases:string[]", ":LABEL"]
-REL_HEADER = [":START_ID", ":END_ID", ":TYPE", "relation_id:long", "evidence_count:int",
-              "quotes:string[]", "sources:string[]"]  # fmt: skip
+REL_HEADER = [":START_ID", ":END_ID", ":TYPE", "relation_id", "evidence_count:int",
+              "quotes:string[]", "sources:string[]", "status"]  # fmt: skip
 # Characters XML 1.0 cannot carry (and lone surrogates, which UTF-8 cannot).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -34,12 +34,14 @@ _CYPHER_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\
                    "\b": "\\b", "\f": "\\f"}  # fmt: skip
 _CYPHER_SPECIAL = re.compile("[\\\\'\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 
-Relation = tuple[str, str, str, str, list[EvidenceRow]]
+# (relation id, source id, type, target id, evidence, review status)
+Relation = tuple[str, str, str, str, list[EvidenceRow], str | None]
 
 
 def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, depth: int = 1,
-           max_nodes: int | None = None, title: str | None = None) -> dict[str, int]:  # fmt: skip
-    """Write the store to `path` in format `fmt`; returns how many nodes and edges were written.
+           max_nodes: int | None = None, title: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """Write the store to `path` in format `fmt`; returns how many nodes and edges were written
+    (and, for csv, which two files).
 
     csv writes two files: inside `path` if it is a directory, else beside it as
     STEM_nodes.csv and STEM_relationships.csv. html draws the whole graph, or the neighbourhood
@@ -58,7 +60,7 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
             nodes = write_csv_nodes(store, fh)
         with atomic_text(rels_path) as fh:
             edges = write_csv_relationships(store, fh)
-        return {"nodes": nodes, "edges": edges}
+        return {"nodes": nodes, "edges": edges, "files": [str(nodes_path), str(rels_path)]}
     writer: Callable[[Store, TextIO], dict[str, int]] = {
         "json": write_json, "graphml": write_graphml, "gexf": write_gexf, "cypher": write_cypher,
     }[fmt]  # fmt: skip
@@ -86,8 +88,9 @@ def relations(store: Store) -> Iterator[Relation]:
 
     def flush() -> Iterator[Relation]:
         evidence = store.evidence(r[0] for r in batch)
+        info = store.relations_by_id(r[0] for r in batch)
         for rid, source, rtype, target, _props in batch:
-            yield rid, source, rtype, target, evidence.get(rid, [])
+            yield rid, source, rtype, target, evidence.get(rid, []), _status(info, rid)
         batch.clear()
 
     for relation in store.iter_relations():
@@ -111,9 +114,11 @@ def write_json(store: Store, fh: TextIO) -> dict[str, int]:
     def flush() -> None:
         nonlocal edges
         evidence = store.evidence(r[0] for r in batch)
+        info = store.relations_by_id(r[0] for r in batch)
         for rid, source, rtype, target, props in batch:
             edge = {
                 "id": rid, "source": source, "target": target, "type": rtype,
+                "status": _status(info, rid) or "unreviewed",
                 "properties": props, "evidence": [e.as_dict() for e in evidence.get(rid, [])],
             }  # fmt: skip
             fh.write((",\n" if edges else "\n") + json.dumps(edge, ensure_ascii=False))
@@ -125,8 +130,16 @@ def write_json(store: Store, fh: TextIO) -> dict[str, int]:
         if len(batch) >= BATCH:
             flush()
     flush()
+    fh.write('\n], "decisions": [')
+    for i, row in enumerate(store.decisions()):
+        fh.write((",\n" if i else "\n") + json.dumps(row.as_dict(), ensure_ascii=False))
     fh.write("\n]}\n")
     return {"nodes": nodes, "edges": edges}
+
+
+def _status(info: dict[str, Any], rid: str) -> str | None:
+    found = info.get(rid)
+    return found.status if found is not None else None
 
 
 # ---------------------------------------------------------------------------- GraphML, GEXF
@@ -144,12 +157,13 @@ def _networkx(store: Store, *, gexf: bool) -> Any:
     for e in store.iter_entities():
         graph.add_node(xml_text(e.id), label=xml_text(e.name), name=xml_text(e.name),
                        type=e.type, aliases=xml_text("; ".join(e.aliases)))  # fmt: skip
-    for rid, source, rtype, target, evidence in relations(store):
+    for rid, source, rtype, target, evidence, status in relations(store):
         first = evidence[0] if evidence else None
         extra = {relation_key: rtype, **({"id": str(rid)} if gexf else {})}
         graph.add_edge(
             xml_text(source), xml_text(target), key=str(rid), label=rtype,
             evidence_count=len(evidence), quote=xml_text(first.quote if first else ""),
+            status=status or "unreviewed",
             citation=xml_text(first.cite() if first else ""), **extra,
         )  # fmt: skip
     return graph
@@ -227,10 +241,10 @@ def write_csv_relationships(store: Store, fh: TextIO) -> int:
     out = csv.writer(fh, lineterminator="\n")
     out.writerow(REL_HEADER)
     count = 0
-    for rid, source, rtype, target, evidence in relations(store):
+    for rid, source, rtype, target, evidence, status in relations(store):
         out.writerow([_csv_text(source), _csv_text(target), _label(rtype, "relation"), rid,
                       len(evidence), _csv_array([e.quote for e in evidence]),
-                      _csv_array([e.cite() for e in evidence])])  # fmt: skip
+                      _csv_array([e.cite() for e in evidence]), status or "unreviewed"])  # fmt: skip
         count += 1
     return count
 
@@ -308,15 +322,15 @@ def write_cypher(store: Store, fh: TextIO) -> dict[str, int]:
         body = ("MATCH (a:Entity {id: row.source})\nMATCH (b:Entity {id: row.target})\n"
                 f"MERGE (a)-[r:`{rtype}` {{relation_id: row.relation_id}}]->(b)\n"
                 "SET r.evidence_count = row.evidence_count, r.quotes = row.quotes, "
-                "r.sources = row.sources")  # fmt: skip
+                "r.sources = row.sources, r.status = row.status")  # fmt: skip
         fh.write(_unwind(pending.pop(rtype), body))
 
-    for rid, source, rtype, target, evidence in relations(store):
+    for rid, source, rtype, target, evidence, status in relations(store):
         label = _label(rtype, "relation")
         pending.setdefault(label, []).append({
             "source": source, "target": target, "relation_id": rid,
             "evidence_count": len(evidence), "quotes": [e.quote for e in evidence],
-            "sources": [e.cite() for e in evidence],
+            "sources": [e.cite() for e in evidence], "status": status or "unreviewed",
         })  # fmt: skip
         edges += 1
         if len(pending[label]) >= CYPHER_BATCH:

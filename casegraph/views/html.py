@@ -138,7 +138,8 @@ def _details(drawn: Drawn, subgraph: Subgraph) -> dict[str, Any]:
     for e in drawn.edges:
         shown, more = evidence_list(e.evidence)
         edges[str(e.id)] = {"type": e.type, "source": e.source, "target": e.target,
-                            "weak": e.type == WEAK, "evidence": shown, "more": more}  # fmt: skip
+                            "weak": e.type == WEAK, "evidence": shown, "more": more,
+                            "status": e.status or "unreviewed"}  # fmt: skip
     return {"nodes": nodes, "edges": edges}
 
 
@@ -157,7 +158,8 @@ def _hops(path: GraphPath, names: dict[str, Node], with_evidence: bool) -> list[
         a, b = path.nodes[i], path.nodes[i + 1]
         hop: dict[str, Any] = {"edge": str(edge.id), "type": edge.type,
                                "from": node_brief(a, names), "to": node_brief(b, names),
-                               "forward": edge.source == a.id}  # fmt: skip
+                               "forward": edge.source == a.id,
+                               "status": edge.status or "unreviewed"}  # fmt: skip
         if with_evidence:
             hop["evidence"], hop["more"] = evidence_list(edge.evidence)
         hops.append(hop)

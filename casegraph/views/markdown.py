@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from casegraph.graph.schema import load_schema
 from casegraph.queries.results import Edge, Node, Path, PathResult
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -15,9 +16,17 @@ def md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def arrow(rtype: str, forward: bool) -> str:
+    """`-[TYPE]->` read along the relation, `<-[TYPE]-` against it, `-[TYPE]-` for an undirected
+    one (MENTIONED_WITH)."""
+    if load_schema().relation_type(rtype).weak:
+        return f"-[{rtype}]-"
+    return f"-[{rtype}]->" if forward else f"<-[{rtype}]-"
+
+
 def hop_arrow(edge: Edge, left: Node) -> str:
-    """`-[TYPE]->` when the relation runs the way the path is read, `<-[TYPE]-` otherwise."""
-    return f"-[{edge.type}]->" if edge.source == left.id else f"<-[{edge.type}]-"
+    """The arrow of a path hop, read from `left`."""
+    return arrow(edge.type, edge.source == left.id)
 
 
 def chain(path: Path) -> str:
@@ -48,12 +57,15 @@ def brief(result: PathResult) -> str:
         for i, edge in enumerate(path.edges):
             left, right = path.nodes[i], path.nodes[i + 1]
             lines.append(f"{i + 1}. **{md(left.name)}** {md(hop_arrow(edge, left))} "
-                         f"**{md(right.name)}**")  # fmt: skip
+                         f"**{md(right.name)}** ({edge.status or 'unreviewed'}; relation "
+                         f"{md(edge.id)})")  # fmt: skip
             for ev in edge.evidence[:QUOTES_PER_HOP]:
                 quote = f"“{md(ev.quote)}” " if ev.quote else ""
-                lines.append(f"   - {quote}— {md(ev.cite())}")
+                lines.append(f"   - {quote}— {md(ev.cite())} ({md(ev.id)})" if ev.id
+                             else f"   - {quote}— {md(ev.cite())}")  # fmt: skip
             if len(edge.evidence) > QUOTES_PER_HOP:
-                lines.append(f"   - and {len(edge.evidence) - QUOTES_PER_HOP} more sources")
+                more = len(edge.evidence) - QUOTES_PER_HOP
+                lines.append(f"   - and {more} more source{'s' if more != 1 else ''}")
             if not edge.evidence:
                 lines.append("   - (no evidence recorded)")
     return "\n".join(lines) + "\n"

@@ -17,8 +17,17 @@ from casegraph.graph.records import DocumentRow, EntityRow, EvidenceRow, LoadSum
 QUOTES_SHOWN = 3
 
 
+# Output that is not a terminal (a pipe, a file) is never wrapped: lines as long as they are.
+UNWRAPPED_WIDTH = 100_000
+
+
 def stdout_console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """The console for data on stdout: wrapped to a terminal's width, never when piped."""
+    import sys
+
+    if sys.stdout.isatty():
+        return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=True, width=UNWRAPPED_WIDTH)
 
 
 def _t(value: object, style: str = "") -> Text:
@@ -53,11 +62,15 @@ def evidence_lines(evidence: Iterable[EvidenceRow], limit: int = QUOTES_SHOWN) -
     lines = []
     for ev in items[:limit]:
         line = Text("    ")
+        if ev.status:
+            line.append(f"[{ev.status}] ", style="red")
         if ev.quote:
             line.append(printable("“" + " ".join(ev.quote.split()) + "” "), style="italic")
         line.append(printable(f"[{ev.cite()}; {ev.extractor}"), style="dim")
         if ev.confidence < 1.0:
             line.append(f", {ev.confidence:.2f}", style="dim")
+        if ev.id:
+            line.append(printable(f"; {ev.id}"), style="dim")
         line.append("]", style="dim")
         lines.append(line)
     if len(items) > limit:
@@ -69,23 +82,32 @@ def show_entity(
     console: Console,
     entity: EntityRow,
     relations: list[RelationRow],
-    documents: list[dict[str, str]],
+    documents: list[dict[str, Any]],
 ) -> None:
     console.print(Text.assemble(_t(entity.name, "bold"), "  ", _t(entity.type, "cyan"), "  ",
                                 _t(entity.id, "dim")))  # fmt: skip
+    if entity.status:
+        console.print(Text(f"{entity.status}: not an entity (a decision; casegraph undo)", "red"))
+    console.print(Text(f"typed by: {entity.type_source}", style="dim"))
     if entity.aliases:
         console.print(Text.assemble("aliases: ", _t(", ".join(entity.aliases))))
     for key, value in sorted(entity.properties.items()):
         console.print(Text.assemble(f"{key}: ", _t(value)))
+    from casegraph.graph.schema import load_schema
+    from casegraph.views.markdown import arrow
+
     grouped: dict[tuple[str, str], list[RelationRow]] = defaultdict(list)
     for rel in relations:
-        grouped[(rel.type, rel.direction)].append(rel)
+        weak = load_schema().relation_type(rel.type).weak  # undirected: one group
+        grouped[(rel.type, "both" if weak else rel.direction)].append(rel)
     for (rtype, direction), rels in sorted(grouped.items()):
-        arrow = f"-[{rtype}]->" if direction == "out" else f"<-[{rtype}]-"
-        console.print(Text(f"\n{arrow} ({len(rels)})", style="bold magenta"))
+        console.print(
+            Text(f"\n{arrow(rtype, direction != 'in')} ({len(rels)})", style="bold magenta")
+        )
         for rel in rels:
             console.print(Text.assemble("  ", _t(rel.other.name, "bold"), " ",
-                                        _t(f"({rel.other.type})", "cyan")))  # fmt: skip
+                                        _t(f"({rel.other.type})", "cyan"), "  ",
+                                        status_mark(rel.status), _t(f"  {rel.id}", "dim")))  # fmt: skip
             for line in evidence_lines(rel.evidence):
                 console.print(line)
     if not relations:
@@ -94,6 +116,15 @@ def show_entity(
         console.print(Text(f"\nmentioned in {len(documents)} document(s):", style="bold"))
         for doc in documents:
             console.print(Text.assemble("  ", _t(doc["title"]), " ", _t(doc["path"], "dim")))
+            typing = doc.get("typing")
+            if typing:
+                said = [f"as {typing['name']!r} ({typing['type']}"]
+                if typing.get("cue"):
+                    said.append(f", {typing['cue']}, {typing.get('confidence', 1.0):.2f}")
+                said.append(")")
+                if typing.get("joined"):
+                    said.append(f", joined by {typing['joined']}")
+                console.print(_t("    " + "".join(said), "dim"))
 
 
 def stats_view(console: Console, stats: dict[str, Any]) -> None:
@@ -161,7 +192,8 @@ def path_chains(console: Console, result: Any) -> None:
         for i, edge in enumerate(path.edges):
             left, right = path.nodes[i], path.nodes[i + 1]
             console.print(Text.assemble("  ", _t(left.name), f" {hop_arrow(edge, left)} ",
-                                        _t(right.name)), style="dim")  # fmt: skip
+                                        _t(right.name), "  ", status_mark(edge.status),
+                                        _t(f"  {edge.id}")), style="dim")  # fmt: skip
             for quote in evidence_lines(edge.evidence, limit=2):
                 console.print(quote)
         console.print()
@@ -179,8 +211,10 @@ def subgraph_view(console: Console, sub: Any) -> None:
     if sub.omitted:
         console.print(Text(f"and {sub.omitted} more", style="yellow"))
     names = {n.id: n.name for n in sub.nodes}
+    from casegraph.views.markdown import arrow
+
     for edge in sub.edges:
-        console.print(Text.assemble(_t(names[edge.source], "bold"), f" -[{edge.type}]-> ",
+        console.print(Text.assemble(_t(names[edge.source], "bold"), f" {arrow(edge.type, True)} ",
                                     _t(names[edge.target], "bold")))  # fmt: skip
         for quote in evidence_lines(edge.evidence, limit=1):
             console.print(quote)
@@ -215,3 +249,41 @@ def rows_table(console: Console, columns: list[str], rows: list[list[Any]]) -> N
     for row in rows:
         table.add_row(*(_t(json.dumps(v, ensure_ascii=False, default=str)) for v in row))
     console.print(table)
+
+
+def status_mark(status: str | None) -> Text:
+    """How a fact's review status reads: confirmed (green), rejected (red), unreviewed (dim)."""
+    if status == "confirmed":
+        return Text("✓ confirmed", style="green")
+    if status == "rejected":
+        return Text("✗ rejected", style="red")
+    return Text("unreviewed", style="dim")
+
+
+def decisions_table(console: Console, rows: Iterable[Any]) -> None:
+    """Every decision in order: number, id, when, who, what, on what, why, undone."""
+    table = Table()
+    for column in ("#", "id", "at", "by", "action", "target", "why", "undone"):
+        table.add_column(column, overflow="fold")
+    for n, row in enumerate(rows, 1):
+        detail = row.payload.get("text") or row.payload.get("action") or ""
+        why = " — ".join(x for x in (row.why or "", detail) if x)
+        table.add_row(_t(n), _t(row.uid, "dim"), _t(row.at), _t(row.by), _t(row.action, "bold"),
+                      _t(row.target), _t(why),
+                      _t(f"{row.undone_at} by {row.undone_by}" if row.undone_at else ""))  # fmt: skip
+    console.print(table)
+
+
+def review_list(console: Console, items: Iterable[Any]) -> None:
+    """The review queue: each doubt, its quote, and the command that settles it."""
+    shown = 0
+    for n, item in enumerate(items, 1):
+        shown += 1
+        console.print(Text.assemble(f"{n}. ", _t(item.kind, "bold"), f" (weight {item.weight}) ",
+                                    _t(item.reason)))  # fmt: skip
+        if item.quote:
+            console.print(Text.assemble("   ", _t("“" + " ".join(item.quote.split()) + "”",
+                                                  "italic")))  # fmt: skip
+        console.print(Text.assemble("   ", _t(item.command, "cyan")))
+    if not shown:
+        console.print(Text("nothing to review", style="dim"))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from casegraph.errors import AmbiguousEntity, EntityNotFound, LoaderError, ValidationError
+from casegraph.errors import EntityNotFound, LoaderError, ValidationError
+from casegraph.graph import decisions
 from casegraph.graph.store import Store
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
@@ -124,23 +125,40 @@ def test_failure_half_way_leaves_the_store_as_it_was(store: Store, tmp_path: Pat
         store.resolve("Cytrox")
 
 
-def test_resolve_by_id_type_and_ambiguity(store: Store, tmp_path: Path) -> None:
+def test_resolve_by_id_type_and_a_name_of_several(store: Store, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "a.jsonl", [
         {"type": "Platform", "name": "Facebook"},
         {"type": "Company", "name": "Facebook", "id": "fb-inc"},
+        {"type": "Company", "name": "Meta"},
+        {"source": "Meta", "type": "OWNS", "target": "Facebook", "target_type": "Platform",
+         "quote": "Meta owns Facebook."},
     ])  # fmt: skip
     load_paths(store, [src])
-    with pytest.raises(AmbiguousEntity, match="Platform:Facebook") as err:
-        store.resolve("facebook")
-    assert err.value.candidates == [
-        "Company:Facebook (company:facebook)",
-        "Platform:Facebook (platform:facebook)",
-    ]
+    # two entities are named Facebook: the better supported one answers, the other is listed
+    chosen = store.resolve("facebook")
+    assert chosen.id == "platform:facebook"
+    assert [e.id for e in chosen.also] == ["company:facebook"]
+    assert chosen.as_dict()["also"] == [{"id": "company:facebook", "name": "Facebook",
+                                         "type": "Company"}]  # fmt: skip
+    assert store.choices[-1] == ("facebook", chosen)
     assert store.resolve("platform:facebook").type == "Platform"
     assert store.resolve("fb-inc").type == "Company"
     assert store.resolve("company:facebook").id == "company:facebook"
     with pytest.raises(EntityNotFound, match="did you mean 'Facebook'"):
         store.resolve("Facebok")
+
+
+def test_an_exact_name_wins_over_an_alias(store: Store, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "a.jsonl", [
+        {"type": "Company", "name": "NSO Group"},
+        {"type": "Organization", "name": "Q Cyber", "aliases": ["NSO Group"]},
+        {"type": "Country", "name": "Israel"},
+        {"source": "Q Cyber", "type": "BASED_IN", "target": "Israel", "quote": "q1"},
+    ])  # fmt: skip
+    load_paths(store, [src])
+    chosen = store.resolve("NSO Group")  # the organization is better linked, but only an alias
+    assert chosen.id == "company:nso-group"
+    assert [e.id for e in chosen.also] == ["organization:q-cyber"]
 
 
 def test_manual_merge_and_alias_survive_reload(store: Store, tmp_path: Path) -> None:
@@ -155,11 +173,11 @@ def test_manual_merge_and_alias_survive_reload(store: Store, tmp_path: Path) -> 
     ])  # fmt: skip
     load_paths(store, [a])
     revision = store.revision
-    kept = store.merge("Bluehawk CI", "Blue Hawk")
+    kept = decisions.merge(store, "Bluehawk CI", "Blue Hawk")
     assert kept.id == "company:bluehawk-ci" and "Blue Hawk" in kept.aliases
     assert store.revision == revision + 1
     assert store.resolve("company:blue-hawk").id == kept.id  # the dropped id answers still
-    store.alias("Bluehawk CI", "BH")
+    decisions.alias(store, "Bluehawk CI", "BH")
     load_paths(store, [b])
     assert store.stats()["entity_types"] == {"Company": 1, "Organization": 1}
     (rel,) = store.relations_of(kept.id)
@@ -169,13 +187,13 @@ def test_manual_merge_and_alias_survive_reload(store: Store, tmp_path: Path) -> 
 def test_merge_and_alias_refusals(store: Store, tmp_path: Path) -> None:
     load_paths(store, [write_jsonl(tmp_path / "a.jsonl", ENTITIES)])
     with pytest.raises(ValidationError, match="cannot merge a Person into a Company"):
-        store.merge("Black Cube", "Harvey Weinstein")
+        decisions.merge(store, "Black Cube", "Harvey Weinstein")
     with pytest.raises(ValidationError, match="already one entity"):
-        store.merge("NSO", "NSO Group")
+        decisions.merge(store, "NSO", "NSO Group")
     with pytest.raises(ValidationError, match="already names company:nso-group"):
-        store.alias("Black Cube", "nso")
+        decisions.alias(store, "Black Cube", "nso")
     with pytest.raises(ValidationError, match="cannot be empty"):
-        store.alias("Black Cube", "  ")
+        decisions.alias(store, "Black Cube", "  ")
 
 
 def test_merge_folds_duplicate_and_self_relations(store: Store, tmp_path: Path) -> None:
@@ -191,7 +209,7 @@ def test_merge_folds_duplicate_and_self_relations(store: Store, tmp_path: Path) 
     load_paths(store, [src])
     (doc,) = store.documents()
     assert doc.relations == 4
-    kept = store.merge("Intellexa", "Intellexa Alliance")
+    kept = decisions.merge(store, "Intellexa", "Intellexa Alliance")
     rels = store.relations_of(kept.id)
     assert sorted((r.type, r.direction, r.other.name, len(r.evidence)) for r in rels) == [
         ("DEVELOPED", "out", "Predator", 2), ("PART_OF", "in", "Cytrox", 1),
@@ -237,7 +255,9 @@ def test_reads_shape(store: Store, tmp_path: Path) -> None:
     triples = {(s, t, o) for _, s, t, o, _ in store.iter_relations()}
     assert triples == {("person:harvey-weinstein", "HIRED", "company:black-cube"),
                        ("company:nso-group", "DEVELOPED", "product:pegasus")}  # fmt: skip
-    assert sorted(store.iter_mentions()) == sorted((doc.id, e.id) for e in store.iter_entities())
+    assert sorted(m[:2] for m in store.iter_mentions()) == sorted(
+        (doc.id, e.id) for e in store.iter_entities()
+    )
     stats = store.stats()
     assert stats["backend"] == store.backend and "@" not in stats["store"]
     assert stats["relation_types"] == {"DEVELOPED": 1, "HIRED": 1}

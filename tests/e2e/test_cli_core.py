@@ -49,13 +49,13 @@ def test_load_reports_and_is_idempotent(cli, tmp_path: Path) -> None:  # type: i
     assert second.code == 0 and second.json()["documents_unchanged"] == 1
     assert second.json()["entities_new"] == 0
     human = cli("load", str(src))
-    assert "1 already loaded" in human.stdout and human.stderr == ""
+    assert "1 already loaded" in human.stdout and human.errors == ""
 
 
 def test_entities_and_type_filter(loaded) -> None:  # type: ignore[no-untyped-def]
     rows = loaded("entities", "--json").json()
     assert {r["name"] for r in rows} == {"NSO Group", "Pegasus", "Harvey Weinstein", "Black Cube"}
-    assert set(rows[0]) == {"id", "name", "type", "aliases", "properties"}
+    assert set(rows[0]) == {"id", "name", "type", "aliases", "properties", "typed_by"}
     companies = loaded("entities", "--type", "company", "--json").json()
     assert {r["name"] for r in companies} == {"NSO Group", "Black Cube"}
     assert loaded("entities", "--limit", "1", "--json").json().__len__() == 1
@@ -75,7 +75,9 @@ def test_show_json_shape(loaded) -> None:  # type: ignore[no-untyped-def]
     result = loaded("show", "nso", "--json")
     assert result.code == 0, result.stderr
     data = result.json()
-    assert set(data) == {"id", "name", "type", "aliases", "properties", "relations", "documents"}
+    assert set(data) == {
+        "id", "name", "type", "typed_by", "aliases", "properties", "relations", "documents"
+    }  # fmt: skip
     assert data["name"] == "NSO Group" and data["aliases"] == ["NSO"]
     assert data["properties"] == {"founded": 2010}
     (rel,) = data["relations"]
@@ -150,7 +152,7 @@ def test_malformed_jsonl_names_file_and_line(cli, tmp_path: Path) -> None:  # ty
     result = cli("load", str(src))
     assert result.code == 2
     assert f"{src}:3: invalid JSON" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert len(result.errors.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     debug = cli("--debug", "load", str(src))
     assert debug.code != 0 and "Traceback" in debug.stderr
 
@@ -181,8 +183,9 @@ def test_invalid_lines_are_refused_with_their_line(
     src.write_text('{"type": "Company", "name": "Fine"}\n' + line + "\n", encoding="utf-8")
     result = cli("load", str(src))
     assert result.code == 2, result.stderr
-    assert "2" in result.stderr.split(message)[0] and message in result.stderr
-    assert cli("stats", "--json").json()["entities"] == 0
+    assert "2" in result.errors.split(message)[0] and message in result.errors
+    stats = cli("stats", "--json")  # a first load that failed leaves no store behind
+    assert stats.code == 3 and "no store at" in stats.stderr
 
 
 def _big_jsonl(path: Path, n: int) -> Path:

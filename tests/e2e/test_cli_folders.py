@@ -29,7 +29,7 @@ def test_folder_load_skips_the_bad_file_and_says_where_and_why(cli, tmp_path: Pa
     folder = folder_with_a_bad_file(tmp_path)
     result = cli("load", str(folder))
     assert result.code == 0, result.stderr
-    assert result.stderr == (
+    assert result.errors == (
         f"skipped {folder / 'b.txt'}:2: not valid UTF-8 (byte 0x97 at offset 15) and its "
         "encoding cannot be told reliably; pass --encoding with the file's encoding\n"
     )
@@ -59,7 +59,7 @@ def test_strict_loads_nothing_when_a_folder_file_is_bad(cli, tmp_path: Path) -> 
     before = cli("stats", "--json").json()
     result = cli("load", str(folder), "--strict")
     assert result.code == 2
-    assert result.stderr.startswith(f"error: {folder / 'b.txt'}:2: not valid UTF-8")
+    assert result.errors.startswith(f"error: {folder / 'b.txt'}:2: not valid UTF-8")
     assert result.stdout == ""
     after = cli("stats", "--json").json()
     assert (after["documents"], after["entities"], after["revision"]) == (

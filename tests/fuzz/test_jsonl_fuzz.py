@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from casegraph.backends.sqlite import SqliteStore
 from casegraph.graph.model import normalize_name
-from casegraph.loaders.stix_stream import Nesting
+from casegraph.loaders.json_stream import Nesting
 from casegraph.pipeline import load_paths
 from casegraph.views.export import export
 from tests.fuzz.conftest import (

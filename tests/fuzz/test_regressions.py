@@ -14,7 +14,7 @@ from casegraph.backends.sqlite import SqliteStore
 from casegraph.errors import CasegraphError, LoaderError
 from casegraph.loaders import LoadOptions, detect
 from casegraph.loaders import csv as csv_loader
-from casegraph.loaders.stix_stream import MAX_DEPTH
+from casegraph.loaders.json_stream import MAX_DEPTH
 from casegraph.pipeline import load_paths
 from fuzz.harness import SUFFIX, Harness, corpus
 from tests.fuzz.cli_helpers import run_in_process

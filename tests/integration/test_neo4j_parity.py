@@ -9,6 +9,7 @@ import pytest
 
 from casegraph.backends.neo4j import Neo4jStore
 from casegraph.backends.sqlite import SqliteStore
+from casegraph.graph import decisions
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
 
@@ -127,10 +128,10 @@ def test_merges_aliases_and_reloads_stay_identical(
     for store in (neo, embedded):
         load_paths(store, [a, DEMO])
     for store in (neo, embedded):
-        store.merge("Foo Bar", "Foo_Bar")
-        store.merge("Alpha Corp", "Zeta Corp")
-        store.alias("Meta", "Facebook Platforms")
-        store.merge("company:cobwebs-technologies", "Company:Friendster")
+        decisions.merge(store, "Foo Bar", "Foo_Bar")
+        decisions.merge(store, "Alpha Corp", "Zeta Corp")
+        decisions.alias(store, "Meta", "Facebook Platforms")
+        decisions.merge(store, "company:cobwebs-technologies", "Company:Friendster")
     assert_same(neo, embedded)
     assert load_paths(neo, [b]) == load_paths(embedded, [b])
     assert_same(neo, embedded)

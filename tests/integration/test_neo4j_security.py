@@ -10,6 +10,7 @@ from casegraph.backends.neo4j import Neo4jStore
 from casegraph.backends.neo4j import cypher as cy
 from casegraph.backends.neo4j.readonly import parse_params, run_readonly
 from casegraph.errors import UsageError, ValidationError
+from casegraph.graph import decisions
 from casegraph.graph.model import EntityRef, make_evidence, make_relation
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
@@ -62,8 +63,8 @@ def test_hostile_names_aliases_quotes_and_properties_round_trip(
     assert quotes == set(HOSTILE[1:])
     (doc,) = store.documents()
     assert doc.title == title
-    kept = store.merge(f"{HOSTILE[1]} 1", f"{HOSTILE[2]} 2")
-    store.alias(kept.id, HOSTILE[3] + " again")
+    kept = decisions.merge(store, f"{HOSTILE[1]} 1", f"{HOSTILE[2]} 2")
+    decisions.alias(store, kept.id, HOSTILE[3] + " again")
     assert sentinel_alive(store)
     assert HOSTILE[3] + " again" in store.entity(kept.id).aliases
 

@@ -107,13 +107,13 @@ def test_walk_queries_seek_entities_by_index(neo: Neo4jStore, directed: bool) ->
     types = walk.type_expression(frozenset({"HIRED", "PART_OF"}))
     arrows = ("-", "->") if directed else ("-", "-")
     queries = {
-        "step": (walk.STEP.format(types=types, left=arrows[0], right=arrows[1]),
-                 {"ids": ["a"], "via": ["Company"], "ends": ["a"]}),
-        "hops": (walk.HOPS.format(types=types, left=arrows[0], right=arrows[1]),
-                 {"pairs": [["a", "b"]]}),
+        "step": (walk.walk_query(walk.STEP, types=types, left=arrows[0], right=arrows[1]),
+                 {"ids": ["a"], "via": ["Company"], "ends": ["a"], "all": False}),
+        "hops": (walk.walk_query(walk.HOPS, types=types, left=arrows[0], right=arrows[1]),
+                 {"pairs": [["a", "b"]], "all": False}),
         "costs": (cy.with_rtypes(walk.COSTS), {"ids": ["a"]}),
         "nodes": (cy.with_rtypes(walk.NODES), {"ids": ["a"]}),
-        "among": (walk.AMONG.format(types=types), {"ids": ["a", "b"]}),
+        "among": (walk.walk_query(walk.AMONG, types=types), {"ids": ["a", "b"], "all": False}),
     }  # fmt: skip
     for name, (query, params) in queries.items():
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from casegraph.backends.neo4j import Neo4jStore
 from casegraph.backends.sqlite import SqliteStore
+from casegraph.graph import decisions
 from casegraph.graph.sync import read_snapshot, sync
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
@@ -16,9 +17,9 @@ def make_case(store: SqliteStore, tmp_path: Path) -> None:
     a = write_jsonl(tmp_path / "a.jsonl", TRICKY_A)
     b = write_jsonl(tmp_path / "b.jsonl", TRICKY_B)
     load_paths(store, [a, DEMO])
-    store.merge("Foo Bar", "Foo_Bar")
-    store.merge("Alpha Corp", "Zeta Corp")
-    store.alias("Meta", "Facebook Platforms")
+    decisions.merge(store, "Foo Bar", "Foo_Bar")
+    decisions.merge(store, "Alpha Corp", "Zeta Corp")
+    decisions.alias(store, "Meta", "Facebook Platforms")
     load_paths(store, [b])
 
 

@@ -33,11 +33,16 @@ RUN = textwrap.dedent("""
     from casegraph.pipeline import load_paths
     store, files, fmt = sys.argv[1], sys.argv[2:-1], sys.argv[-1]
     calls = []
+    class Heard:
+        def begin(self, files, total): pass
+        def file(self, index, path, size): pass
+        def facts(self, title, n): calls.append(n)
+        def stop(self): pass
     out = {"error": None, "progress": 0}
     try:
         with SqliteStore(store) as s:
             summary = load_paths(s, [Path(f) for f in files], LoadOptions(format=fmt or None),
-                                 progress=lambda title, n: calls.append(n))
+                                 progress=Heard())
             out["summary"] = summary.as_dict()
     except CasegraphError as e:
         out["error"] = str(e)

@@ -18,7 +18,8 @@ from casegraph.backends.sqlite import SqliteStore, graphview
 from casegraph.backends.sqlite.adjacency import open_file, stamp
 from casegraph.backends.sqlite.csr import CsrAccess
 from casegraph.backends.sqlite.graphview import networkx_view
-from casegraph.graph.access import GraphAccess, Hop, NxAccess, Step
+from casegraph.graph.access import CONFIRMED, DROPPED, REJECTED, GraphAccess, Hop, NxAccess, Step
+from casegraph.graph.change import Change
 from casegraph.pipeline import load_paths
 from casegraph.queries.engine import Filters, Walker, all_shortest, bfs_levels, k_shortest
 from casegraph.queries.neighbors import neighbors
@@ -56,6 +57,35 @@ def cases(draw):  # type: ignore[no-untyped-def]
     return rows
 
 
+# An investigator's review, drawn before the relations exist: statuses of relations and of
+# evidence items and dropped entities, each picked by position (modulo how many there are).
+reviews = st.fixed_dictionaries(
+    {
+        "relations": st.lists(
+            st.tuples(st.integers(0, 99), st.sampled_from([CONFIRMED, REJECTED, None])),
+            max_size=8,
+        ),
+        "evidence": st.lists(st.integers(0, 99), max_size=6),
+        "dropped": st.lists(st.integers(0, 99), max_size=3),
+    }
+)
+
+
+def review(store: SqliteStore, drawn: dict[str, list]) -> None:  # type: ignore[type-arg]
+    """Apply a drawn review to the store, as a decision does (one Change, one transaction)."""
+    db = store.db
+    rids = [r for (r,) in db.execute("SELECT rid FROM relations ORDER BY rid")]
+    eids = [e for (e,) in db.execute("SELECT eid FROM evidence ORDER BY eid")]
+    ids = [i for (i,) in db.execute("SELECT id FROM entities ORDER BY id")]
+    change = Change(record=None)
+    if rids:
+        change.relation_status = {rids[i % len(rids)]: st_ for i, st_ in drawn["relations"]}
+    if eids:
+        change.evidence_status = {eids[i % len(eids)]: REJECTED for i in drawn["evidence"]}
+    change.entity_updates = {ids[i % len(ids)]: {"status": DROPPED} for i in drawn["dropped"]}
+    store.apply(change)
+
+
 def _hops(found: list[Hop]) -> list[Hop]:
     return sorted(found, key=lambda h: (h.rid, h.source))
 
@@ -63,12 +93,20 @@ def _hops(found: list[Hop]) -> list[Hop]:
 def assert_same_access(ours: GraphAccess, ref: GraphAccess, ids: list[str]) -> None:
     """Every GraphAccess answer of ours equals the reference's, for every step."""
     steps = [
-        Step.of(rel, no_weak=weak, directed=directed, via_types=via, ends=ends)
+        Step.of(
+            rel,
+            no_weak=weak,
+            directed=directed,
+            via_types=via,
+            ends=ends,
+            include_rejected=rejected,
+        )
         for rel in (None, ["USED"], ["MENTIONED_WITH", "REPORTED_ON"])
         for weak in (False, True)
         for directed in (False, True)
         for via in (None, ["Person"], ["Organization", "Product"])
         for ends in ((), ids[:1])
+        for rejected in (False, True)
     ]
     asked = [*ids, "person:nobody"]
     assert ours.costs(asked) == ref.costs(ids)
@@ -103,18 +141,23 @@ def no_disk_secret_leak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases(), st.integers(1, 4))
-def test_answers_equal_the_networkx_reference(rows, k: int) -> None:  # type: ignore[no-untyped-def]
+@given(cases(), st.integers(1, 4), st.none() | reviews)
+def test_answers_equal_the_networkx_reference(rows, k: int, drawn) -> None:  # type: ignore[no-untyped-def]
+    """Review statuses included: rejected relations and evidence, confirmed relations and
+    dropped entities, walked or left out as each step says."""
     with tempfile.TemporaryDirectory() as tmp:
         store = _store(Path(tmp), rows)
         try:
+            if drawn is not None:
+                review(store, drawn)
             ours, ref = store.graph(), NxAccess(networkx_view(store.conn))
             assert isinstance(ours, CsrAccess)
             ids = sorted(ref.graph.nodes)
             assert_same_access(ours, ref, ids)
             for s, t in pairwise([*ids, ids[0]]):
                 for filters in (Filters(), Filters(directed=True), Filters(no_weak=True),
-                                Filters(via_types=frozenset({"Person"}))):  # fmt: skip
+                                Filters(via_types=frozenset({"Person"})),
+                                Filters(include_rejected=True)):  # fmt: skip
                     mine = Walker(ours, filters, (s, t))
                     theirs = Walker(ref, filters, (s, t))
                     assert all_shortest(mine, s, t, 6) == all_shortest(theirs, s, t, 6)

@@ -34,48 +34,89 @@ needs_gold = needs_shared
 
 @lru_cache(maxsize=1)
 def report() -> EvalReport:
-    return evaluate(GOLD)
+    return evaluate(GOLD, story=0)  # its gold annotates the first story of the page only
 
 
 @needs_gold
 @pytest.mark.slow
-def test_gold_meets_the_acceptance_targets() -> None:
+def test_sample_article_stays_perfect() -> None:
     r = report()
-    assert r.entities.f1 >= 0.90, r.render()
-    assert r.relations.f1 >= 0.70, r.render()
+    assert r.entities.f1 == 1.0, r.render()
+    assert r.relations.f1 == 1.0, r.render()
     gold = json.loads(GOLD.read_text("utf-8"))
     required_relations = sum(1 for g in gold["relations"] if g.get("required", True))
     assert r.relations.tp + r.relations.fn == required_relations
     assert r.story == 0 and r.document == gold["document"]
 
 
+REAL = sorted(
+    g for g in (SHARED / "eval").glob("*.gold.json") if not g.name.startswith("protocol-")
+)
+
+
+@pytest.mark.skipif(len(REAL) < 10, reason="needs ../shared/eval with the ten real articles")
+@pytest.mark.slow
+def test_real_articles_meet_the_acceptance_targets() -> None:
+    """Issue 14's acceptance on the ten real articles, whole files: macro entity F1 >= 0.85,
+    macro relation F1 >= 0.55 with macro relation precision >= 0.85."""
+    result = evaluate_many(REAL)
+    table = result.render()
+    assert result.macro_entities.f1 >= 0.85, table
+    assert result.macro_relations.f1 >= 0.55, table
+    assert result.macro_relations.precision >= 0.85, table
+
+
+@needs_gold
+@pytest.mark.slow
+def test_whole_document_is_scored_by_default() -> None:
+    """Without --story every fact of the page counts: the other stories of the sample page are
+    not annotated, so what is read there shows up as false positives."""
+    whole = evaluate(GOLD)
+    assert whole.story is None
+    assert whole.entities.fp > report().entities.fp
+    assert whole.relations.tp == report().relations.tp
+
+
 @needs_gold
 @pytest.mark.slow
 def test_cli_prints_scores_and_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(GOLD), "--json"]) == 0
+    assert main([str(GOLD), "--story", "0", "--json"]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert data["entities"]["f1"] >= 0.9 and "relation_misses" in data and err == ""
+    assert data["entities"]["f1"] == 1.0 and "relation_misses" in data and err == ""
+    assert data["story"] == 0
     assert main([str(GOLD)]) == 0
     out, _ = capsys.readouterr()
+    assert "(whole document," in out.splitlines()[0]
     assert out.splitlines()[1].startswith("entities") and "relation false positives" in out
 
 
 def test_held_out_articles_keep_their_floors() -> None:
-    """Six articles written and annotated for evaluation (tests/data/eval), not the development
-    text: the extractor must keep generalising. Floors sit a little below the scores reached
-    (micro entity F1 0.97, relation F1 0.80), so a regression fails."""
+    """Six articles written and annotated for evaluation (tests/data/eval), scored as whole
+    documents: the extractor must keep generalising. Floors sit a little below the scores
+    reached (micro entity F1 0.97, relation F1 0.80), so a regression fails."""
     golds = sorted(HELD_OUT.glob("*.gold.json"))
     assert len(golds) >= 6
     result = evaluate_many(golds)
     table = result.render()
-    assert result.entities.f1 >= 0.93, table
-    assert result.relations.f1 >= 0.74, table
-    assert result.relations.precision >= 0.90, table
+    assert result.entities.f1 >= 0.95, table
+    assert result.relations.f1 >= 0.78, table
+    assert result.relations.precision >= 0.93, table
     for r in result.reports:
-        assert r.entities.f1 >= 0.88, table
-        assert r.relations.f1 >= 0.55, table
-        assert r.story == 0 and (HELD_OUT / Path(r.document).name).is_file()
+        assert r.entities.f1 >= 0.90, table
+        assert r.relations.f1 >= 0.60, table
+        assert r.story is None and (HELD_OUT / Path(r.document).name).is_file()
+
+
+def test_articles_written_for_issue_14_keep_their_floors() -> None:
+    """Four articles (tests/data/eval/constructions) written around the constructions of
+    issue 14 and annotated before the extractor was run on them (first scored: entity F1 0.93,
+    relation P 0.79 R 0.33 F1 0.46); the rules were then developed on them."""
+    result = evaluate_many(sorted((HELD_OUT / "constructions").glob("*.gold.json")))
+    table = result.render()
+    assert len(result.reports) == 4
+    assert result.entities.f1 >= 0.95, table
+    assert result.relations.f1 >= 0.78 and result.relations.precision >= 0.95, table
 
 
 def test_blind_articles_keep_looser_floors() -> None:
@@ -98,8 +139,18 @@ def test_cli_prints_micro_averages_for_several_gold_files(
     assert len(data["documents"]) == 2 and set(data["micro"]) == {"entities", "relations"}
     micro = data["micro"]["relations"]
     assert micro["tp"] == sum(d["relations"]["tp"] for d in data["documents"])
+    macro = data["macro"]["entities"]["f1"]
+    assert macro == pytest.approx(sum(d["entities"]["f1"] for d in data["documents"]) / 2, abs=1e-3)
     assert main(golds) == 0
-    assert capsys.readouterr().out.splitlines()[-1].startswith("micro-average")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith("micro-average") and lines[-1].startswith("macro-average")
+
+
+def test_cli_refuses_a_negative_story(capsys: pytest.CaptureFixture[str]) -> None:
+    golds = [str(g) for g in sorted(HELD_OUT.glob("*.gold.json"))[:1]]
+    assert main([*golds, "--story", "-1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "story -1 is not valid" in err
 
 
 def test_cli_reports_a_missing_gold_file(

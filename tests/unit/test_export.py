@@ -121,7 +121,10 @@ def test_csv_files_have_neo4j_import_headers(store: SqliteStore, tmp_path: Path)
     assert node_rows[0] == NODE_HEADER == ["id:ID", "name", "type", "aliases:string[]", ":LABEL"]
     assert rel_rows[0][:3] == [":START_ID", ":END_ID", ":TYPE"] and rel_rows[0] == REL_HEADER
     nodes, edges = truth(store)
-    assert counts == {"nodes": len(nodes), "edges": len(edges)}
+    assert counts == {"nodes": len(nodes), "edges": len(edges),
+                      "files": [str(nodes_path), str(rels_path)]}  # fmt: skip
+    assert rel_rows[0][3] == "relation_id"  # a string id (16 hex digits), the same on Neo4j
+    assert {len(r[3]) for r in rel_rows[1:]} == {16}
     assert {r[0]: (r[1], r[2]) for r in node_rows[1:]} == nodes
     assert {(r[0], r[2], r[1]) for r in rel_rows[1:]} == edges
     by_name = {r[1]: r for r in node_rows[1:]}
@@ -149,7 +152,7 @@ def test_csv_into_a_directory(store: SqliteStore, tmp_path: Path) -> None:
 KEYWORDS = {"CREATE", "CONSTRAINT", "cg_entity_id", "IF", "NOT", "EXISTS", "FOR", "n",
             "Entity", "REQUIRE", "id", "IS", "UNIQUE", "UNWIND", "AS", "row", "MERGE", "SET",
             "name", "type", "aliases", "MATCH", "a", "b", "source", "target", "r", "relation_id",
-            "evidence_count", "quotes", "sources"}  # fmt: skip
+            "evidence_count", "quotes", "sources", "status"}  # fmt: skip
 _UNESCAPE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "'": "'", '"': '"',
              "\\": "\\"}  # fmt: skip
 

@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 from casegraph.errors import LoaderError
-from casegraph.extract.pipeline import chunks, extract_facts
+from casegraph.extract.analysis import chunks, extract_facts
 from casegraph.graph.model import EntityFact, Fact, RelationFact, normalize_name
 from casegraph.graph.schema import WEAK, load_schema
 
@@ -32,15 +32,17 @@ pytestmark = pytest.mark.skipif(_model_missing(), reason="spaCy model not instal
 Triple = tuple[str, str, str]
 
 
-@lru_cache(maxsize=64)
-def facts_of(text: str) -> tuple[Fact, ...]:
-    return tuple(extract_facts(text, "test-doc"))
+@lru_cache(maxsize=128)
+def facts_of(text: str, markdown: bool = False) -> tuple[Fact, ...]:
+    """The facts of a text (shared with the other test_extract_* modules)."""
+    return tuple(extract_facts(text, "test-doc", markdown=markdown))
 
 
-def typed(text: str) -> set[Triple]:
+def typed(text: str, markdown: bool = False) -> set[Triple]:
+    """The typed relations of a text as (source, type, target) names."""
     return {
         (f.source.name or "", f.type, f.target.name or "")
-        for f in facts_of(text)
+        for f in facts_of(text, markdown)
         if isinstance(f, RelationFact) and f.type != WEAK
     }
 
@@ -174,11 +176,11 @@ def test_appositive_company_context_and_part_of() -> None:
 
 
 def test_sanctions_and_coordinated_unknown_names() -> None:
-    rels = typed(
-        "The Commerce Department added Candiru and Positive Technologies to the Entity List."
-    )
-    assert ("Commerce Department", "SANCTIONED", "Candiru") in rels
-    assert ("Commerce Department", "SANCTIONED", "Positive Technologies") in rels
+    text = "The Commerce Department added Candiru and Positive Technologies to the Entity List."
+    rels = typed(text)
+    assert ("Department of Commerce", "SANCTIONED", "Candiru") in rels
+    assert ("Department of Commerce", "SANCTIONED", "Positive Technologies") in rels
+    assert "Commerce Department" in entity(text, "Department of Commerce").aliases
 
 
 def test_anaphora_never_crosses_a_story() -> None:

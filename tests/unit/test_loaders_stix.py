@@ -232,10 +232,10 @@ def test_own_bundles_detected_by_extension_and_content() -> None:
 
 
 def test_own_bundle_without_ijson_gives_the_same_facts(monkeypatch: pytest.MonkeyPatch) -> None:
-    from casegraph.loaders import stix_stream
+    from casegraph.loaders import json_stream
 
     doc, streamed = load(OWN_IOCS)
-    monkeypatch.setattr(stix_stream, "_ijson", lambda: None)
+    monkeypatch.setattr(json_stream, "_ijson", lambda: None)
     doc_whole, whole = load(OWN_IOCS)
     assert whole == streamed
     assert doc_whole.properties == doc.properties
@@ -535,11 +535,11 @@ def test_relationship_without_refs_is_an_error(tmp_path: Path) -> None:
 
 @needs_shared
 def test_without_ijson_the_same_facts_come_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    from casegraph.loaders import stix_stream
+    from casegraph.loaders import json_stream
 
     path = AMNESTY / "2024-05-02_wintego_helios" / "wintego_helios.stix2"
     doc, streamed = load(path)
-    monkeypatch.setattr(stix_stream, "_ijson", lambda: None)
+    monkeypatch.setattr(json_stream, "_ijson", lambda: None)
     doc_whole, whole = load(path)
     assert whole == streamed
     assert doc_whole.properties == doc.properties

@@ -9,6 +9,7 @@ import pytest
 
 from casegraph.backends.sqlite import SqliteStore
 from casegraph.errors import UsageError
+from casegraph.graph import decisions
 from casegraph.pipeline import load_paths
 from casegraph.queries.common import common
 from casegraph.queries.explain import explain
@@ -81,7 +82,7 @@ def test_neighbors_filters(store: SqliteStore) -> None:
 
 
 def test_neighbors_carry_evidence_and_aliases(store: SqliteStore) -> None:
-    store.alias("Alpha", "Alpha Corp")
+    decisions.alias(store, "Alpha", "Alpha Corp")
     sub = neighbors(store, "Alpha")
     assert sub.nodes[0].aliases == ("Alpha Corp",)
     hired = next(e for e in sub.edges if e.type == "HIRED")
@@ -119,6 +120,6 @@ def test_explain_gives_the_k_best_paths_and_a_quoted_brief(store: SqliteStore) -
     assert "**Gamma** -\\[BASED\\_IN\\]-\\> **Freedonia**" in text  # Markdown specials escaped
     beta = explain(store, "Beta", "Ann Example", PathOptions(mode="shortest", no_weak=True))
     text = brief(beta)
-    assert "Ann joined \\[Beta\\]\\*." in text and "and 1 more sources" in text
+    assert "Ann joined \\[Beta\\]\\*." in text and "and 1 more source\n" in text
     lonely = brief(explain(store, "Alpha", "Stray Ltd"))
     assert "No path joins Alpha (Company) and Stray Ltd (Company)" in lonely

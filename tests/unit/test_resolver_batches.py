@@ -17,8 +17,8 @@ from casegraph.backends.sqlite import SqliteStore
 from casegraph.backends.sqlite import store as sqlite_store
 from casegraph.graph import resolver
 from casegraph.graph.keys import fuzzy_equal, fuzzy_matches
+from casegraph.loaders.json_stream import parse_json
 from casegraph.loaders.jsonl import parse_line
-from casegraph.loaders.stix_stream import parse_json
 from casegraph.pipeline import load_paths
 from tests.conftest import write_jsonl
 from tests.security.storecheck import digest

@@ -18,15 +18,25 @@ from casegraph.backends.neo4j.index import chunks
 from casegraph.graph.access import Hop, NodeInfo, Step
 from casegraph.graph.schema import load_schema
 
-# Question: for each entity of $ids, the entities one relation of the allowed types away
-# (ignoring direction), of the allowed types when $via is given (entities in $ends exempt).
+# Review statuses in a walk (casegraph.graph.access): a relation's evidence left after rejected
+# items, its status (rejected when every item is), and whether a walk may cross it ($all: the
+# question includes what was rejected and dropped).
+LIVE_EVIDENCE = "size([x IN coalesce(r.ev_status, [q IN r.quotes | '']) WHERE x = ''])"
+STATUS = f"CASE WHEN size(r.quotes) > 0 AND {LIVE_EVIDENCE} = 0 THEN 'rejected' ELSE r.status END"
+WALKABLE = (
+    f"($all OR (coalesce(r.status, '') <> 'rejected' AND (size(r.quotes) = 0 OR {LIVE_EVIDENCE} > 0)"
+    " AND coalesce(u.status, '') <> 'dropped' AND coalesce(v.status, '') <> 'dropped'))"
+)
+
+# Question: for each entity of $ids, the entities one walkable relation of the allowed types
+# away (ignoring direction), of the allowed types when $via is given (entities in $ends exempt).
 # Placeholders: {types} (relationship type expression), {left}/{right} (direction).
-# Parameters: $ids, $via (entity types, or null), $ends. Columns: id, nbrs.
+# Parameters: $ids, $via (entity types, or null), $ends, $all. Columns: id, nbrs.
 STEP = """
 UNWIND $ids AS id
-MATCH (u:Entity {{id: id}}){left}[:{types}]{right}(v:Entity)
+MATCH (u:Entity {{id: id}}){left}[r:{types}]{right}(v:Entity)
 USING INDEX u:Entity(id)
-WHERE v <> u AND ($via IS NULL OR v.id IN $ends OR v.type IN $via)
+WHERE v <> u AND ($via IS NULL OR v.id IN $ends OR v.type IN $via) AND {walkable}
 RETURN id, collect(DISTINCT v.id) AS nbrs
 """
 
@@ -45,25 +55,32 @@ MATCH (n:Entity {{id: id}}) USING INDEX n:Entity(id)
 RETURN n.id AS id, n.name AS name, n.type AS type, {cy.degree("n")} AS degree
 """
 
-# Question: for each pair [u, v] of $pairs, the relations of the allowed types from u to v
-# (either way round unless directed). Placeholders: {types}, {left}/{right}.
-# Columns: u, v, rid, source, target, type, evidence.
+# Question: for each pair [u, v] of $pairs, the walkable relations of the allowed types from u
+# to v (either way round unless directed). Placeholders: {types}, {left}/{right}. $all.
+# Columns: u, v, rid, source, target, type, evidence (items not rejected), status.
 HOPS = """
 UNWIND $pairs AS p
 MATCH (u:Entity {{id: p[0]}}){left}[r:{types}]{right}(v:Entity {{id: p[1]}})
 USING INDEX u:Entity(id)
+WHERE {walkable}
 RETURN p[0] AS u, p[1] AS v, r.rid AS rid, startNode(r).id AS source, endNode(r).id AS target,
-       type(r) AS type, size(r.quotes) AS evidence
+       type(r) AS type, {evidence} AS evidence, {status} AS status
 """
 
-# Question: the relations of the allowed types between any two of the entities $ids.
-# Placeholder: {types}. Columns: rid, source, target, type, evidence.
+# Question: the walkable relations of the allowed types between any two of the entities $ids.
+# Placeholder: {types}. $all. Columns: rid, source, target, type, evidence, status.
 AMONG = """
-MATCH (a:Entity)-[r:{types}]->(b:Entity)
-USING INDEX a:Entity(id)
-WHERE a.id IN $ids AND b.id IN $ids
-RETURN r.rid AS rid, a.id AS source, b.id AS target, type(r) AS type, size(r.quotes) AS evidence
+MATCH (u:Entity)-[r:{types}]->(v:Entity)
+USING INDEX u:Entity(id)
+WHERE u.id IN $ids AND v.id IN $ids AND {walkable}
+RETURN r.rid AS rid, u.id AS source, v.id AS target, type(r) AS type, {evidence} AS evidence,
+       {status} AS status
 """
+
+
+def walk_query(template: str, **fill: str) -> str:
+    """A walk statement with its review expressions and the given placeholders filled in."""
+    return template.format(walkable=WALKABLE, evidence=LIVE_EVIDENCE, status=STATUS, **fill)
 
 
 def type_expression(allowed: frozenset[str] | None) -> str:
@@ -98,9 +115,10 @@ class Neo4jAccess:
         missing = [u for u in nodes if u not in seen]
         if missing:
             left, right = _arrows(step, forward)
-            query = STEP.format(types=type_expression(step.rel_types), left=left, right=right)
+            query = walk_query(STEP, types=type_expression(step.rel_types), left=left, right=right)
             via = sorted(step.via_types) if step.via_types is not None else None
-            for row in self._read(query, "ids", missing, via=via, ends=sorted(step.ends)):
+            for row in self._read(query, "ids", missing, via=via, ends=sorted(step.ends),
+                                  all=step.include_rejected):  # fmt: skip
                 seen[row["id"]] = frozenset(row["nbrs"])
             for u in missing:
                 seen.setdefault(u, frozenset())
@@ -124,17 +142,18 @@ class Neo4jAccess:
         self, pairs: Collection[tuple[str, str]], step: Step
     ) -> dict[tuple[str, str], list[Hop]]:
         left, right = _arrows(step, True)
-        query = HOPS.format(types=type_expression(step.rel_types), left=left, right=right)
+        query = walk_query(HOPS, types=type_expression(step.rel_types), left=left, right=right)
         out: dict[tuple[str, str], list[Hop]] = {p: [] for p in pairs}
-        for r in self._read(query, "pairs", [list(p) for p in pairs]):
+        for r in self._read(query, "pairs", [list(p) for p in pairs], all=step.include_rejected):
             out[(r["u"], r["v"])].append(
-                Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]))
+                Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
             )
         return out
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
-        query = AMONG.format(types=type_expression(step.rel_types))
-        rows = self.client.read(query, {"ids": list(ids)})
+        query = walk_query(AMONG, types=type_expression(step.rel_types))
+        rows = self.client.read(query, {"ids": list(ids), "all": step.include_rejected})
         return [
-            Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"])) for r in rows
+            Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
+            for r in rows
         ]

@@ -186,6 +186,8 @@ class Client:
             self.write(statement)
         if missing:
             self.write(cy.AWAIT_INDEXES, {"seconds": INDEX_WAIT})
+        if "cg_decision_uid" in {n for n in cy.schema_statements() if n not in existing}:
+            self.write(cy.DECISION_UIDS)  # a store from before decisions had uids
         found = self.read(cy.META)
         if found:
             return int(found[0]["revision"]), str(found[0]["uuid"])

@@ -74,6 +74,8 @@ SCHEMA = {
     "FOR (n:Name) REQUIRE (n.type, n.key) IS UNIQUE",
     "cg_xid": "CREATE CONSTRAINT cg_xid IF NOT EXISTS FOR (x:Xid) REQUIRE x.xid IS UNIQUE",
     "cg_meta_key": "CREATE CONSTRAINT cg_meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE",
+    "cg_decision_uid": "CREATE CONSTRAINT cg_decision_uid IF NOT EXISTS "
+    "FOR (d:Decision) REQUIRE d.uid IS UNIQUE",
     "cg_name_key": "CREATE INDEX cg_name_key IF NOT EXISTS FOR (n:Name) ON (n.key)",
     "cg_name_key_text": "CREATE TEXT INDEX cg_name_key_text IF NOT EXISTS FOR (n:Name) ON (n.key)",
     "cg_name_mkey": "CREATE INDEX cg_name_mkey IF NOT EXISTS FOR (n:Name) ON (n.type, n.mkey)",
@@ -81,6 +83,8 @@ SCHEMA = {
     "cg_name_entity": "CREATE INDEX cg_name_entity IF NOT EXISTS FOR (n:Name) ON (n.entity)",
     "cg_xid_entity": "CREATE INDEX cg_xid_entity IF NOT EXISTS FOR (x:Xid) ON (x.entity)",
     "cg_entity_type": "CREATE INDEX cg_entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
+    "cg_entity_type_source": "CREATE INDEX cg_entity_type_source IF NOT EXISTS "
+    "FOR (e:Entity) ON (e.type_source)",
     "cg_entity_names": "CREATE FULLTEXT INDEX cg_entity_names IF NOT EXISTS "
     "FOR (e:Entity) ON EACH [e.name, e.aliases]",
 }
@@ -100,6 +104,12 @@ def schema_statements() -> dict[str, str]:
 
 # Which schema objects exist?  Columns: name.
 SHOW_SCHEMA_NAMES = "SHOW INDEXES YIELD name RETURN name"
+
+# Give decisions recorded before they had uids one. No parameters.
+DECISION_UIDS = """
+MATCH (d:Decision) WHERE d.uid IS NULL
+SET d.uid = 'd:' + substring(replace(randomUUID(), '-', ''), 0, 16)
+"""
 
 # Wait until new indexes are online. $seconds: how long at most.
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
@@ -166,7 +176,8 @@ RETURN n.xid AS xid, n.entity AS entity
 ENTITY_INFO = """
 UNWIND $ids AS i
 MATCH (e:Entity {id: i}) USING INDEX e:Entity(id)
-RETURN e.id AS id, e.type AS type, e.properties_json AS properties_json
+RETURN e.id AS id, e.type AS type, e.properties_json AS properties_json,
+       coalesce(e.type_source, 'source') AS type_source, e.status AS status
 """
 
 # Which of these relation ids of one type exist? $rids: [rid]. Columns: rid. (Per type, with an
@@ -192,13 +203,13 @@ BEGIN_DOCUMENT = "MERGE (d:PendingDocument {id: $id})"
 
 # Create entities of one type (label from the schema), leaving existing ones untouched; the
 # summary's nodes_created counts the new ones. Rows are lists (less to encode than maps):
-# $rows: [[id, type, name, key, props JSON, seq]].
+# $rows: [[id, type, name, key, props JSON, seq, type source]].
 CREATE_ENTITIES = f"""
 UNWIND $rows AS row
 MERGE (e:Entity {{id: row[0]}})
 ON CREATE SET e:{LABEL}, e.type = row[1], e.name = row[2], e.key = row[3],
               e.aliases = [], e.keys = [], e.mkeys = [], e.properties_json = row[4],
-              e.seq = row[5]
+              e.seq = row[5], e.type_source = row[6]
 """
 
 # Replace the properties of entities (their JSON, merged client-side). $rows: [{id, props}].
@@ -247,20 +258,24 @@ MATCH (e:Entity {id: row[1]})
 MERGE (d)-[:MENTIONS]->(e)
 """
 
-# Record that the document being loaded (still pending) mentions entities: one document per
-# statement, so it is found once, not per row. $doc, $rows: [entity id].
+# Record that the document being loaded (still pending) mentions entities, with how it typed
+# each (JSON, or null): one document per statement, so it is found once, not per row.
+# $doc, $rows: [[entity id, typing]].
 ADD_DOC_MENTIONS = """
 MATCH (d:PendingDocument {id: $doc})
-UNWIND $rows AS eid
-MATCH (e:Entity {id: eid})
-MERGE (d)-[:MENTIONS]->(e)
+UNWIND $rows AS row
+MATCH (e:Entity {id: row[0]})
+MERGE (d)-[m:MENTIONS]->(e)
+SET m.typing = coalesce(row[1], m.typing)
 """
 
 # Write relations of one type with their evidence: created when new (the summary's
 # relationships_created counts them), evidence appended unless an item with the same key
 # (document, locator, offsets, extractor) is already there.
 # $rows: [[rid, source id, target id, props JSON, [[key, doc, quote, start, end, extractor,
-# confidence, locator]]]]. Columns: added.
+# confidence, locator, source key, target key, date]]]]. Columns: added. (The source and target
+# keys are the names the item wrote its ends as; date '' when unknown; a new item's review
+# status is ''. Lists written before those four existed are padded to line up.)
 MERGE_RELATIONS = f"""
 UNWIND $rows AS row
 MATCH (s:Entity {{id: row[1]}}), (t:Entity {{id: row[2]}})
@@ -268,8 +283,13 @@ USING INDEX s:Entity(id) USING INDEX t:Entity(id)
 MERGE (s)-[r:{RTYPE} {{rid: row[0]}}]->(t)
 ON CREATE SET r.properties_json = row[3], r.ev_keys = [], r.quotes = [], r.document_ids = [],
               r.starts = [], r.ends = [], r.extractors = [], r.confidences = [], r.locators = []
-WITH r, [e IN row[4] WHERE NOT e[0] IN r.ev_keys] AS add
-SET r.ev_keys = r.ev_keys + [e IN add | e[0]],
+WITH r, [e IN row[4] WHERE NOT e[0] IN r.ev_keys] AS add,
+     [x IN r.ev_keys | ''] AS pad
+SET r.ev_skeys = coalesce(r.ev_skeys, pad) + [e IN add | e[8]],
+    r.ev_tkeys = coalesce(r.ev_tkeys, pad) + [e IN add | e[9]],
+    r.ev_dates = coalesce(r.ev_dates, pad) + [e IN add | e[10]],
+    r.ev_status = coalesce(r.ev_status, pad) + [e IN add | ''],
+    r.ev_keys = r.ev_keys + [e IN add | e[0]],
     r.quotes = r.quotes + [e IN add | e[2]],
     r.document_ids = r.document_ids + [e IN add | e[1]],
     r.starts = r.starts + [e IN add | e[3]],
@@ -292,7 +312,9 @@ CREATE (s)-[:{RTYPE} {{
   rid: row[0], properties_json: row[3], ev_keys: [e IN row[4] | e[0]],
   quotes: [e IN row[4] | e[2]], document_ids: [e IN row[4] | e[1]],
   starts: [e IN row[4] | e[3]], ends: [e IN row[4] | e[4]], extractors: [e IN row[4] | e[5]],
-  confidences: [e IN row[4] | e[6]], locators: [e IN row[4] | e[7]]
+  confidences: [e IN row[4] | e[6]], locators: [e IN row[4] | e[7]],
+  ev_skeys: [e IN row[4] | e[8]], ev_tkeys: [e IN row[4] | e[9]],
+  ev_dates: [e IN row[4] | e[10]], ev_status: [e IN row[4] | '']
 }}]->(t)
 """
 
@@ -311,16 +333,35 @@ SET m.revision = m.revision + 1
 # Bump the revision (after a merge or alias). No parameters.
 BUMP_REVISION = "MATCH (m:Meta {key: 'store'}) SET m.revision = m.revision + 1"
 
-# Keep a decision made by hand, for audit. $at, $action, $payload (JSON).
-RECORD_DECISION = "CREATE (:Decision {at: $at, action: $action, payload: $payload})"
+# The names of entities typed by a decision: key -> entity. Columns: key, entity.
+DECIDED_NAMES = """
+MATCH (e:Entity {type_source: 'decision'})
+MATCH (n:Name {entity: e.id})
+RETURN n.key AS key, n.entity AS entity
+"""
+
+# The names an entity answers to. $id. Columns: type, key, mkey, entity, name.
+NAMES_OF = """
+MATCH (n:Name {entity: $id})
+RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
+ORDER BY n.name
+"""
 
 # ---------------------------------------------------------------------------------- reads
+# How well supported each entity of $ids is. Columns: id, degree, documents.
+SUPPORT = f"""
+UNWIND $ids AS i
+MATCH (e:Entity {{id: i}})
+RETURN e.id AS id, {degree("e")} AS degree, COUNT {{ (:Document)-[:MENTIONS]->(e) }} AS documents
+"""
+
 # The entities with these ids. $ids: [id]. Columns: id, name, type, aliases, properties_json.
 ENTITIES_BY_ID = """
 UNWIND $ids AS i
 MATCH (e:Entity {id: i})
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
-       e.properties_json AS properties_json
+       e.properties_json AS properties_json, e.status AS status,
+       coalesce(e.type_source, 'source') AS type_source
 """
 
 # Which entity has this external id? $xid. Columns: entity.
@@ -355,12 +396,12 @@ RETURN node.id AS id, node.type AS type, node.keys AS keys
 # The degree of the n-th most connected entity (relations of schema types only).
 # $skip (n - 1). Columns: degree.
 NTH_DEGREE = f"""
-MATCH (e:Entity)
+MATCH (e:Entity) WHERE e.status IS NULL
 WITH {degree("e")} AS degree
 RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
 """
 NTH_DEGREE_OF_TYPE = f"""
-MATCH (e:Entity {{type: $type}})
+MATCH (e:Entity {{type: $type}}) WHERE e.status IS NULL
 WITH {degree("e")} AS degree
 RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
 """
@@ -368,24 +409,28 @@ RETURN degree ORDER BY degree DESC SKIP $skip LIMIT 1
 # Entities with at least $min relations (all of them when $min is 0). $min.
 # Columns: id, name, type, aliases, properties_json, degree, seq.
 ENTITIES_BY_DEGREE = f"""
-MATCH (e:Entity)
+MATCH (e:Entity) WHERE e.status IS NULL
 WITH e, {degree("e")} AS degree
 WHERE degree >= $min
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
-       e.properties_json AS properties_json, degree, e.seq AS seq
+       e.properties_json AS properties_json, e.status AS status,
+       coalesce(e.type_source, 'source') AS type_source, degree, e.seq AS seq
 """
 ENTITIES_OF_TYPE_BY_DEGREE = f"""
-MATCH (e:Entity {{type: $type}})
+MATCH (e:Entity {{type: $type}}) WHERE e.status IS NULL
 WITH e, {degree("e")} AS degree
 WHERE degree >= $min
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
-       e.properties_json AS properties_json, degree, e.seq AS seq
+       e.properties_json AS properties_json, e.status AS status,
+       coalesce(e.type_source, 'source') AS type_source, degree, e.seq AS seq
 """
 
 # The evidence lists of a relation, as columns shared by the relation reads below.
 _EVIDENCE_COLUMNS = """r.quotes AS quotes, r.document_ids AS document_ids, r.starts AS starts,
        r.ends AS ends, r.extractors AS extractors, r.confidences AS confidences,
-       r.locators AS locators"""
+       r.locators AS locators, r.ev_keys AS ev_keys, r.ev_status AS ev_status,
+       r.ev_dates AS ev_dates, r.ev_skeys AS ev_skeys, r.ev_tkeys AS ev_tkeys,
+       r.status AS status"""
 
 # Every relation of an entity, both directions, with its evidence lists. $id.
 # Columns: rid, type, direction, other, properties_json, quotes, document_ids, starts, ends,
@@ -427,8 +472,8 @@ RETURN d.id AS id, d.title AS title
 
 # The documents that mention an entity. $id. Columns: id, title, path.
 DOCUMENTS_OF = """
-MATCH (d:Document)-[:MENTIONS]->(:Entity {id: $id})
-RETURN d.id AS id, d.title AS title, d.path AS path
+MATCH (d:Document)-[m:MENTIONS]->(:Entity {id: $id})
+RETURN d.id AS id, d.title AS title, d.path AS path, m.typing AS typing
 """
 
 # Every loaded document with how many entities it mentions and relations it evidences.
@@ -461,7 +506,8 @@ COUNT_EVIDENCE = f"MATCH ()-[r:{RTYPES}]->() RETURN coalesce(sum(size(r.quotes))
 ENTITIES_PAGE = """
 MATCH (e:Entity) WHERE e.id > $after
 RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases,
-       e.properties_json AS properties_json
+       e.properties_json AS properties_json, e.status AS status,
+       coalesce(e.type_source, 'source') AS type_source
 ORDER BY e.id LIMIT $limit
 """
 
@@ -477,7 +523,7 @@ ORDER BY r.rid LIMIT $limit
 ALL_XIDS = "MATCH (x:Xid) RETURN x.xid AS xid, x.entity AS entity"
 
 # Every (document, entity) mention of complete documents. Columns: doc, entity.
-ALL_MENTIONS = "MATCH (d:Document)-[:MENTIONS]->(e:Entity) RETURN d.id AS doc, e.id AS entity"
+ALL_MENTIONS = "MATCH (d:Document)-[m:MENTIONS]->(e:Entity) RETURN d.id AS doc, e.id AS entity, m.typing AS typing"
 
 # ---------------------------------------------------------------------------------- merge / alias
 # Which entity of a type answers to a key? $type, $key. Columns: entity.

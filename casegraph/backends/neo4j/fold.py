@@ -11,7 +11,16 @@ from casegraph.graph.ids import relation_id
 from casegraph.graph.schema import WEAK
 
 _EVIDENCE_LISTS = ("ev_keys", "quotes", "document_ids", "starts", "ends", "extractors",
-                   "confidences", "locators")  # fmt: skip
+                   "confidences", "locators", "ev_skeys", "ev_tkeys", "ev_dates",
+                   "ev_status")  # fmt: skip
+# Lists a relation written before review statuses and dates may lack (read as '' items).
+_LATER_LISTS = ("ev_skeys", "ev_tkeys", "ev_dates", "ev_status")
+
+
+def padded(props: dict[str, Any]) -> dict[str, Any]:
+    """A relation's properties with every evidence list present and as long as ev_keys."""
+    n = len(props.get("ev_keys") or ())
+    return {**props, **{name: list(props.get(name) or [""] * n) for name in _LATER_LISTS}}
 
 
 def fold(tx: Any, keep: str, drop: str, props_json: str) -> None:
@@ -39,7 +48,7 @@ def fold(tx: Any, keep: str, drop: str, props_json: str) -> None:
     creates: dict[str, list[dict[str, Any]]] = {}
     replaces: dict[str, list[dict[str, Any]]] = {}
     for rel, s, o, new_rid in moves:
-        props = rel["props"]
+        props = padded(rel["props"])
         twin = twins.get(new_rid)
         if twin is None:
             creates.setdefault(rel["type"], []).append(
@@ -47,6 +56,7 @@ def fold(tx: Any, keep: str, drop: str, props_json: str) -> None:
             )
             continue
         lower.update(set(props.get("document_ids", ())) & set(twin.get("document_ids", ())))
+        twin = padded(twin)
         merged = {name: list(twin.get(name, ())) for name in _EVIDENCE_LISTS}
         have = set(merged["ev_keys"])
         for i, key in enumerate(props.get("ev_keys", ())):

@@ -51,9 +51,10 @@ class Neo4jIndex:
 
     def entities(self, ids: set[str]) -> dict[str, Ent]:
         return {
-            r["id"]: Ent(r["type"], json.loads(r["properties_json"] or "{}"))
+            r["id"]: Ent(r["type"], json.loads(r["properties_json"] or "{}"), r["type_source"],
+                         r["status"])
             for r in self._read(cy.ENTITY_INFO, "ids", ids)
-        }
+        }  # fmt: skip
 
     def relations(self, rids: dict[str, set[str]]) -> set[str]:
         found: set[str] = set()
@@ -68,3 +69,6 @@ class Neo4jIndex:
     def next_seq(self) -> int:
         found = self.client.read(cy.NEXT_SEQ)
         return int(found[0]["seq"]) if found else 0
+
+    def decided(self) -> dict[str, str]:
+        return {r["key"]: r["entity"] for r in self.client.read(cy.DECIDED_NAMES)}

@@ -23,7 +23,8 @@ Data model (labels and relationship types come only from the schema's allow-list
   graph are paths: a path query cites each hop's quotes (`size(r.quotes)` ranks hops) from the
   relationship it already holds, with no extra expansion or join, and evidence is never asked for
   without its relation; a relation's evidence is small, and read or written whole.
-- `(:Decision {at, action, payload})` for merges and aliases made by hand; `(:Meta {key: 'store',
+- `(:Decision {uid, at, by, action, target, why, payload, undone_at, undone_by})` for an
+  investigator's decisions (casegraph.graph.decisions); `(:Meta {key: 'store',
   revision, uuid, seq})` for the revision counter.
 
 A load resolves each document's facts client-side (casegraph.graph.resolver, through Neo4jIndex),
@@ -44,15 +45,17 @@ from casegraph.backends.neo4j.client import RETRY_TIME, Client
 from casegraph.config import Config
 from casegraph.errors import UsageError
 from casegraph.graph.access import GraphAccess
-from casegraph.graph.ids import now
-from casegraph.graph.keys import block
+from casegraph.graph.change import Change
+from casegraph.graph.ids import evidence_id, evidence_rid
 from casegraph.graph.model import Source
 from casegraph.graph.plan import NameRec
 from casegraph.graph.records import (
+    DecisionRow,
     DocumentRow,
     EntityRow,
     EvidenceRow,
     LoadSummary,
+    RelationInfo,
     RelationRow,
     RelationTuple,
 )
@@ -163,6 +166,16 @@ class Neo4jStore(StoreBase):
             dirty = dirty or bool(plan.dirty)
             queue_plan(batcher, plan)
         batcher.finish()
+        from casegraph.graph.sync import snapshot_decisions, still_to_apply
+
+        known = {d.uid: d.undone_at for d in self.decisions()}
+        for change in snapshot_decisions(snapshot, set(known)):
+            row = change.record
+            if row is not None and row.uid in known and (known[row.uid] or not row.undone_at):
+                continue  # already here as it is
+            pending = change if row is not None else still_to_apply(change, self)
+            if pending is not None:
+                self.apply(pending)
         got = batcher.counts
         counts.entities_new = got.nodes_created
         counts.relations_new = got.relationships_created
@@ -172,37 +185,98 @@ class Neo4jStore(StoreBase):
             self.client.write(cy.BUMP_REVISION)
         return counts
 
-    def fold(self, keep: EntityRow, drop: EntityRow, payload: dict[str, Any]) -> None:
-        """Fold `drop` into `keep` in one transaction, and record the merge."""
-        from casegraph.backends.neo4j.fold import fold, merged_properties
+    def apply(self, change: Change) -> None:
+        """Write one decision in one transaction (retried whole by the driver)."""
+        from casegraph.backends.neo4j.changes import apply_change
 
-        props = merged_properties(keep.properties, drop.properties)
+        self.client.write_tx(lambda tx: apply_change(tx, change))
 
-        def work(tx: Any) -> None:
-            fold(tx, keep.id, drop.id, props)
-            self._record(tx, "merge", payload)
+    def decisions(self) -> list[DecisionRow]:
+        """Every decision made by hand, in order."""
+        from casegraph.backends.neo4j.changes import DECISIONS, decisions
 
-        self.client.write_tx(work)
+        return decisions(self.client.read(DECISIONS))
 
-    def add_name(self, rec: NameRec, payload: dict[str, Any]) -> None:
-        """Give an entity a name by hand in one transaction, and record it as an alias."""
-        names = [[rec.type, rec.key, rec.mkey, block(rec.mkey), rec.name]]
+    def relations_by_id(self, rids: Iterable[str]) -> dict[str, RelationInfo]:
+        """The relations with these ids (those that exist), without evidence."""
+        wanted = list(dict.fromkeys(rids))
+        if not wanted:
+            return {}
+        query = cy.by_rid("r.rid AS rid, type(r) AS type, startNode(r).id AS source,"
+                          " endNode(r).id AS target, r.status AS status,"
+                          " r.properties_json AS properties_json")  # fmt: skip
+        return {
+            r["rid"]: RelationInfo(r["rid"], r["source"], r["type"], r["target"], r["status"],
+                                   json.loads(r["properties_json"] or "{}"))
+            for r in self.client.read(query, {"rids": wanted})
+        }  # fmt: skip
 
-        def work(tx: Any) -> None:
-            tx.run(cy.ADD_NAMES, rows=[[rec.entity, names]]).consume()
-            self._record(tx, "alias", payload)
+    def evidence_relation(self, eid: str) -> str | None:
+        """The id of the relation an evidence item belongs to (None when there is no such item)."""
+        rid = evidence_rid(eid)
+        if rid is None:
+            return None
+        items = self.evidence([rid]).get(rid, [])
+        return rid if any(e.id == eid for e in items) else None
 
-        self.client.write_tx(work)
+    def names_of(self, entity_id: str) -> list[NameRec]:
+        """Every name an entity answers to, in the resolution index."""
+        rows = self.client.read(cy.NAMES_OF, {"id": entity_id})
+        return [NameRec(r["type"], r["key"], r["mkey"], r["entity"], r["name"]) for r in rows]
+
+    def next_seq(self) -> int:
+        found = self.client.read(cy.NEXT_SEQ)
+        return int(found[0]["seq"]) if found else 0
+
+    # ------------------------------------------------------------------ the review queue
+    def doubtful_relations(
+        self, max_confidence: float, limit: int
+    ) -> list[tuple[RelationInfo, float, int]]:
+        """Typed, unreviewed relations whose best evidence is below max_confidence, those on
+        the busiest entities first: (relation, best confidence, degree of its two ends)."""
+        from casegraph.backends.neo4j.changes import DOUBTFUL, typed_types
+
+        query = cy.with_rtypes(DOUBTFUL).replace("__TYPED__", typed_types())
+        rows = self.client.read(query, {"max": max_confidence, "limit": limit})
+        return [(RelationInfo(r["rid"], r["source"], r["type"], r["target"], r["status"],
+                              json.loads(r["properties_json"] or "{}")),
+                 float(r["best"]), int(r["weight"])) for r in rows]  # fmt: skip
+
+    def type_disagreements(self, limit: int) -> list[tuple[EntityRow, set[str], int, str]]:
+        """Entities some documents typed otherwise: (entity, every type given, degree, a quote
+        of a mention that disagrees)."""
+        from casegraph.backends.neo4j.changes import TYPINGS
+
+        given: dict[str, set[str]] = {}
+        quotes: dict[str, str] = {}
+        for r in self.client.read(TYPINGS):
+            typing = json.loads(r["typing"])
+            given.setdefault(r["id"], {r["type"]}).add(typing["type"])
+            if typing["type"] != r["type"]:
+                quotes[r["id"]] = max(quotes.get(r["id"], ""), typing.get("quote") or "")
+        ids = [i for i, types in given.items() if len(types) > 1]
+        support = self.support(ids)
+        ids.sort(key=lambda i: (-support[i][0], i))
+        found = self.entities_by_id(ids[:limit])
+        return [(found[i], given[i], support[i][0], quotes.get(i, "")) for i in ids[:limit]
+                if i in found]  # fmt: skip
+
+    def shared_names(self, limit: int) -> list[tuple[str, list[EntityRow], int]]:
+        """Names that name entities of different types: (key, the entities, their degrees)."""
+        from casegraph.backends.neo4j.changes import SHARED_NAMES
+
+        out = []
+        for r in self.client.read(SHARED_NAMES, {"limit": limit * 4}):
+            members = self.entities_by_id(r["ids"])
+            support = self.support(members)
+            ranked = sorted(members.values(), key=lambda e: (-support[e.id][0], e.id))
+            out.append((r["key"], ranked, sum(support[e.id][0] for e in ranked)))
+        out.sort(key=lambda x: (-x[2], x[0]))
+        return out[:limit]
 
     def name_owner(self, type_: str, key: str) -> str | None:
         owner = self.client.read(cy.NAME_OWNER, {"type": type_, "key": key})
         return str(owner[0]["entity"]) if owner else None
-
-    @staticmethod
-    def _record(tx: Any, action: str, payload: dict[str, Any]) -> None:
-        tx.run(cy.RECORD_DECISION, at=now(), action=action,
-               payload=json.dumps(payload, ensure_ascii=False)).consume()  # fmt: skip
-        tx.run(cy.BUMP_REVISION).consume()
 
     # ------------------------------------------------------------------ entities and names
     def entities_by_id(self, ids: Iterable[str]) -> dict[str, EntityRow]:
@@ -213,6 +287,11 @@ class Neo4jStore(StoreBase):
     def xid_owner(self, xid: str) -> str | None:
         rows = self.client.read(cy.ENTITY_BY_XID, {"xid": xid})
         return str(rows[0]["entity"]) if rows else None
+
+    def support(self, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """How well each entity is supported: (relations touching it, documents mentioning it)."""
+        rows = self.client.read(cy.with_rtypes(cy.SUPPORT), {"ids": list(ids)})
+        return {r["id"]: (int(r["degree"]), int(r["documents"])) for r in rows}
 
     def ids_by_name(self, key: str, type_: str | None = None) -> list[str]:
         if type_:
@@ -270,14 +349,18 @@ class Neo4jStore(StoreBase):
         others = self.entities_by_id(r["other"] for r in rows)
         out = [
             RelationRow(r["rid"], r["type"], r["direction"], others[r["other"]],
-                        tuple(_evidence_rows(r, titles)), json.loads(r["properties_json"] or "{}"))
+                        tuple(_evidence_rows(r, titles)), json.loads(r["properties_json"] or "{}"),
+                        r["status"])
             for r in rows
         ]  # fmt: skip
         out.sort(key=lambda rel: (rel.type, rel.direction, rel.other.id, str(rel.id)))
         return out
 
-    def evidence(self, relation_ids: Iterable[str]) -> dict[str, list[EvidenceRow]]:
-        """The evidence of each relation, the most confident first."""
+    def evidence(
+        self, relation_ids: Iterable[str], *, include_rejected: bool = True
+    ) -> dict[str, list[EvidenceRow]]:
+        """The evidence of each relation, the most confident first (rejected items too, marked,
+        unless include_rejected is False)."""
         rids = list(dict.fromkeys(str(r) for r in relation_ids))
         out: dict[str, list[EvidenceRow]] = {}
         for start in range(0, len(rids), PAGE):
@@ -287,6 +370,8 @@ class Neo4jStore(StoreBase):
             titles = self._titles(d for r in rows for d in r["document_ids"])
             for r in rows:
                 items = _evidence_rows(r, titles)
+                if not include_rejected:
+                    items = [e for e in items if e.status is None]
                 if items:
                     out[r["rid"]] = items
         return out
@@ -298,9 +383,12 @@ class Neo4jStore(StoreBase):
         return {r["id"]: r["title"] for r in self.client.read(cy.DOCUMENT_TITLES, {"ids": ids})}
 
     # ------------------------------------------------------------------ documents and counts
-    def documents_of(self, entity_id: str) -> list[dict[str, str]]:
-        """The documents that mention an entity."""
+    def documents_of(self, entity_id: str) -> list[dict[str, Any]]:
+        """The documents that mention an entity, with how each named and typed it (`typing`:
+        name, type, cue, confidence, quote, offsets, why it joined this entity; or None)."""
         rows = self.client.read(cy.DOCUMENTS_OF, {"id": entity_id})
+        for r in rows:
+            r["typing"] = json.loads(r["typing"]) if r["typing"] else None
         return sorted(rows, key=lambda r: (r["title"], r["id"]))
 
     def documents(self) -> list[DocumentRow]:
@@ -381,10 +469,10 @@ class Neo4jStore(StoreBase):
         for r in self.client.read(cy.ALL_XIDS):
             yield r["xid"], r["entity"]
 
-    def iter_mentions(self) -> Iterator[tuple[str, str]]:
-        """Every (document id, entity id) mention of a loaded document."""
+    def iter_mentions(self) -> Iterator[tuple[str, str, str | None]]:
+        """Every (document id, entity id, typing JSON or None) mention of a loaded document."""
         for r in self.client.read(cy.ALL_MENTIONS):
-            yield r["doc"], r["entity"]
+            yield r["doc"], r["entity"], r["typing"]
 
     # ------------------------------------------------------------------ questions
     def graph(self) -> GraphAccess:
@@ -400,17 +488,22 @@ def _by_count(item: tuple[str, int]) -> tuple[int, str]:
 
 def _entity_row(r: dict[str, Any]) -> EntityRow:
     return EntityRow(r["id"], r["name"], r["type"], tuple(sorted(r["aliases"] or ())),
-                     json.loads(r["properties_json"] or "{}"))  # fmt: skip
+                     json.loads(r["properties_json"] or "{}"), status=r.get("status"),
+                     type_source=r.get("type_source") or "source")  # fmt: skip
 
 
 def _evidence_rows(r: dict[str, Any], titles: dict[str, str]) -> list[EvidenceRow]:
     """A relation's parallel evidence lists as rows (complete documents only), best first."""
+    keys = r["ev_keys"]
+    pad = [""] * len(keys)  # relations written before review statuses and dates existed
     items = [
         EvidenceRow(doc, titles[doc], quote, None if start < 0 else start, None if end < 0 else end,
-                    extractor, confidence, locator or None)
-        for quote, doc, start, end, extractor, confidence, locator in zip(
-            r["quotes"], r["document_ids"], r["starts"], r["ends"], r["extractors"],
-            r["confidences"], r["locators"], strict=True)
+                    extractor, confidence, locator or None, evidence_id(r["rid"], key),
+                    status or None, date or None, skey or None, tkey or None)
+        for quote, doc, start, end, extractor, confidence, locator, key, status, date, skey, tkey
+        in zip(r["quotes"], r["document_ids"], r["starts"], r["ends"], r["extractors"],
+               r["confidences"], r["locators"], keys, r["ev_status"] or pad, r["ev_dates"] or pad,
+               r["ev_skeys"] or pad, r["ev_tkeys"] or pad, strict=True)
         if doc in titles
     ]  # fmt: skip
     # the embedded store's ORDER BY, its ties in the order of its unique evidence index

@@ -137,13 +137,18 @@ class Batcher:
             raise
 
 
-def evidence_row(ev: Evidence) -> list[Any]:
+def evidence_row(
+    ev: Evidence, written: tuple[str, str] | None = None, date: str | None = None
+) -> list[Any]:
     """Evidence as a MERGE_RELATIONS item, [key, doc, quote, start, end, extractor, confidence,
-    locator]: Neo4j lists hold no nulls, so a missing offset is -1 and a missing locator ''.
-    (An item's id is casegraph.graph.ids.evidence_id of the relation id and this key.)"""
+    locator, source key, target key, date]: Neo4j lists hold no nulls, so a missing offset is
+    -1 and a missing locator, key or date ''. (An item's id is casegraph.graph.ids.evidence_id
+    of the relation id and this key.)"""
+    skey, tkey = written or ("", "")
     return [
         evidence_key(ev), ev.document_id, ev.quote, -1 if ev.start is None else ev.start,
         -1 if ev.end is None else ev.end, ev.extractor, float(ev.confidence), ev.locator or "",
+        skey or "", tkey or "", date or "",
     ]  # fmt: skip
 
 
@@ -173,7 +178,9 @@ def queue_plan(batcher: Batcher, plan: Plan) -> None:
         batcher.add(cy.BEGIN_DOCUMENT, {"id": doc.id})
     by_label: dict[str, list[list[Any]]] = {}
     for e in plan.entities.values():
-        by_label.setdefault(e.type, []).append([e.id, e.type, e.name, e.key, e.props, e.seq])
+        by_label.setdefault(e.type, []).append(
+            [e.id, e.type, e.name, e.key, e.props, e.seq, e.type_source]
+        )
     for type_, rows in by_label.items():
         batcher.add_rows(cy.with_label(cy.CREATE_ENTITIES, type_), rows, kind="entities")
     batcher.add_rows(cy.SET_ENTITY_PROPERTIES,
@@ -181,12 +188,13 @@ def queue_plan(batcher: Batcher, plan: Plan) -> None:
     batcher.add_rows(cy.ADD_NAMES, name_rows(plan.names))
     batcher.add_rows(cy.ADD_XIDS, [[x, e] for x, e in plan.xids])
     if doc is not None:
-        batcher.add_rows(cy.ADD_DOC_MENTIONS, list(plan.mentions), doc=doc.id)
+        batcher.add_rows(cy.ADD_DOC_MENTIONS, [list(m) for m in plan.mentions.items()], doc=doc.id)
     merged: dict[str, list[list[Any]]] = {}
     created: dict[str, list[list[Any]]] = {}
     for rel in plan.relations.values():
+        date = doc.published if doc is not None else None
         row = [rel.rid, rel.source, rel.target, rel.props,
-               [evidence_row(ev) for ev in rel.evidence.values()]]  # fmt: skip
+               [evidence_row(ev, rel.written.get(k), date) for k, ev in rel.evidence.items()]]  # fmt: skip
         (created if rel.new else merged).setdefault(rel.type, []).append(row)
     for rtype, rows in created.items():
         batcher.add_rows(cy.with_rtype(cy.CREATE_NEW_RELATIONS, rtype), rows, kind="new-relations")

@@ -6,7 +6,10 @@ indexes the relations leaving entity u, sorted by the entity at their other end,
 (`out_nbr`: that entity, `out_rel`: the relation); `in_*` likewise for relations arriving at u.
 Per entity: name, type code, degree (relations touching it, parallel ones counted) and cost
 (distinct entities one relation out plus distinct entities one relation in, which is how
-`casegraph.graph.access.NxAccess` counts it). Per relation: id, type code, evidence count.
+`casegraph.graph.access.NxAccess` counts it) and whether an investigator dropped it. Per
+relation: id, type code, review status code and evidence count, both as the networkx reference
+view has them (`casegraph.backends.sqlite.graphview.networkx_view`): rejected evidence is not
+counted, and a relation all of whose evidence was rejected is rejected.
 
 The file (`<store>.adjacency`) is a header (magic, a JSON description of the sections and of
 the store state it was built from, and a signature over both) and 64-byte aligned sections that
@@ -31,10 +34,11 @@ from typing import IO, Any
 
 import numpy as np
 
+from casegraph.graph.access import DROPPED, REJECTED
 from casegraph.safefile import atomic_writer
 
 MAGIC = b"CGADJ\x00\x01\n"
-FORMAT = 1
+FORMAT = 2
 ALIGN = 64
 # Rows read from SQLite per batch while building.
 BATCH = 100_000
@@ -42,10 +46,10 @@ BATCH = 100_000
 SECTIONS: dict[str, tuple[str, str]] = {
     "id_off": ("<i8", "n+1"), "id_blob": ("|u1", "*"),
     "name_off": ("<i8", "n+1"), "name_blob": ("|u1", "*"),
-    "etype": ("|u1", "n"), "degree": ("<i4", "n"), "cost": ("<i4", "n"),
+    "etype": ("|u1", "n"), "degree": ("<i4", "n"), "cost": ("<i4", "n"), "dropped": ("|u1", "n"),
     "out_ptr": ("<i8", "n+1"), "out_nbr": ("<i4", "m"), "out_rel": ("<i4", "m"),
     "in_ptr": ("<i8", "n+1"), "in_nbr": ("<i4", "m"), "in_rel": ("<i4", "m"),
-    "rtype": ("|u1", "m"), "evidence": ("<i4", "m"), "rid": ("|S", "m"),
+    "rtype": ("|u1", "m"), "rstatus": ("|u1", "m"), "evidence": ("<i4", "m"), "rid": ("|S", "m"),
 }  # fmt: skip
 # What fixes a store state: (revision, largest entity, relation and evidence row ids).
 Stamp = tuple[int, int, int, int]
@@ -59,6 +63,7 @@ class Adjacency:
     stamp: Stamp
     etypes: list[str]
     rtypes: list[str]
+    statuses: list[str | None]  # review status by code; code 0 is None (unreviewed)
     arrays: dict[str, np.ndarray]
     id_blob: Any  # bytes-like: slicing gives bytes (mmap or bytes)
     name_blob: Any
@@ -111,22 +116,28 @@ def _rows(db: sqlite3.Connection, sql: str) -> Iterator[list[Any]]:
 
 
 def _build(db: sqlite3.Connection, uuid: str, state: Stamp) -> Adjacency:
-    entities = db.execute("SELECT id, name, type FROM entities").fetchall()
+    entities = db.execute("SELECT id, name, type, status FROM entities").fetchall()
     entities.sort()  # by id: code point order, which is UTF-8 byte order
     n = len(entities)
     index = {row[0]: i for i, row in enumerate(entities)}
     etypes: dict[str, int] = {}
     etype = np.fromiter(
-        (etypes.setdefault(t, len(etypes)) for _, _, t in entities), dtype=np.uint8, count=n
+        (etypes.setdefault(t, len(etypes)) for _, _, t, _ in entities), dtype=np.uint8, count=n
     )
-    id_off, id_blob = _strings([i.encode("utf-8") for i, _, _ in entities])
-    name_off, name_blob = _strings([name.encode("utf-8") for _, name, _ in entities])
+    dropped = np.fromiter((st == DROPPED for *_, st in entities), dtype=np.uint8, count=n)
+    id_off, id_blob = _strings([i.encode("utf-8") for i, *_ in entities])
+    name_off, name_blob = _strings([name.encode("utf-8") for _, name, *_ in entities])
     del entities
 
     rtypes: dict[str, int] = {}
-    src_parts, dst_parts, type_parts, rid_parts, row_parts = [], [], [], [], []
-    for rows in _rows(db, "SELECT id, source_id, target_id, type, rid FROM relations ORDER BY id"):
+    statuses: dict[str | None, int] = {None: 0}
+    src_parts, dst_parts, type_parts, rid_parts, row_parts, status_parts = [], [], [], [], [], []
+    sql = "SELECT id, source_id, target_id, type, rid, status FROM relations ORDER BY id"
+    for rows in _rows(db, sql):
         k = len(rows)
+        status_parts.append(
+            np.fromiter((statuses.setdefault(r[5], len(statuses)) for r in rows), np.uint8, count=k)
+        )
         row_parts.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=k))
         src_parts.append(np.fromiter((index[r[1]] for r in rows), dtype=np.int32, count=k))
         dst_parts.append(np.fromiter((index[r[2]] for r in rows), dtype=np.int32, count=k))
@@ -140,21 +151,28 @@ def _build(db: sqlite3.Connection, uuid: str, state: Stamp) -> Adjacency:
     width = max((p.dtype.itemsize for p in rid_parts), default=1)
     rid = _joined(rid_parts, np.dtype(f"S{width}"))
     rtype = _joined(type_parts, np.uint8)
+    rstatus = _joined(status_parts, np.uint8)
     m = len(src)
-    if len(etypes) > 255 or len(rtypes) > 255:
-        raise ValueError("more than 255 entity or relation types")
 
+    # evidence counts leave rejected items out; a relation whose evidence was all rejected is
+    # as good as rejected
     evidence = np.zeros(m, dtype=np.int32)
-    for rows in _rows(db, "SELECT relation_id, count(*) FROM evidence GROUP BY relation_id"):
+    sql = "SELECT relation_id, sum(status IS NULL), count(*) FROM evidence GROUP BY relation_id"
+    for rows in _rows(db, sql):
         rel = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         cnt = np.fromiter((r[1] for r in rows), dtype=np.int32, count=len(rows))
         pos = np.minimum(np.searchsorted(row_ids, rel), max(m - 1, 0))
         ok = row_ids[pos] == rel if m else np.zeros(len(rel), dtype=bool)
         evidence[pos[ok]] = cnt[ok]
+        gone = pos[ok][cnt[ok] == 0]  # every item of theirs rejected (count(*) is never 0)
+        if len(gone):
+            rstatus[gone] = statuses.setdefault(REJECTED, len(statuses))
+    if len(etypes) > 255 or len(rtypes) > 255 or len(statuses) > 255:
+        raise ValueError("more than 255 entity types, relation types or review statuses")
 
     arrays: dict[str, np.ndarray] = {
         "id_off": id_off, "name_off": name_off, "etype": etype, "rtype": rtype,
-        "evidence": evidence, "rid": rid,
+        "rstatus": rstatus, "evidence": evidence, "rid": rid, "dropped": dropped,
         "degree": (np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)).astype(np.int32),
     }  # fmt: skip
     distinct = np.zeros(n, dtype=np.int64)
@@ -170,7 +188,8 @@ def _build(db: sqlite3.Connection, uuid: str, state: Stamp) -> Adjacency:
         arrays[f"{name}_nbr"] = nbr.astype(np.int32)
         arrays[f"{name}_rel"] = order.astype(np.int32)
     arrays["cost"] = distinct.astype(np.int32)
-    return Adjacency(uuid, state, list(etypes), list(rtypes), arrays, id_blob, name_blob)
+    return Adjacency(uuid, state, list(etypes), list(rtypes), list(statuses), arrays, id_blob,
+                     name_blob)  # fmt: skip
 
 
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -190,7 +209,8 @@ def _layout(adj: Adjacency) -> tuple[dict[str, Any], list[tuple[str, bytes | np.
             parts.append((name, adj.arrays[name]))
     header = {
         "format": FORMAT, "uuid": adj.uuid, "stamp": list(adj.stamp), "n": adj.n, "m": adj.m,
-        "etypes": adj.etypes, "rtypes": adj.rtypes, "rid": adj.arrays["rid"].dtype.str,
+        "etypes": adj.etypes, "rtypes": adj.rtypes, "statuses": adj.statuses,
+        "rid": adj.arrays["rid"].dtype.str,
     }  # fmt: skip
     return header, parts
 
@@ -289,12 +309,19 @@ def _parse(view: mmap.mmap, key: bytes, uuid: str, state: Stamp) -> Adjacency | 
         a = arrays[ptr]
         if a[0] != 0 or a[-1] != total or np.any(a[1:] < a[:-1]):
             return None
-    etypes, rtypes = list(header["etypes"]), list(header["rtypes"])
-    if n and int(arrays["etype"].max()) >= len(etypes):
+    for name, bound in (("out_nbr", n), ("in_nbr", n), ("out_rel", m), ("in_rel", m)):
+        a = arrays[name]
+        if len(a) and (int(a.min()) < 0 or int(a.max()) >= bound):
+            return None  # the data is not signed: indices are checked before they are used
+    etypes, rtypes, statuses = list(header["etypes"]), list(header["rtypes"]), header["statuses"]
+    if not isinstance(statuses, list) or not statuses or statuses[0] is not None:
         return None
-    if m and int(arrays["rtype"].max()) >= len(rtypes):
+    if not all(isinstance(t, str) for t in (*etypes, *rtypes, *statuses[1:])):
         return None
-    return Adjacency(uuid, state, etypes, rtypes, arrays, _Bytes(view, blobs["id_blob"]),
+    for codes, table in (("etype", etypes), ("rtype", rtypes), ("rstatus", statuses)):
+        if len(arrays[codes]) and int(arrays[codes].max()) >= len(table):
+            return None
+    return Adjacency(uuid, state, etypes, rtypes, statuses, arrays, _Bytes(view, blobs["id_blob"]),
                      _Bytes(view, blobs["name_blob"]), source="file")  # fmt: skip
 
 

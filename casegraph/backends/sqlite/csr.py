@@ -2,8 +2,8 @@
 
 Only what a question touches is read: the slices of the entities it expands, and the names,
 types and degrees of those it reports. Answers equal `casegraph.graph.access.NxAccess` on a
-networkx view of the same store (same neighbour sets, degrees, costs and hops), which the tests
-check on random graphs.
+networkx view of the same store (same neighbour sets, degrees, costs and hops, review statuses
+included), which the tests check on random graphs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 import numpy as np
 
 from casegraph.backends.sqlite.adjacency import Adjacency
-from casegraph.graph.access import Hop, NodeInfo, Step
+from casegraph.graph.access import REJECTED, Hop, NodeInfo, Step
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -42,9 +42,13 @@ class CsrAccess:
         self._id_off, self._id_blob = a["id_off"], adj.id_blob
         self._name_off, self._name_blob = a["name_off"], adj.name_blob
         self._etype, self._degree, self._cost = a["etype"], a["degree"], a["cost"]
+        self._dropped = a["dropped"]
+        self._any_dropped = bool(adj.cache.setdefault("any dropped", bool(self._dropped.any())))
         self._out = (a["out_ptr"], a["out_nbr"], a["out_rel"])
         self._in = (a["in_ptr"], a["in_nbr"], a["in_rel"])
         self._rtype, self._evidence, self._rid = a["rtype"], a["evidence"], a["rid"]
+        self._rstatus, self._statuses = a["rstatus"], adj.statuses
+        self._rejected = adj.statuses.index(REJECTED) if REJECTED in adj.statuses else -1
         self._etypes, self._rtypes = adj.etypes, adj.rtypes
         self._ix: dict[str, int] = adj.cache.setdefault("ix", {})
         self._ids: dict[int, str] = adj.cache.setdefault("ids", {})
@@ -110,17 +114,27 @@ class CsrAccess:
     def _crossable(self, rels: np.ndarray, step: Step) -> np.ndarray | None:
         """Which of these relations (row indices) the step may cross; None when all may.
 
-        Every relation filter lives here, so that a new one (a review status, say) is one
-        change: step, hops and among all ask this method."""
-        if step.rel_types is None:
-            return None
-        return self._mask("r", step.rel_types)[self._rtype[rels]]
+        Every relation filter lives here (`Step.allows` on the arrays: relation types, review
+        status), so that a new one is one change: step, hops and among all ask this method."""
+        ok: np.ndarray | None = None
+        if step.rel_types is not None:
+            ok = self._mask("r", step.rel_types)[self._rtype[rels]]
+        if self._rejected >= 0 and not step.include_rejected:
+            kept = self._rstatus[rels] != self._rejected
+            ok = kept if ok is None else ok & kept
+        return ok
+
+    def _walks_dropped(self, step: Step) -> bool:
+        """Whether a walk with this step must leave dropped entities out."""
+        return self._any_dropped and not step.include_rejected
 
     # ------------------------------------------------------------------ GraphAccess
     def step(self, nodes: Collection[str], step: Step, forward: bool) -> dict[str, set[str]]:
         nodes = list(nodes)
         out: dict[str, set[str]] = {u: set() for u in nodes}
         present = [(u, i) for u, i in zip(nodes, self._index(nodes), strict=True) if i >= 0]
+        if present and self._walks_dropped(step):  # nothing is reached from a dropped entity
+            present = [(u, i) for u, i in present if not self._dropped[i]]
         if not present:
             return out
         us = np.fromiter((i for _, i in present), dtype=np.int64, count=len(present))
@@ -140,6 +154,8 @@ class CsrAccess:
             return out
         owner, v = np.concatenate(owners), np.concatenate(found)
         keep = v != us[owner]
+        if self._walks_dropped(step):
+            keep &= self._dropped[v] == 0
         if step.via_types is not None:
             allowed = self._mask("e", step.via_types)[self._etype[v]]
             ends = [i for i in self._index(step.ends) if i >= 0]
@@ -175,8 +191,8 @@ class CsrAccess:
         }
 
     def _hop(self, r: int, source: str, target: str) -> Hop:
-        return Hop(self._rid[r].decode("utf-8"), source, target,
-                   self._rtypes[self._rtype[r]], int(self._evidence[r]))  # fmt: skip
+        return Hop(self._rid[r].decode("utf-8"), source, target, self._rtypes[self._rtype[r]],
+                   int(self._evidence[r]), self._statuses[self._rstatus[r]])  # fmt: skip
 
     def _between(self, table: tuple[np.ndarray, ...], u: int, v: int, step: Step) -> list[int]:
         """The relations of table (out or in) joining u and v that the step may cross, by row."""

@@ -127,8 +127,41 @@ UPDATE evidence SET eid = (SELECT cg_eid(r.rid, evidence.document_id, evidence.l
 CREATE UNIQUE INDEX evidence_eid ON evidence(eid);
 """
 
+# Version 3: an investigator's decisions are data. Relations and evidence items carry a review
+# status (NULL: unreviewed; 'confirmed', 'rejected'), entities a status ('dropped') and what typed
+# them ('text': a text loader's guess; 'source': a structured source; 'decision': by hand; an
+# entity of an older store is 'text' when only text or HTML documents mention it); a mention
+# keeps how the document typed the entity (JSON: type, cue, confidence, quote, offsets). Evidence keeps the keys of the names its ends were written as (what `split`
+# moves) and its date (for time questions). Decisions get a stable uid, who made them, why,
+# what they are about, and whether they were undone.
+V3 = """
+ALTER TABLE relations ADD COLUMN status TEXT;
+ALTER TABLE evidence ADD COLUMN status TEXT;
+ALTER TABLE evidence ADD COLUMN source_key TEXT;
+ALTER TABLE evidence ADD COLUMN target_key TEXT;
+ALTER TABLE evidence ADD COLUMN date TEXT;
+ALTER TABLE entities ADD COLUMN status TEXT;
+ALTER TABLE entities ADD COLUMN type_source TEXT;
+ALTER TABLE mentions ADD COLUMN typing TEXT;
+ALTER TABLE decisions ADD COLUMN uid TEXT;
+ALTER TABLE decisions ADD COLUMN by TEXT;
+ALTER TABLE decisions ADD COLUMN why TEXT;
+ALTER TABLE decisions ADD COLUMN target TEXT;
+ALTER TABLE decisions ADD COLUMN undone_at TEXT;
+ALTER TABLE decisions ADD COLUMN undone_by TEXT;
+UPDATE entities SET type_source = CASE WHEN EXISTS (
+    SELECT 1 FROM mentions m JOIN documents d ON d.id = m.document_id
+    WHERE m.entity_id = entities.id AND d.loader NOT IN ('text', 'html')
+) OR NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id)
+THEN 'source' ELSE 'text' END;
+UPDATE decisions SET uid = 'd:' || lower(hex(randomblob(8))) WHERE uid IS NULL;
+CREATE UNIQUE INDEX decisions_uid ON decisions(uid);
+CREATE INDEX relations_status ON relations(status) WHERE status IS NOT NULL;
+CREATE INDEX entities_status ON entities(status) WHERE status IS NOT NULL;
+"""
+
 # MIGRATIONS[i] takes a store from version i + 1 to version i + 2.
-MIGRATIONS = (V2,)
+MIGRATIONS = (V2, V3)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from casegraph.backends.sqlite.adjacency import Adjacency, build, open_file, stamp, write
 from casegraph.backends.sqlite.connection import Connection
+from casegraph.graph.access import DROPPED, REJECTED
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -116,22 +117,31 @@ class GraphView:
 
 
 def networkx_view(conn: Connection) -> nx.MultiDiGraph:
-    """The whole store as a networkx MultiDiGraph (nodes: entity ids with name and type; edges
-    keyed by relation id with type and evidence count): the reference the adjacency is checked
-    against (`casegraph.graph.access.NxAccess`); questions never build it."""
+    """The whole store as a networkx MultiDiGraph (nodes: entity ids with name, type and review
+    status; edges keyed by relation id with type, evidence count and review status): the
+    reference the adjacency is checked against (`casegraph.graph.access.NxAccess`); questions
+    never build it."""
     import networkx as nx
 
     db = conn.db
     graph: Any = nx.MultiDiGraph()
     graph.add_nodes_from(
-        (i, {"name": n, "type": t}) for i, n, t in db.execute("SELECT id, name, type FROM entities")
+        (i, {"name": n, "type": t, **({"status": st} if st else {})})
+        for i, n, t, st in db.execute("SELECT id, name, type, status FROM entities")
     )
+    # evidence counts leave rejected items out; a relation all of whose evidence was rejected
+    # is as good as rejected
     graph.add_edges_from(
-        (s, o, rid, {"type": t, "evidence": n})
-        for rid, s, t, o, n in db.execute(
-            "SELECT r.rid, r.source_id, r.type, r.target_id,"
+        (s, o, rid, {"type": t, "evidence": n,
+                     **({"status": REJECTED if n == 0 and total else st} if st or (total and n == 0) else {})})
+        for rid, s, t, o, st, n, total in db.execute(
+            "SELECT r.rid, r.source_id, r.type, r.target_id, r.status,"
+            " (SELECT count(*) FROM evidence e WHERE e.relation_id = r.id AND e.status IS NULL),"
             " (SELECT count(*) FROM evidence e WHERE e.relation_id = r.id)"
             " FROM relations r ORDER BY r.id"
         )
-    )
+    )  # fmt: skip
+    graph.graph["reviewed"] = any(
+        d.get("status") == REJECTED for _, _, d in graph.edges(data=True)
+    ) or any(d.get("status") == DROPPED for _, d in graph.nodes(data=True))
     return graph

@@ -73,9 +73,12 @@ class SqliteIndex:
 
     def entities(self, ids: set[str]) -> dict[str, Ent]:
         sql = (
-            "SELECT id, type, properties FROM entities WHERE id IN (SELECT value FROM json_each(?))"
+            "SELECT id, type, properties, type_source, status FROM entities"
+            " WHERE id IN (SELECT value FROM json_each(?))"
         )
-        return {i: Ent(t, json.loads(p)) for i, t, p in self._rows(sql, ids)}
+        return {
+            i: Ent(t, json.loads(p), ts or "source", st) for i, t, p, ts, st in self._rows(sql, ids)
+        }
 
     def relations(self, rids: dict[str, set[str]]) -> set[str]:
         sql = "SELECT rid FROM relations WHERE rid IN (SELECT value FROM json_each(?))"
@@ -87,3 +90,11 @@ class SqliteIndex:
 
     def next_seq(self) -> int:
         return 0  # the embedded store keeps creation order as its row order
+
+    def decided(self) -> dict[str, str]:
+        return dict(
+            self.db.execute(
+                "SELECT n.key, n.entity_id FROM names n JOIN entities e ON e.id = n.entity_id"
+                " WHERE e.type_source = 'decision'"
+            )
+        )

@@ -9,28 +9,30 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from casegraph.backends.sqlite.changes import apply_change, decisions
 from casegraph.backends.sqlite.connection import Connection, NothingNew, note
 from casegraph.backends.sqlite.csr import CsrAccess
-from casegraph.backends.sqlite.fold import fold
 from casegraph.backends.sqlite.graphview import GraphView
 from casegraph.backends.sqlite.index import SqliteIndex
 from casegraph.backends.sqlite.writer import write_plan
 from casegraph.errors import StoreError
 from casegraph.graph.access import GraphAccess
-from casegraph.graph.ids import now
-from casegraph.graph.keys import block
+from casegraph.graph.change import Change
+from casegraph.graph.ids import evidence_rid
 from casegraph.graph.model import Source, normalize_name
 from casegraph.graph.plan import NameRec
 from casegraph.graph.records import (
+    DecisionRow,
     DocumentRow,
     EntityRow,
     EvidenceRow,
     LoadSummary,
+    RelationInfo,
     RelationRow,
     RelationTuple,
 )
 from casegraph.graph.resolver import Resolver
-from casegraph.graph.schema import load_schema
+from casegraph.graph.schema import WEAK, load_schema
 from casegraph.graph.snapshot import Snapshot, SnapshotCounts
 from casegraph.graph.store import MAX_LIMIT, StoreBase
 
@@ -100,7 +102,7 @@ class SqliteStore(StoreBase):
 
     def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts:
         """Copy a snapshot in with its ids as they are; what is already here is kept."""
-        from casegraph.graph.sync import snapshot_plans
+        from casegraph.graph.sync import snapshot_decisions, snapshot_plans, still_to_apply
 
         counts = SnapshotCounts()
         before = self._counts()
@@ -108,10 +110,22 @@ class SqliteStore(StoreBase):
             with self.conn.write():
                 for plan in snapshot_plans(snapshot, SqliteIndex(self.db), counts):
                     counts.evidence_added += write_plan(self.db, plan)
+                log = decisions(self.db)
+                have = {d.uid: d.undone_at for d in log}
+                decided = False
+                for change in snapshot_decisions(snapshot, set(have)):
+                    row = change.record
+                    if row is not None and row.uid in have and (have[row.uid] or not row.undone_at):
+                        continue  # already here as it is
+                    pending = change if row is not None else still_to_apply(change, self)
+                    if pending is not None:
+                        apply_change(self.db, pending)
+                        decided = True
                 after = self._counts()
                 counts.entities_new = after[0] - before[0]
                 counts.relations_new = after[1] - before[1]
-                if after == before and counts.evidence_added == 0:
+                if after == before and counts.evidence_added == 0 and not counts.documents_new \
+                        and not decided:  # fmt: skip
                     raise NothingNew
         except NothingNew:
             return counts
@@ -123,21 +137,102 @@ class SqliteStore(StoreBase):
         return (one("SELECT count(*) FROM entities").fetchone()[0],
                 one("SELECT count(*) FROM relations").fetchone()[0])  # fmt: skip
 
-    def fold(self, keep: EntityRow, drop: EntityRow, payload: dict[str, Any]) -> None:
-        """Fold `drop` into `keep` in one transaction, and record the merge."""
+    def apply(self, change: Change) -> None:
+        """Write one decision in one transaction (a kill during it leaves the store as before)."""
         with self.conn.write():
-            fold(self.db, keep.id, drop.id)
-            self._record("merge", payload)
+            apply_change(self.db, change)
 
-    def add_name(self, rec: NameRec, payload: dict[str, Any]) -> None:
-        """Give an entity a name by hand in one transaction, and record it as an alias."""
-        with self.conn.write():
-            self.db.execute(
-                "INSERT OR IGNORE INTO names(type, key, mkey, block, entity_id, name)"
-                " VALUES (?,?,?,?,?,?)",
-                (rec.type, rec.key, rec.mkey, block(rec.mkey), rec.entity, rec.name),
+    def decisions(self) -> list[DecisionRow]:
+        """Every decision made by hand, in order."""
+        return decisions(self.db)
+
+    def relations_by_id(self, rids: Iterable[str]) -> dict[str, RelationInfo]:
+        """The relations with these ids (those that exist), without evidence."""
+        return {
+            rid: RelationInfo(rid, s, t, o, status, json.loads(props))
+            for rid, s, t, o, status, props in self.db.execute(
+                "SELECT rid, source_id, type, target_id, status, properties FROM relations"
+                " WHERE rid IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(rids)),),
             )
-            self._record("alias", payload)
+        }
+
+    def evidence_relation(self, eid: str) -> str | None:
+        """The id of the relation an evidence item belongs to (None when there is no such item)."""
+        row = self.db.execute("SELECT 1 FROM evidence WHERE eid = ?", (eid,)).fetchone()
+        return evidence_rid(eid) if row else None
+
+    def names_of(self, entity_id: str) -> list[NameRec]:
+        """Every name an entity answers to, in the resolution index."""
+        return [
+            NameRec(*row)
+            for row in self.db.execute(
+                "SELECT type, key, mkey, entity_id, name FROM names WHERE entity_id = ?"
+                " ORDER BY name",
+                (entity_id,),
+            )
+        ]
+
+    def next_seq(self) -> int:
+        return 0  # the embedded store keeps creation order as its row order
+
+    # ------------------------------------------------------------------ the review queue
+    def doubtful_relations(
+        self, max_confidence: float, limit: int
+    ) -> list[tuple[RelationInfo, float, int]]:
+        """Typed, unreviewed relations whose best evidence is below max_confidence, those on
+        the busiest entities first: (relation, best confidence, degree of its two ends)."""
+        rows = self.db.execute(
+            "SELECT r.rid, r.source_id, r.type, r.target_id, r.status, r.properties,"
+            " max(e.confidence) AS best,"
+            " (SELECT count(*) FROM relations x WHERE x.source_id = r.source_id)"
+            " + (SELECT count(*) FROM relations x WHERE x.target_id = r.source_id)"
+            " + (SELECT count(*) FROM relations x WHERE x.source_id = r.target_id)"
+            " + (SELECT count(*) FROM relations x WHERE x.target_id = r.target_id) AS weight"
+            " FROM relations r JOIN evidence e ON e.relation_id = r.id AND e.status IS NULL"
+            " JOIN entities a ON a.id = r.source_id JOIN entities b ON b.id = r.target_id"
+            " WHERE r.status IS NULL AND r.type != ? AND a.status IS NULL AND b.status IS NULL"
+            " GROUP BY r.id HAVING best < ? ORDER BY weight DESC, r.rid LIMIT ?",
+            (WEAK, max_confidence, limit),
+        ).fetchall()
+        return [(RelationInfo(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])), r[6], r[7])
+                for r in rows]  # fmt: skip
+
+    def type_disagreements(self, limit: int) -> list[tuple[EntityRow, set[str], int, str]]:
+        """Entities some documents typed otherwise: (entity, every type given, degree, a quote
+        of a mention that disagrees)."""
+        rows = self.db.execute(
+            "SELECT e.id, group_concat(DISTINCT m.typing ->> '$.type'),"
+            " max(CASE WHEN m.typing ->> '$.type' != e.type THEN m.typing ->> '$.quote' END),"
+            " (SELECT count(*) FROM relations x WHERE x.source_id = e.id)"
+            " + (SELECT count(*) FROM relations x WHERE x.target_id = e.id) AS weight"
+            " FROM mentions m JOIN entities e ON e.id = m.entity_id"
+            " WHERE m.typing IS NOT NULL AND e.status IS NULL AND e.type_source != 'decision'"
+            " GROUP BY e.id HAVING sum(m.typing ->> '$.type' != e.type) > 0"
+            " ORDER BY weight DESC, e.id LIMIT ?",
+            (limit,),
+        ).fetchall()
+        found = self.entities_by_id(r[0] for r in rows)
+        return [(found[r[0]], set(r[1].split(",")) | {found[r[0]].type}, r[3], r[2] or "")
+                for r in rows if r[0] in found]  # fmt: skip
+
+    def shared_names(self, limit: int) -> list[tuple[str, list[EntityRow], int]]:
+        """Names that name entities of different types: (key, the entities, their degrees)."""
+        rows = self.db.execute(
+            "SELECT n.key, group_concat(DISTINCT n.entity_id) FROM names n"
+            " JOIN entities e ON e.id = n.entity_id AND e.status IS NULL"
+            " GROUP BY n.key HAVING count(DISTINCT n.entity_id) > 1"
+            " AND count(DISTINCT e.type) > 1 LIMIT ?",
+            (limit * 4,),
+        ).fetchall()
+        out = []
+        for key, ids in rows:
+            members = self.entities_by_id(ids.split(","))
+            support = self.support(members)
+            ranked = sorted(members.values(), key=lambda e: (-support[e.id][0], e.id))
+            out.append((key, ranked, sum(support[e.id][0] for e in ranked)))
+        out.sort(key=lambda x: (-x[2], x[0]))
+        return out[:limit]
 
     def name_owner(self, type_: str, key: str) -> str | None:
         row = self.db.execute(
@@ -145,18 +240,12 @@ class SqliteStore(StoreBase):
         ).fetchone()
         return str(row[0]) if row else None
 
-    def _record(self, action: str, payload: dict[str, Any]) -> None:
-        self.db.execute(
-            "INSERT INTO decisions(at, action, payload) VALUES (?, ?, ?)",
-            (now(), action, json.dumps(payload, ensure_ascii=False)),
-        )
-
     # ------------------------------------------------------------------ entities and names
     def entities_by_id(self, ids: Iterable[str]) -> dict[str, EntityRow]:
         """The entities with these ids (those that exist), with their aliases."""
         wanted = json.dumps(list(dict.fromkeys(ids)))
         rows = self.db.execute(
-            "SELECT id, name, type, properties FROM entities WHERE id IN"
+            "SELECT id, name, type, properties, status, type_source FROM entities WHERE id IN"
             " (SELECT value FROM json_each(?))",
             (wanted,),
         ).fetchall()
@@ -167,11 +256,26 @@ class SqliteStore(StoreBase):
             (wanted,),
         ):
             names.setdefault(entity_id, []).append(name)
-        return {i: _entity_row(i, n, t, p, names.get(i, ())) for i, n, t, p in rows}
+        return {r[0]: _entity_row(*r, names=names.get(r[0], ())) for r in rows}
 
     def xid_owner(self, xid: str) -> str | None:
         row = self.db.execute("SELECT entity_id FROM xids WHERE xid = ?", (xid,)).fetchone()
         return str(row[0]) if row else None
+
+    def support(self, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """How well each entity is supported: (relations touching it, documents mentioning it)."""
+        return {
+            i: (
+                self.db.execute(
+                    "SELECT (SELECT count(*) FROM relations WHERE source_id = ?)"
+                    " + (SELECT count(*) FROM relations WHERE target_id = ?)", (i, i),
+                ).fetchone()[0],
+                self.db.execute(
+                    "SELECT count(*) FROM mentions WHERE entity_id = ?", (i,)
+                ).fetchone()[0],
+            )
+            for i in ids
+        }  # fmt: skip
 
     def ids_by_name(self, key: str, type_: str | None = None) -> list[str]:
         if type_:
@@ -201,8 +305,9 @@ class SqliteStore(StoreBase):
             " FROM entities e"
         )
         params: list[Any] = []
+        sql += " WHERE e.status IS NULL"  # a dropped entity is not an entity
         if type:
-            sql += " WHERE e.type = ?"
+            sql += " AND e.type = ?"
             params.append(load_schema().entity_type(type).name)
         sql += " ORDER BY degree DESC, e.name COLLATE NOCASE"
         if limit is not None:
@@ -216,42 +321,47 @@ class SqliteStore(StoreBase):
     def relations_of(self, entity_id: str) -> list[RelationRow]:
         """Every relation of an entity, outgoing and incoming, with its evidence."""
         rows = self.db.execute(
-            "SELECT rid, type, 'out', target_id, properties FROM relations WHERE source_id = ?"
-            " UNION ALL "
-            "SELECT rid, type, 'in', source_id, properties FROM relations WHERE target_id = ?"
-            " ORDER BY 2, 3",
+            "SELECT rid, type, 'out', target_id, properties, status FROM relations"
+            " WHERE source_id = ? UNION ALL "
+            "SELECT rid, type, 'in', source_id, properties, status FROM relations"
+            " WHERE target_id = ? ORDER BY 2, 3",
             (entity_id, entity_id),
         ).fetchall()
         evidence = self.evidence([r[0] for r in rows])
         others = self.entities_by_id(r[3] for r in rows)
         return [
             RelationRow(rid, rtype, direction, others[other], tuple(evidence.get(rid, ())),
-                        json.loads(props))
-            for rid, rtype, direction, other, props in rows
+                        json.loads(props), status)
+            for rid, rtype, direction, other, props, status in rows
         ]  # fmt: skip
 
-    def evidence(self, relation_ids: Iterable[str]) -> dict[str, list[EvidenceRow]]:
-        """The evidence of each relation, the most confident first."""
+    def evidence(
+        self, relation_ids: Iterable[str], *, include_rejected: bool = True
+    ) -> dict[str, list[EvidenceRow]]:
+        """The evidence of each relation, the most confident first (rejected items too, marked,
+        unless include_rejected is False)."""
         ids = list(relation_ids)
         out: dict[str, list[EvidenceRow]] = {}
         for row in self.db.execute(
-            'SELECT r.rid, e.document_id, d.title, e.quote, e.start, e."end",'
-            " e.extractor, e.confidence, e.locator FROM relations r"
+            'SELECT r.rid, e.document_id, d.title, e.quote, e.start, e."end", e.extractor,'
+            " e.confidence, e.locator, e.eid, e.status, e.date, e.source_key, e.target_key"
+            " FROM relations r"
             " JOIN evidence e ON e.relation_id = r.id JOIN documents d ON d.id = e.document_id"
-            " WHERE r.rid IN (SELECT value FROM json_each(?))"
+            " WHERE r.rid IN (SELECT value FROM json_each(?)) AND (? OR e.status IS NULL)"
             " ORDER BY r.rid, e.confidence DESC, d.title, e.start, e.locator",
-            (json.dumps(ids),),
+            (json.dumps(ids), include_rejected),
         ):
             out.setdefault(row[0], []).append(EvidenceRow(*row[1:]))
         return out
 
     # ------------------------------------------------------------------ documents and counts
-    def documents_of(self, entity_id: str) -> list[dict[str, str]]:
-        """The documents that mention an entity."""
+    def documents_of(self, entity_id: str) -> list[dict[str, Any]]:
+        """The documents that mention an entity, with how each named and typed it (`typing`:
+        name, type, cue, confidence, quote, offsets, why it joined this entity; or None)."""
         return [
-            {"id": i, "title": t, "path": p}
-            for i, t, p in self.db.execute(
-                "SELECT d.id, d.title, d.path FROM mentions m JOIN documents d"
+            {"id": i, "title": t, "path": p, "typing": json.loads(typing) if typing else None}
+            for i, t, p, typing in self.db.execute(
+                "SELECT d.id, d.title, d.path, m.typing FROM mentions m JOIN documents d"
                 " ON d.id = m.document_id WHERE m.entity_id = ? ORDER BY d.title",
                 (entity_id,),
             )
@@ -299,10 +409,10 @@ class SqliteStore(StoreBase):
         names: dict[str, list[str]] = {}
         for entity_id, name in self.db.execute("SELECT entity_id, name FROM names ORDER BY name"):
             names.setdefault(entity_id, []).append(name)
-        for id_, name, type_, props in self.db.execute(
-            "SELECT id, name, type, properties FROM entities ORDER BY id"
+        for row in self.db.execute(
+            "SELECT id, name, type, properties, status, type_source FROM entities ORDER BY id"
         ):
-            yield _entity_row(id_, name, type_, props, names.get(id_, ()))
+            yield _entity_row(*row, names=names.get(row[0], ()))
 
     def iter_relations(self) -> Iterator[RelationTuple]:
         """Every relation as (id, source id, type, target id, properties), in creation order."""
@@ -315,9 +425,9 @@ class SqliteStore(StoreBase):
         """Every (external id, entity id)."""
         yield from self.db.execute("SELECT xid, entity_id FROM xids")
 
-    def iter_mentions(self) -> Iterator[tuple[str, str]]:
-        """Every (document id, entity id) mention."""
-        yield from self.db.execute("SELECT document_id, entity_id FROM mentions")
+    def iter_mentions(self) -> Iterator[tuple[str, str, str | None]]:
+        """Every (document id, entity id, typing JSON or None) mention."""
+        yield from self.db.execute("SELECT document_id, entity_id, typing FROM mentions")
 
     # ------------------------------------------------------------------ questions
     def graph(self) -> GraphAccess:
@@ -325,7 +435,9 @@ class SqliteStore(StoreBase):
         return CsrAccess(self.view.adjacency())
 
 
-def _entity_row(id_: str, name: str, type_: str, props: str, names: Iterable[str]) -> EntityRow:
+def _entity_row(id_: str, name: str, type_: str, props: str, status: str | None,
+                type_source: str | None, *, names: Iterable[str]) -> EntityRow:  # fmt: skip
     own = normalize_name(name)
     aliases = tuple(n for n in names if normalize_name(n) != own)
-    return EntityRow(id_, name, type_, aliases, json.loads(props))
+    return EntityRow(id_, name, type_, aliases, json.loads(props), status=status,
+                     type_source=type_source or "source")  # fmt: skip

@@ -23,8 +23,8 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
              plan.loaded_at or now(), doc.text, plan.properties_json),
         )  # fmt: skip
     db.executemany(
-        "INSERT INTO entities(id, type, name, properties) VALUES (?, ?, ?, ?)",
-        [(e.id, e.type, e.name, e.props) for e in plan.entities.values()],
+        "INSERT INTO entities(id, type, name, properties, type_source) VALUES (?, ?, ?, ?, ?)",
+        [(e.id, e.type, e.name, e.props, e.type_source) for e in plan.entities.values()],
     )
     db.executemany(
         "UPDATE entities SET properties = ? WHERE id = ?",
@@ -37,21 +37,23 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
     db.executemany("INSERT OR IGNORE INTO xids(xid, entity_id) VALUES (?, ?)", plan.xids)
     if doc is not None:
         db.executemany(
-            "INSERT OR IGNORE INTO mentions(document_id, entity_id) VALUES (?, ?)",
-            [(doc.id, entity_id) for entity_id in plan.mentions],
+            "INSERT INTO mentions(document_id, entity_id, typing) VALUES (?, ?, ?)"
+            " ON CONFLICT DO UPDATE SET typing = coalesce(excluded.typing, typing)",
+            [(doc.id, entity_id, typing) for entity_id, typing in plan.mentions.items()],
         )
     db.executemany(
         "INSERT OR IGNORE INTO relations(rid, source_id, type, target_id, properties)"
         " VALUES (?, ?, ?, ?, ?)",
         [(r.rid, r.source, r.type, r.target, r.props) for r in plan.relations.values()],
     )
+    date = doc.published if doc is not None else None
     cursor = db.executemany(
         'INSERT OR IGNORE INTO evidence(eid, relation_id, document_id, quote, start, "end",'
-        " extractor, confidence, locator) SELECT ?, id, ?, ?, ?, ?, ?, ?, ? FROM relations"
-        " WHERE rid = ?",
+        " extractor, confidence, locator, source_key, target_key, date)"
+        " SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM relations WHERE rid = ?",
         [
             (evidence_id(r.rid, key), ev.document_id, ev.quote, ev.start, ev.end, ev.extractor,
-             ev.confidence, ev.locator, r.rid)
+             ev.confidence, ev.locator, *r.written.get(key, (None, None)), date, r.rid)
             for r in plan.relations.values()
             for key, ev in r.evidence.items()
         ],

@@ -134,6 +134,8 @@
     head.appendChild(nodeButton(info.target));
     details.appendChild(head);
     if (info.weak) details.appendChild(el("p", "Weak link: named together, no typed relation.", "cg-hint"));
+    details.appendChild(kv("Review", info.status));
+    details.appendChild(kv("Relation id", id));
     details.appendChild(el("h3", "Evidence (" + (info.evidence.length + info.more) + ")"));
     details.appendChild(evidenceList(info.evidence, info.more));
   }
@@ -241,6 +243,7 @@
     line.appendChild(edgeButton(hop.edge, rel));
     line.appendChild(document.createTextNode(" "));
     line.appendChild(nodeButton(hop.to.id));
+    if (hop.status) line.appendChild(el("span", " (" + hop.status + ")", "cg-hint"));
     return line;
   }
   if (data.answer) {

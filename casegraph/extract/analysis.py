@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from casegraph.extract.clusters import cluster
-from casegraph.extract.coref import Resolver
+from casegraph.extract.aka import find_aliases
+from casegraph.extract.clusters import cluster, confirmed_in_body, title_case
+from casegraph.extract.coref import Coreference
 from casegraph.extract.cues import coordinated_names
 from casegraph.extract.entities import find_mentions, propagate_names
-from casegraph.extract.gazetteer import Gazetteer, load_gazetteer
+from casegraph.extract.gazetteer import Gazetteer, load_gazetteer, load_reference
 from casegraph.extract.markup import clean_markdown
+from casegraph.extract.meta import Metadata, read_metadata
 from casegraph.extract.nlp import DEFAULT_MODEL, MAX_CHUNK_CHARS, load_nlp, model_label
 from casegraph.extract.relations import extract_relations
 from casegraph.extract.spans import Candidate, Entity, Mention, Sent
@@ -25,15 +27,18 @@ from casegraph.graph.model import (
     make_entity,
     make_evidence,
     make_relation,
+    normalize_name,
 )
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 BATCH_SIZE = 64
+ALIAS_CONFIDENCE = 0.85
 # What travels with each chunk through nlp.pipe: document number, offset of the chunk in the
-# document text, story, and (for Markdown) the map from cleaned to original characters.
-Piece = tuple[int, int, int, list[int] | None]
+# document text, story, (for Markdown) the map from cleaned to original characters, and whether
+# the chunk is a headline.
+Piece = tuple[int, int, int, list[int] | None, bool]
 _BREAK = re.compile(r"(?<=[.!?])\s+(?=\S)|\n")
 
 
@@ -47,6 +52,7 @@ class Analysis:
     entities: list[Entity]
     relations: list[Candidate]
     model: str
+    meta: Metadata = field(default_factory=Metadata)
 
     @property
     def stories(self) -> int:
@@ -87,51 +93,66 @@ def analyse_many(
     label = model_label(nlp)
     items = list(texts)
     flags = list(markdown) if markdown is not None else [False] * len(items)
-    plans = [split_blocks(t, gaz) for t in items]
+    metas = [read_metadata(t) for t in items]
+    plans = [split_blocks(t, gaz, m) for t, m in zip(items, metas, strict=True)]
 
     def feed() -> Iterator[tuple[str, Piece]]:
         for d, (text, blocks) in enumerate(zip(items, plans, strict=True)):
             for block in blocks:
                 if block.analysed:
+                    head = block.kind == "headline"
                     for s, e in chunks(text, block.start, block.end):
                         if flags[d]:
                             cleaned, charmap = clean_markdown(text[s:e])
-                            yield cleaned, (d, s, block.story, charmap)
+                            yield cleaned, (d, s, block.story, charmap, head)
                         else:
-                            yield text[s:e], (d, s, block.story, None)
+                            yield text[s:e], (d, s, block.story, None, head)
 
     per_doc: dict[int, list[tuple[Doc, Piece]]] = defaultdict(list)
     done = 0
     for doc, piece in nlp.pipe(feed(), as_tuples=True, batch_size=batch_size):
         while done < piece[0]:
-            yield _analyse(items[done], plans[done], per_doc.pop(done, []), gaz, label)
+            yield _analyse(items[done], plans[done], per_doc.pop(done, []), gaz, label, metas[done])
             done += 1
         per_doc[piece[0]].append((doc, piece))
     while done < len(items):
-        yield _analyse(items[done], plans[done], per_doc.pop(done, []), gaz, label)
+        yield _analyse(items[done], plans[done], per_doc.pop(done, []), gaz, label, metas[done])
         done += 1
 
 
 def _analyse(
-    text: str, blocks: list[Block], docs: list[tuple[Doc, Piece]], gaz: Gazetteer, label: str
+    text: str,
+    blocks: list[Block],
+    docs: list[tuple[Doc, Piece]],
+    gaz: Gazetteer,
+    label: str,
+    meta: Metadata,
 ) -> Analysis:
     sents: list[Sent] = []
     mentions: list[Mention] = []
-    for chunk, (doc, (_, offset, story, charmap)) in enumerate(docs):
+    for chunk, (doc, (_, offset, story, charmap, head)) in enumerate(docs):
         for span in doc.sents:
             if not span.text.strip():
                 continue
-            sent = Sent(len(sents), span, offset, story, chunk, text, charmap)
+            sent = Sent(len(sents), span, offset, story, chunk, text, charmap, head)
+            sent.title_case = head and title_case(span)
             before = sents[-1] if sents and sents[-1].story == story else None
             sents.append(sent)
             found = find_mentions(sent, gaz, before)
             mentions.extend(found)
-            mentions.extend(coordinated_names(sent, found))
-    mentions.extend(propagate_names(sents, mentions))
-    entities = cluster(mentions, sents)
-    resolver = Resolver(sents, entities, gaz)
+            mentions.extend(coordinated_names(sent, found, gaz))
+    mentions = confirmed_in_body(mentions, sents)
+    outlet = normalize_name(meta.fields.get("outlet", ""))
+    for m in mentions:  # the outlet named in the article's metadata is a body, not a firm
+        if outlet and normalize_name(m.name) == outlet and m.type != "Organization":
+            m.type, m.rule, m.weight, m.kind = "Organization", "cue:outlet", 3.0, "name"
+    mentions.extend(propagate_names(sents, mentions, gaz))
+    claims, named = find_aliases(sents, mentions, gaz)
+    mentions.extend(named)
+    entities = cluster(mentions, sents, load_reference(), claims)
+    resolver = Coreference(sents, entities, gaz)
     relations = extract_relations(sents, entities, resolver, gaz, label)
-    return Analysis(text, blocks, sents, entities, relations, label)
+    return Analysis(text, blocks, sents, entities, relations, label, meta)
 
 
 def extract_facts(
@@ -187,10 +208,12 @@ def to_facts(a: Analysis, document_id: str) -> list[Fact]:
             props = {k: v for k, v in ent.properties.items() if k != "sentences"}
             count = len(where) if isinstance(where, list) else 1
         else:
-            m = ent.mentions[0]
-            strong = any(not x.rule.startswith(("spacy:", "propagate")) for x in ent.mentions)
-            ev = evidence(sents[m.sent], _extractor(m.rule, a.model), 0.9 if strong else 0.75)
+            typing = ent.typing
+            assert typing is not None  # every entity made from mentions is typed by cluster()
+            ev = evidence(sents[typing.mention.sent], typing.extractor, typing.confidence)
             props = dict(ent.properties)
+            if ent.type == "Indicator":
+                props["kind"] = next(x.kind for x in ent.mentions if x.type == "Indicator")
             count = len(ent.mentions)
         props.update({"stories": sorted(ent.stories), "mentions": count})
         facts.append(
@@ -203,6 +226,18 @@ def to_facts(a: Analysis, document_id: str) -> list[Fact]:
                 locator=f"story {min(ent.stories, default=0)}",
             )
         )
+        for where, names in ent.alias_claims.items():  # "X, also known as Y": cited on its own
+            sent = sents[where]
+            facts.append(
+                make_entity(
+                    ent.type,
+                    ent.name,
+                    aliases=names,
+                    properties={"stories": [sent.story], "mentions": len(names)},
+                    evidence=evidence(sent, "rule:aka", ALIAS_CONFIDENCE),
+                    locator=f"story {sent.story}",
+                )
+            )
     grouped: dict[tuple[int, str, int], list[Candidate]] = defaultdict(list)
     for c in a.relations:
         grouped[(c.source, c.type, c.target)].append(c)
