@@ -124,6 +124,21 @@ class CsrAccess:
             ok = kept if ok is None else ok & kept
         return ok
 
+    def _reachable(self, v: np.ndarray, step: Step) -> np.ndarray | None:
+        """Which of these entities (indices) a step may reach; None when all may. Every entity
+        filter lives here: dropped entities (unless the step includes rejected items) and the
+        types an entity on the way must have (the step's ends exempt)."""
+        ok: np.ndarray | None = None
+        if self._walks_dropped(step):
+            ok = self._dropped[v] == 0
+        if step.via_types is not None:
+            allowed = self._mask("e", step.via_types)[self._etype[v]]
+            ends = [i for i in self._index(step.ends) if i >= 0]
+            if ends:
+                allowed |= np.isin(v, np.asarray(ends, dtype=np.int64))
+            ok = allowed if ok is None else ok & allowed
+        return ok
+
     def _walks_dropped(self, step: Step) -> bool:
         """Whether a walk with this step must leave dropped entities out."""
         return self._any_dropped and not step.include_rejected
@@ -154,14 +169,9 @@ class CsrAccess:
             return out
         owner, v = np.concatenate(owners), np.concatenate(found)
         keep = v != us[owner]
-        if self._walks_dropped(step):
-            keep &= self._dropped[v] == 0
-        if step.via_types is not None:
-            allowed = self._mask("e", step.via_types)[self._etype[v]]
-            ends = [i for i in self._index(step.ends) if i >= 0]
-            if ends:
-                allowed |= np.isin(v, np.asarray(ends, dtype=np.int64))
-            keep &= allowed
+        reachable = self._reachable(v, step)
+        if reachable is not None:
+            keep &= reachable
         pairs = np.unique(owner[keep] * max(self.n, 1) + v[keep])
         owner, v = pairs // max(self.n, 1), pairs % max(self.n, 1)
         names = self._decode(v.tolist())
