@@ -62,6 +62,10 @@ FAMILIES = (
 )
 # A guess below this confidence may join an entity a source or a decision typed otherwise.
 UNSURE = 0.75
+# Types that structured sources give one actor under: a vendor is a Company in one list and an
+# Organization (a threat actor) in another; an exact name joins them (never a Product: a firm's
+# malware named after it stays the malware).
+ACTORS = frozenset({"Company", "Organization"})
 # Which typing wins when a name is known under several types.
 TYPE_SOURCE_RANK = {"decision": 0, "source": 1, "text": 2}
 # Types matched on exact keys only (no designator stripping, no fuzzy match): two indicators
@@ -338,6 +342,8 @@ class Resolver:
                 want(fact.type, fact.name, fact.aliases, fact.xid)
                 if self.text_doc:
                     keys.add(norm(fact.name))
+                elif fact.type in ACTORS:
+                    keys.update(k for n in (fact.name, *fact.aliases) if (k := norm(n)))
             elif isinstance(fact, RelationFact):
                 for ref in (fact.source, fact.target):
                     if ref.xid:
@@ -391,7 +397,8 @@ class Resolver:
         if fact.xid and fact.xid in known.xids:
             entity_id = known.xids[fact.xid]
             other = self._type(entity_id)
-            if other != fact.type:  # one id, two things: refused, never merged across types
+            if other != fact.type and not {other, fact.type} <= ACTORS:
+                # one id, two things: refused (an actor joined under its other type excepted)
                 where = f"{fact.locator}: " if fact.locator else ""
                 raise ValidationError(
                     f"{where}id {fact.xid!r} already names a {other} ({entity_id}), "
@@ -414,6 +421,10 @@ class Resolver:
             if elsewhere:
                 self.rule = f"the same name, typed {self._type(elsewhere)} elsewhere"
                 return elsewhere
+        elif fact.type in ACTORS:
+            found = self._actor_elsewhere(fact)
+            if found:
+                return found
         if fact.type in EXACT_TYPES:
             return None
         return self._loose_match(fact.type, fact.name)
@@ -437,6 +448,23 @@ class Resolver:
             return None
         self.joined.add(min(found)[1])
         return min(found)[1]
+
+    def _actor_elsewhere(self, fact: EntityFact) -> str | None:
+        """The one entity of the other actor type (Company, Organization) that one of a
+        structured fact's names names exactly; None when there is none, or more than one."""
+        found: dict[str, str] = {}
+        for name in (fact.name, *fact.aliases):
+            for entity_id in self.known.ids_by_key(norm(name)):
+                ent = self.known.ent(entity_id)
+                if ent is not None and ent.type in ACTORS and ent.type != fact.type:
+                    found.setdefault(entity_id, name)
+        if len(found) != 1:
+            return None
+        ((entity_id, name),) = found.items()
+        self.joined.add(entity_id)
+        other = self._type(entity_id)
+        self.rule = f"its name {name!r}, {'an' if other[0] in 'AEIOU' else 'a'} {other} elsewhere"
+        return entity_id
 
     def _loose_match(self, type_: str, name: str) -> str | None:
         """One entity of this type whose match key equals (or fuzzily equals) the name's."""
