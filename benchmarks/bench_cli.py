@@ -2,7 +2,8 @@
 graph, side by side in one run.
 
 Run: .venv/bin/python -m benchmarks.bench_cli [--entities 200000] [--relations 1000000]
-         [--questions 20] [--dir /tmp/casegraph-bench] [--no-csv] [--no-networkx]
+         [--questions 20] [--dir /tmp/casegraph-bench] [--no-csv] [--no-networkx] [--keep]
+         [--store STORE]
 
 Generates a power-law case (benchmarks/casegen.py: typed entities, valid relations, the same facts
 as JSONL and CSV) under --dir (never in the repository; reused when it was made with the same
@@ -158,6 +159,11 @@ def main() -> None:
     parser.add_argument("--no-csv", action="store_true", help="Skip the CSV load.")
     parser.add_argument("--no-networkx", action="store_true", help="Skip the networkx build.")
     parser.add_argument("--keep", action="store_true", help="Keep the stores afterwards.")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="Ask the questions of this store, already loaded with the same case (no loads).",
+    )
     args = parser.parse_args()
 
     root = Path(__file__).resolve().parents[1]
@@ -170,11 +176,12 @@ def main() -> None:
     size_mb = jsonl.stat().st_size / 1e6
 
     loads: list[tuple[str, Run, dict[str, object]]] = []
-    store = folder / "jsonl.db"
-    result, summary = load(store, jsonl)
-    loads.append((f"JSONL ({size_mb:.0f} MB)", result, summary))
-    averages.append(f"after JSONL load: {load_average()}")
-    if not args.no_csv:
+    store = args.store.resolve() if args.store else folder / "jsonl.db"
+    if not args.store:
+        result, summary = load(store, jsonl)
+        loads.append((f"JSONL ({size_mb:.0f} MB)", result, summary))
+        averages.append(f"after JSONL load: {load_average()}")
+    if not args.no_csv and not args.store:
         result, summary = load(folder / "csv.db", table)
         loads.append((f"CSV ({table.stat().st_size / 1e6:.0f} MB)", result, summary))
         averages.append(f"after CSV load: {load_average()}")
@@ -222,7 +229,7 @@ def main() -> None:
         slowest = max(statistics.median(r.seconds for r in runs) for runs in asked.values())
         print(f"\nnetworkx build alone / slowest question p50: {nx_seconds / slowest:.1f}x")
     print("\nLoad averages (1, 5, 15 min): " + "; ".join(averages))
-    if not args.keep:
+    if not args.keep and not args.store:
         for db in folder.glob("*.db*"):
             if db.is_file():
                 db.unlink()
