@@ -117,7 +117,7 @@ def test_planted_links_for_every_temporary_name_are_never_written_through(
     large_case: Path, tmp_path: Path, outside: Path
 ) -> None:
     store = case_copy(large_case, tmp_path)
-    links = plant(store.parent, temp_names(store.name + ".graphcache"), outside)
+    links = plant(store.parent, temp_names(store.name + ".adjacency"), outside)
     a, b = a_person(store)
     for _ in range(2):  # the first run may write the cache, the second reads it
         got = ask(store, tmp_path, "path", a, b, "--max-hops", "3")
@@ -125,7 +125,7 @@ def test_planted_links_for_every_temporary_name_are_never_written_through(
     assert unchanged(outside), "a query wrote through a planted link"
     assert all(link.is_symlink() for link in links)
     for path in store.parent.iterdir():  # whatever the query kept is a regular file, its own
-        if path.name.startswith(store.name + ".graphcache") and not path.is_symlink():
+        if path.name.startswith(store.name + ".adjacency") and not path.is_symlink():
             assert path.is_file() and path.stat().st_size > 0
 
 
@@ -133,7 +133,7 @@ def test_a_link_where_the_cache_lives_is_replaced_never_followed(
     large_case: Path, tmp_path: Path, outside: Path
 ) -> None:
     store = case_copy(large_case, tmp_path)
-    (store.parent / (store.name + ".graphcache")).symlink_to(outside)
+    (store.parent / (store.name + ".adjacency")).symlink_to(outside)
     a, b = a_person(store)
     got = ask(store, tmp_path, "path", a, b, "--max-hops", "3")
     assert got.returncode in (0, 1), got.stderr
@@ -142,7 +142,7 @@ def test_a_link_where_the_cache_lives_is_replaced_never_followed(
 
 def test_a_fifo_where_the_cache_lives_does_not_hang_a_query(tmp_path: Path) -> None:
     store = small_case(tmp_path)
-    os.mkfifo(store.parent / (store.name + ".graphcache"))
+    os.mkfifo(store.parent / (store.name + ".adjacency"))
     got = ask(store, tmp_path, "path", "NSO Group", "Pegasus", timeout=120)
     assert got.returncode == 0, got.stderr
     assert "Pegasus" in got.stdout
@@ -165,7 +165,7 @@ def peak_rss_mb(store: Path, tmp_path: Path, *args: str) -> tuple[int, int, str]
 @pytest.mark.parametrize("plant_kind", ["link to /dev/zero", "1 GiB sparse file"])
 def test_a_huge_cache_file_is_never_read_into_memory(tmp_path: Path, plant_kind: str) -> None:
     store = small_case(tmp_path)
-    cache = store.parent / (store.name + ".graphcache")
+    cache = store.parent / (store.name + ".adjacency")
     if plant_kind.startswith("link"):
         cache.symlink_to("/dev/zero")
     else:

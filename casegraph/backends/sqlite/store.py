@@ -12,11 +12,12 @@ from typing import Any
 
 from casegraph.backends.sqlite.changes import apply_change, decisions
 from casegraph.backends.sqlite.connection import Connection, NothingNew, note
+from casegraph.backends.sqlite.csr import CsrAccess
 from casegraph.backends.sqlite.graphview import GraphView
 from casegraph.backends.sqlite.index import SqliteIndex
 from casegraph.backends.sqlite.writer import write_plan
 from casegraph.errors import StoreError
-from casegraph.graph.access import GraphAccess, NxAccess
+from casegraph.graph.access import GraphAccess
 from casegraph.graph.change import Change
 from casegraph.graph.ids import evidence_rid
 from casegraph.graph.model import Source, normalize_name
@@ -82,8 +83,9 @@ class SqliteStore(StoreBase):
         return str(self.path)
 
     @property
-    def cache_path(self) -> Path:
-        return self.view.cache_path
+    def adjacency_path(self) -> Path:
+        """Where the store's adjacency for questions is kept (derived data, safe to delete)."""
+        return self.view.path
 
     # ------------------------------------------------------------------ writes
     def load(self, sources: Iterable[Source], progress: Progress | None = None) -> LoadSummary:
@@ -98,9 +100,10 @@ class SqliteStore(StoreBase):
                 if summary.documents_new == 0:
                     raise NothingNew
         except NothingNew:
-            pass
+            return summary
         except sqlite3.OperationalError as e:
             raise StoreError(f"{self.path}: write failed ({e})") from e
+        self.view.refresh()
         return summary
 
     def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts:
@@ -131,7 +134,8 @@ class SqliteStore(StoreBase):
                         and not decided:  # fmt: skip
                     raise NothingNew
         except NothingNew:
-            pass
+            return counts
+        self.view.refresh()
         return counts
 
     def _counts(self) -> tuple[int, int]:
@@ -434,8 +438,8 @@ class SqliteStore(StoreBase):
 
     # ------------------------------------------------------------------ questions
     def graph(self) -> GraphAccess:
-        """How questions walk this store: the networkx view of this revision."""
-        return NxAccess(self.view.graph())
+        """How questions walk this store: its adjacency arrays for its current state."""
+        return CsrAccess(self.view.adjacency())
 
 
 def _entity_row(id_: str, name: str, type_: str, props: str, status: str | None,
