@@ -1,15 +1,26 @@
-"""Commands that copy a case or reach into it: export, sync, cypher."""
+"""Commands that copy, check or reach into a case: export, sync, cypher, check."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from casegraph.cli.app import command
-from casegraph.cli.common import JsonOpt, MaxNodesOpt, config, console, emit_json, opened
-from casegraph.errors import UsageError
+from casegraph.cli.common import (
+    ForceOpt,
+    JsonOpt,
+    MaxNodesOpt,
+    config,
+    console,
+    emit_json,
+    err_console,
+    opened,
+    reading,
+)
+from casegraph.errors import EXIT_BACKEND, UsageError, printable
 
 
 @command()
@@ -30,23 +41,41 @@ def export(
         int, typer.Option("--depth", min=0, max=4, help="html: hops around --entity.")
     ] = 1,
     max_nodes: MaxNodesOpt = 1500,
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe",
+            help="csv: for a spreadsheet, not neo4j-admin: every cell quoted, and a cell "
+            "starting with = + - @ (a formula to Excel) prefixed with an apostrophe.",
+        ),
+    ] = False,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Export the graph to a file for other tools, or as an interactive HTML view.
 
     csv writes two files in Neo4j's admin-import header format: FILE/nodes.csv and
     FILE/relationships.csv when FILE is a folder, else FILE_nodes.csv and FILE_relationships.csv.
+    An existing file is not replaced unless --force is given.
     """
     from casegraph.views.export import export as run_export
 
     with opened() as store:
-        counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes)
+        counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes,
+                            replace=force, excel_safe=excel_safe)  # fmt: skip
+    if counts.get("left_out"):
+        err_console().print(
+            f"left out {counts['left_out']} relation(s) written to the store while it was "
+            "exported (their ends are not in the export)"
+        )
     files = counts.pop("files", [str(file)])
     if as_json:
         emit_json({"file": str(file), "files": files, "format": fmt, **counts})
     else:
         typer.echo(
-            f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {' and '.join(files)}"
+            printable(
+                f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {' and '.join(files)}"
+            )
         )
 
 
@@ -107,7 +136,7 @@ def cypher(
     params = parse_params(param or [])
     if not config().neo4j_uri:
         raise UsageError("cypher needs a Neo4j server: pass --neo4j URI or set CASEGRAPH_NEO4J_URI")
-    with opened() as store:
+    with reading() as store:
         columns, rows = run_readonly(store, query, params, timeout, max_rows=limit)
     if as_json:
         emit_json([dict(zip(columns, row, strict=True)) for row in rows])
@@ -115,3 +144,35 @@ def cypher(
     from casegraph.views.terminal import rows_table
 
     rows_table(console(), columns, rows)
+
+
+@command()
+def check(as_json: JsonOpt = False) -> None:
+    """Check that the embedded store is sound: SQLite's integrity check, foreign keys, JSON and
+    text of every row, known types. Exits 0 when sound, 3 when damaged."""
+    from casegraph.backends.sqlite.check import check_store
+
+    cfg = config()
+    if cfg.neo4j_uri:
+        raise UsageError("check reads an embedded store; drop --neo4j (Neo4j has its own checks)")
+    if not cfg.store.exists():
+        from casegraph.errors import StoreError
+
+        raise StoreError(f"no store at {cfg.store}")
+    report = check_store(cfg.store)
+    if as_json:
+        emit_json(report.as_dict())
+    elif report.sound:
+        counts = ", ".join(f"{n} {table}" for table, n in report.counts.items())
+        typer.echo(printable(f"{cfg.store}: sound ({counts})"))
+    else:
+        typer.echo(printable(f"{cfg.store}: damaged"))
+        for problem in report.problems:
+            typer.echo(printable(f"  {problem}"))
+        if report.more:
+            typer.echo(f"  ... and {report.more} more")
+    if not report.sound:
+        sys.stderr.write(
+            printable(f"error: {cfg.store}: the store is damaged ({report.first()})") + "\n"
+        )
+        raise typer.Exit(EXIT_BACKEND)
