@@ -8,8 +8,8 @@ from typing import Any
 
 from casegraph.backends.neo4j import cypher as cy
 from casegraph.backends.neo4j.client import Client
+from casegraph.graph.known import NameQuery
 from casegraph.graph.plan import Ent, NameRec
-from casegraph.graph.resolver import NameQuery
 
 # Values per look-up statement.
 CHUNK = 5000
