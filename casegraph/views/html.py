@@ -48,8 +48,10 @@ def render_html(
     highlight: PathResult | None = None,
     common: CommonResult | None = None,
     max_nodes: int = MAX_NODES,
+    replace: bool = True,
 ) -> HtmlReport:
-    """Write one self-contained HTML page drawing the subgraph (and a path or common answer)."""
+    """Write one self-contained HTML page drawing the subgraph (and a path or common answer);
+    with replace=False an existing file is kept (UsageError)."""
     from casegraph.views.html_layout import layout
     from casegraph.views.html_page import render_page
 
@@ -75,7 +77,7 @@ def render_html(
         "answer": _answer(drawn, highlight, common),
     }  # fmt: skip
     page = render_page(title=title, data=data)
-    with atomic_text(Path(path)) as fh:
+    with atomic_text(Path(path), replace=replace) as fh:
         fh.write(page)
     return HtmlReport(Path(path), len(drawn.nodes), len(drawn.edges), drawn.omitted)
 

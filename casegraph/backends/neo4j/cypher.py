@@ -263,8 +263,7 @@ MERGE (d)-[:MENTIONS]->(e)
 """
 
 # Record that the document being loaded (still pending) mentions entities, with how it typed
-# each (JSON, or null): one document per statement, so it is found once, not per row.
-# $doc, $rows: [[entity id, typing]].
+# each (JSON, or null): one document a statement, found once. $doc, $rows: [[entity id, typing]].
 ADD_DOC_MENTIONS = """
 MATCH (d:PendingDocument {id: $doc})
 UNWIND $rows AS row

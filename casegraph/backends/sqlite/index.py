@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from casegraph.graph.known import NameQuery
 from casegraph.graph.plan import Ent, NameRec
-from casegraph.graph.resolver import NameQuery
 
 # Values per look-up statement (json_each lists: no bound-parameter limit, but bounded memory).
 CHUNK = 10_000
@@ -45,6 +45,10 @@ def _chunks(items: Iterable[Any]) -> Iterator[str]:
 
 class SqliteIndex:
     """NameIndex over the store's tables (inside the load's transaction, so it sees its writes)."""
+
+    # Plans are written before the resolver reads again, in the same transaction: what the
+    # resolver has decided can always be read back here (casegraph.graph.resolver.Known.forget).
+    sees_own_writes = True
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
