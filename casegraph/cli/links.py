@@ -85,13 +85,17 @@ def path(
         limit=limit,
         include_rejected=include_rejected,
     )
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts
+
     with opened() as store:
         result = find_paths(store, a, b, options)
+        texts = cited_texts(store, result, budget=TEXT_BUDGET) if html else None
     if html:
         from casegraph.queries.results import Subgraph
 
         title = f"{result.source.name} — {result.target.name}"
-        write_html(Subgraph((), ()), html, title, highlight=result, max_nodes=max_nodes)
+        write_html(Subgraph((), ()), html, title, highlight=result, max_nodes=max_nodes,
+                   documents=texts)  # fmt: skip
     if as_json:
         emit_json(result.as_dict())
     else:
@@ -133,11 +137,15 @@ def neighbors(
         limit=limit,
         include_rejected=include_rejected,
     )
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts
+
     with opened() as store:
         sub = run(store, entity, options)
+        texts = cited_texts(store, sub, budget=TEXT_BUDGET) if html else None
     if html:
         center = sub.nodes[0].name if sub.nodes else entity
-        write_html(sub, html, f"Around {center}", max_nodes=max_nodes)
+        write_html(sub, html, f"Around {center}", max_nodes=max_nodes, documents=texts,
+                   cut_by=f"--limit {limit}")  # fmt: skip
     if as_json:
         emit_json(sub.as_dict())
     else:
@@ -169,13 +177,17 @@ def common(
 
     options = CommonOptions(depth=depth, rel_types=tuple(rel or ()), no_weak=no_weak, limit=limit,
                             include_rejected=include_rejected)  # fmt: skip
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts
+
     with opened() as store:
         result = run(store, entities_, options)
+        texts = cited_texts(store, result, budget=TEXT_BUDGET) if html else None
     if html:
         from casegraph.queries.results import Subgraph
 
         title = "In common: " + ", ".join(e.name for e in result.entities)
-        write_html(Subgraph((), ()), html, title, common=result, max_nodes=max_nodes)
+        write_html(Subgraph((), ()), html, title, common=result, max_nodes=max_nodes,
+                   documents=texts)  # fmt: skip
     if as_json:
         emit_json(result.as_dict())
     else:

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.app import command
-from casegraph.cli.common import JsonOpt, MaxNodesOpt, config, console, emit_json, opened
+from casegraph.cli.common import (
+    JsonOpt,
+    MaxNodesOpt,
+    NoWeakOpt,
+    RelOpt,
+    config,
+    console,
+    emit_json,
+    opened,
+)
 from casegraph.errors import UsageError
 
 
@@ -29,6 +38,12 @@ def export(
     depth: Annotated[
         int, typer.Option("--depth", min=0, max=4, help="html: hops around --entity.")
     ] = 1,
+    type_: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="html: only entities of this type (repeatable)."),
+    ] = None,
+    rel: RelOpt = None,
+    no_weak: NoWeakOpt = False,
     max_nodes: MaxNodesOpt = 1500,
     as_json: JsonOpt = False,
 ) -> None:
@@ -37,10 +52,13 @@ def export(
     csv writes two files in Neo4j's admin-import header format: FILE/nodes.csv and
     FILE/relationships.csv when FILE is a folder, else FILE_nodes.csv and FILE_relationships.csv.
     """
+    from casegraph.queries.overview import DrawFilters
     from casegraph.views.export import export as run_export
 
+    filters = DrawFilters(tuple(type_ or ()), tuple(rel or ()), no_weak)
     with opened() as store:
-        counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes)
+        counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes,
+                            filters=filters)  # fmt: skip
     files = counts.pop("files", [str(file)])
     if as_json:
         emit_json({"file": str(file), "files": files, "format": fmt, **counts})

@@ -14,6 +14,7 @@ from casegraph.errors import UsageError
 from casegraph.graph.records import EntityRow, EvidenceRow, RelationTuple
 from casegraph.graph.schema import load_schema
 from casegraph.graph.store import Store
+from casegraph.queries.overview import DrawFilters
 from casegraph.views.files import atomic_text
 
 FORMATS = ("json", "graphml", "gexf", "csv", "cypher", "html")
@@ -39,21 +40,24 @@ Relation = tuple[str, str, str, str, list[EvidenceRow], str | None]
 
 
 def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, depth: int = 1,
-           max_nodes: int | None = None, title: str | None = None) -> dict[str, Any]:  # fmt: skip
+           max_nodes: int | None = None, title: str | None = None,
+           filters: DrawFilters | None = None) -> dict[str, Any]:  # fmt: skip
     """Write the store to `path` in format `fmt`; returns how many nodes and edges were written
     (and, for csv, which two files).
 
     csv writes two files: inside `path` if it is a directory, else beside it as
     STEM_nodes.csv and STEM_relationships.csv. html draws the whole graph, or the neighbourhood
-    of `entity` within `depth` hops, capped at `max_nodes`.
+    of `entity` within `depth` hops, capped at `max_nodes`, keeping what `filters` keeps.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
     path = Path(path)
     if fmt == "html":
-        return _html(store, path, entity, depth, max_nodes, title)
+        return _html(store, path, entity, depth, max_nodes, title, filters)
     if entity is not None:
         raise UsageError(f"--entity works with --format html only, not {fmt}")
+    if filters is not None and filters != DrawFilters():
+        raise UsageError(f"--type, --rel and --no-weak work with --format html only, not {fmt}")
     if fmt == "csv":
         nodes_path, rels_path = csv_paths(path)
         with atomic_text(nodes_path) as fh:
@@ -69,16 +73,18 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
 
 
 def _html(store: Store, path: Path, entity: str | None, depth: int, max_nodes: int | None,
-          title: str | None) -> dict[str, int]:  # fmt: skip
-    from casegraph.queries.overview import drawing
+          title: str | None, filters: DrawFilters | None) -> dict[str, int]:  # fmt: skip
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts, drawing
     from casegraph.views.html import MAX_NODES, render_html
 
     cap = MAX_NODES if max_nodes is None else max_nodes
-    subgraph = drawing(store, entity=entity, depth=depth, limit=cap)
+    subgraph = drawing(store, entity=entity, depth=depth, limit=cap, filters=filters)
+    texts = cited_texts(store, subgraph, budget=TEXT_BUDGET)
     if title is None:
         title = f"casegraph: {entity} ({depth} hop{'s' if depth != 1 else ''})" if entity else (
             "casegraph: whole graph")  # fmt: skip
-    report = render_html(subgraph, path, title=title, max_nodes=cap)
+    report = render_html(subgraph, path, title=title, max_nodes=cap, documents=texts,
+                         cut_by=f"--max-nodes {cap}")  # fmt: skip
     return {"nodes": report.nodes, "edges": report.edges, "omitted": report.omitted}
 
 
