@@ -2,7 +2,7 @@
 
 One module per command group: load (load, eval, demo), lookup (entities, search, show, stats,
 sources), links (path, neighbors, common, explain), review (confirm, reject, retype, split, drop,
-note, merge, alias, decisions, undo, review), manage (export, sync, cypher).
+note, merge, alias, decisions, undo, review), manage (export, sync, cypher), serve (serve).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from casegraph.cli import links, load, lookup, manage, review  # noqa: F401  (they register commands)
+from casegraph.cli import links, load, lookup, manage, review, serve  # noqa: F401  (they register commands)
 from casegraph.cli.app import app
 from casegraph.cli.common import state
 from casegraph.errors import (

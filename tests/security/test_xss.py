@@ -163,3 +163,41 @@ def test_tooltips_on_hover_are_text(case: dict[str, Any], open_view: Any) -> Non
         assert tip.locator("img, svg, iframe, script").count() == 0
         view.page.mouse.move(1, 1)
     _check_page(view, title)
+
+
+def test_served_pages_and_expansions_run_nothing(case: dict[str, Any], browser: Any) -> None:
+    """casegraph serve: the same page with the live script; names fetched on expand are text."""
+    import time
+
+    from tests.e2e.test_serve import Served, opened, wait_until
+
+    server = Served(case["store"], allow_review=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors
+        opened(page, server, "/view/neighbors?entity=Hub Co&limit=1")
+        assert page.evaluate("casegraphView.nodes.length") <= 3
+        page.evaluate("id => casegraphView.selectNode(id)", "company:hub-co")
+        page.locator("#cg-details-body button.cg-live-expand").click()
+        wait_until(page, "casegraphView.nodes.length > 10")
+        page.evaluate("() => { for (const [id, n] of Object.entries(casegraphView.data.details"
+                      ".nodes)) if (n.members) casegraphView.expandCluster(id); }")  # fmt: skip
+        time.sleep(0.3)
+        names = page.evaluate("Object.values(casegraphView.data.details.nodes)"
+                              ".filter(n => !n.members).map(n => n.name)")  # fmt: skip
+        assert {clean_name(x) for x in XSS} <= set(names)  # every hostile name came back
+        for node_id in page.evaluate("casegraphView.nodes.getIds()"):
+            info = page.evaluate("id => casegraphView.data.details.nodes[id]", node_id)
+            page.evaluate("id => casegraphView.selectNode(id)", node_id)
+            assert page.locator("#cg-details-body .cg-name").text_content() == info["name"]
+        assert page.evaluate("window.__pwned") is None and errors == []
+        assert page.locator("img, iframe, a[href], svg[onload], [onerror]").count() == 0
+        # the API answers JSON, never HTML, even for a hostile name
+        hostile = server.get("/api/search", params={"q": XSS[1]})
+        assert hostile.headers["content-type"].startswith("application/json")
+    finally:
+        context.close()
+        server.stop()

@@ -327,6 +327,8 @@
   view.selectNode = selectNode;
   view.selectEdge = selectEdge;
   view.showNode = showNode;
+  view.nodeTip = nodeTip;
+  view.edgeTip = edgeTip;
   view.el = el;
   view.clear = clear;
 
