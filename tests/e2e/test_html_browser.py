@@ -437,7 +437,7 @@ def test_clicking_a_quote_opens_its_passage(tmp_path: Path, open_view: Any) -> N
     assert_clean(view)
     view = open_view(tmp_path / "none.html")
     view.page.locator("#cg-answer .cg-quote").first.click()
-    assert "not in this page" in view.page.locator("#cg-passage").inner_text()
+    assert "No text of this document" in view.page.locator("#cg-passage").inner_text()
     assert_clean(view)
 
 

@@ -348,7 +348,8 @@
       body.appendChild(el("p", out ? "The text of this document (" + out.chars +
         " characters) was left out of this page for size (budget " + data.textBudget +
         " characters): run casegraph source " + ev.doc + "." :
-        "The text of this document is not in this page (" + ev.doc + ").", "cg-hint"));
+        "No text of this document travels with this page (a structured source, such as a " +
+        "CSV or JSONL row, has none): the quote is what it says.", "cg-hint"));
       body.appendChild(el("blockquote", ev.quote, "cg-quote"));
       return;
     }
