@@ -495,3 +495,30 @@ def test_export_html_keeps_only_the_types_and_relations_asked(tmp_path: Path) ->
                                       "--format", "html", "--type", "Spaceship"])  # fmt: skip
     assert code == 2 and "Spaceship" in stderr
     assert not (tmp_path / "y.html").exists()
+
+
+def test_the_confidence_filter_hides_weakly_supported_links(tmp_path: Path,
+                                                            open_view: Any) -> None:  # fmt: skip
+    rows = [
+        {"type": "Company", "name": "Black Cube"},
+        {"type": "Person", "name": "Harvey Weinstein"},
+        {"type": "Country", "name": "Israel"},
+        {"source": "Harvey Weinstein", "type": "HIRED", "target": "Black Cube",
+         "quote": "Weinstein hired Black Cube.", "confidence": 0.9},
+        {"source": "Black Cube", "type": "BASED_IN", "target": "Israel",
+         "quote": "Black Cube may be based in Israel.", "confidence": 0.3},
+    ]  # fmt: skip
+    src = write_jsonl(tmp_path / "c.jsonl", rows)
+    with SqliteStore(tmp_path / "c.db") as s:
+        load_paths(s, [src])
+        render_html(drawing(s), tmp_path / "c.html", title="confidence")
+    view = open_view(tmp_path / "c.html")
+    drawn = "casegraphView.network.body.edgeIndices.map(i => casegraphView.data.details.edges[i].type).sort()"
+    assert view.eval(drawn) == ["BASED_IN", "HIRED"]
+    view.page.locator("#cg-filter-confidence").fill("0.5")
+    assert view.eval(drawn) == ["HIRED"]
+    assert view.page.locator("#cg-filter-confidence-value").inner_text() == "0.5"
+    view.page.locator("#cg-filter-confidence").fill("0.95")
+    assert view.eval(drawn) == []
+    assert view.eval("casegraphView.network.body.nodeIndices.length") == 3  # entities stay
+    assert_clean(view)

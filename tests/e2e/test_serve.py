@@ -238,6 +238,15 @@ def test_expanding_an_entity_adds_its_neighbours_from_the_store(
     drawn = set(page.evaluate("casegraphView.network.body.nodeIndices"))
     assert wanted <= drawn
     assert "entities added" in page.locator("#cg-details-body .cg-status").inner_text()
+    # a double click on an entity on the canvas expands it too
+    box = page.locator("#cg-graph").bounding_box()
+    before = page.evaluate("casegraphView.nodes.length")
+    page.evaluate("casegraphView.fitView()")
+    point = page.evaluate("id => casegraphView.network.canvasToDOM("
+                          "casegraphView.network.getPosition(id))", "country:israel")  # fmt: skip
+    page.mouse.dblclick(box["x"] + point["x"], box["y"] + point["y"])
+    wait_until(page, f"casegraphView.nodes.length > {before}")
+    assert page.evaluate("casegraphView.nodes.get('company:nso-group')") is not None
     # Find asks the store for an entity the page does not have, and opens it
     assert page.evaluate("casegraphView.nodes.get('product:pegasus')") is None
     page.locator("#cg-find-input").fill("Pegasus")

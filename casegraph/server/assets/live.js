@@ -56,6 +56,10 @@ window.casegraphLive = function (view) {
     }
   }
   view.liveExpand = expand;
+  view.network.on("doubleClick", (params) => {  // a double click on an entity expands it
+    const id = params.nodes[0];
+    if (id && data.details.nodes[id] && !data.details.nodes[id].members) expand(id);
+  });
 
   // ------------------------------------------------------------ review from the page
   async function decide(body, box) {

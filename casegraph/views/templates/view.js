@@ -375,6 +375,10 @@
   view.openPassage = openPassage;
   byId("cg-passage-close").addEventListener("click", () => { byId("cg-passage").hidden = true; });
 
+  network.on("doubleClick", (params) => {  // a double click on a cluster opens it
+    const id = params.nodes[0];
+    if (id && nodeInfo[id] && nodeInfo[id].members) expandCluster(id);
+  });
   network.on("click", (params) => {
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
