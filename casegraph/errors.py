@@ -10,6 +10,21 @@ EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
 
+# Longest message printed (characters): a 1 MB value echoed whole helps nobody; the middle of a
+# longer message is left out, so both where it happened and what would have been valid stay.
+MAX_MESSAGE = 1000
+# Longest value quoted whole inside a message.
+MAX_SHOWN = 200
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Text cut to about `limit` characters: its start and end, with how much was left out."""
+    if len(text) <= limit:
+        return text
+    head, tail = text[: limit * 2 // 3], text[-(limit // 4) :]
+    return f"{head} … ({len(text) - len(head) - len(tail):,} characters left out) … {tail}"
+
+
 def printable(text: str) -> str:
     """Text for a terminal line: each character that is not printable (newline, escape, bidi
     control) shown as its Python escape, so source text cannot forge lines or terminal codes."""
@@ -20,14 +35,20 @@ def printable(text: str) -> str:
 
 def shown(value: str) -> str:
     """A value from a source as it may appear in a message: as is when printable, else as a
-    Python literal, so no newline, escape sequence or bidi control reaches the terminal."""
-    return value if value.isprintable() else repr(value)
+    Python literal, so no newline, escape sequence or bidi control reaches the terminal; a long
+    value is cut (MAX_SHOWN characters)."""
+    text = value if value.isprintable() else repr(value)
+    return bounded(text, MAX_SHOWN)
 
 
 class CasegraphError(Exception):
-    """Root of every error casegraph raises on purpose; its message is one line for the user."""
+    """Root of every error casegraph raises on purpose; its message is one line for the user,
+    of a bounded length (MAX_MESSAGE: values from sources are cut, never echoed whole)."""
 
     exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(bounded(str(message)), *args)
 
 
 class ValidationError(CasegraphError):

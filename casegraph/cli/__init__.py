@@ -2,11 +2,12 @@
 
 One module per command group: load (load, eval, demo), lookup (entities, search, show, stats,
 sources), links (path, neighbors, common, explain), review (confirm, reject, retype, split, drop,
-note, merge, alias, decisions, undo, review), manage (export, sync, cypher), serve (serve).
+note, merge, alias, decisions, undo, review), manage (export, sync, cypher, check), serve (serve).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -16,19 +17,32 @@ from casegraph.cli import links, load, lookup, manage, review, serve  # noqa: F4
 from casegraph.cli.app import app
 from casegraph.cli.common import state
 from casegraph.errors import (
+    EXIT_BACKEND,
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     CasegraphError,
     NoAnswer,
     UsageError,
+    bounded,
     printable,
 )
 
 
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"error: {printable(message)}\n")
+    sys.stderr.write(f"error: {printable(bounded(message))}\n")
     sys.exit(code)
+
+
+def _store_failure(error: Exception) -> str | None:
+    """When an unexpected error came from the embedded store (a SQLite error, or damage that
+    broke what was read): the one-line message saying so, else None (a bug)."""
+    cfg = state.get("config")
+    if cfg is None or getattr(cfg, "neo4j_uri", None):
+        return None
+    from casegraph.backends.sqlite.check import failure_message
+
+    return failure_message(cfg.store, error)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,10 +59,12 @@ def main(argv: list[str] | None = None) -> None:
         if state["debug"]:
             raise
         show = getattr(e, "show", None)
-        if show:
-            show()
+        if show:  # click's usage text, each line cut to a bounded length (it echoes values)
+            text = io.StringIO()
+            show(file=text)
+            sys.stderr.write("".join(bounded(line) + "\n" for line in text.getvalue().splitlines()))
         else:
-            sys.stderr.write(f"error: {e.format_message()}\n")
+            sys.stderr.write(f"error: {bounded(e.format_message())}\n")
         sys.exit(e.exit_code)
     except typer.Abort:
         _fail("interrupted", EXIT_INTERRUPTED)
@@ -66,9 +82,12 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
-    except Exception as e:  # a bug: say so plainly, keep the traceback for --debug
+    except Exception as e:  # a bug, or a failing or damaged store: say which plainly
         if state["debug"]:
             raise
+        failure = _store_failure(e)
+        if failure:
+            _fail(failure, EXIT_BACKEND)
         _fail(
             f"internal error: {type(e).__name__}: {e} (run with --debug for details)", EXIT_INTERNAL
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,9 +32,13 @@ HtmlOpt = Annotated[
     Path | None,
     typer.Option(
         "--html", metavar="FILE",
-        help="Also write an interactive, self-contained HTML view to this file.",
+        help="Also write an interactive, self-contained HTML view to this file (refused if it "
+        "exists, unless --force).",
     ),
 ]  # fmt: skip
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace the output file(s) if they exist.")
+]
 MaxNodesOpt = Annotated[
     int, typer.Option("--max-nodes", min=1, help="HTML views: draw at most this many entities.")
 ]
@@ -62,12 +65,17 @@ def config() -> Config:
 
 @contextmanager
 def opened(*, create: bool = False, read_only: bool = False) -> Iterator[Store]:
-    """The configured store, closed afterwards."""
+    """The configured store, closed afterwards; opened read_only, all its reads see one
+    snapshot (as in `reading`)."""
     from casegraph.backends import open_store
 
     store = open_store(config(), create=create, read_only=read_only)
     try:
-        yield store
+        if read_only:
+            with store.reading():
+                yield store
+        else:
+            yield store
     finally:
         try:
             note_choices(store.choices)
@@ -89,9 +97,19 @@ def note_choices(choices: list[tuple[str, Any]]) -> None:
         )  # fmt: skip
 
 
+@contextmanager
+def reading() -> Iterator[Store]:
+    """The configured store for a command that only reads: all its reads see one snapshot."""
+    with opened() as store, store.reading():
+        yield store
+
+
 def emit_json(data: Any) -> None:
-    """JSON on stdout, the only thing there."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """JSON on stdout, the only thing there: strictly JSON (no NaN), and every character a
+    terminal would act on (controls, bidi overrides, zero-width) written as a \\u escape."""
+    from casegraph.views.jsontext import json_text
+
+    sys.stdout.write(json_text(data, indent=2) + "\n")
 
 
 def console() -> Any:
@@ -106,12 +124,20 @@ def err_console() -> Any:
     return Console(stderr=True, highlight=False)
 
 
-def write_html(sub: Any, file: Path, title: str, **answer: Any) -> None:
+def check_output(file: Path | None, force: bool) -> None:
+    """Refuse an output file that exists (without --force) before any work is done."""
+    if file is not None:
+        from casegraph.safefile import check_target
+
+        check_target(file, replace=force)
+
+
+def write_html(sub: Any, file: Path, title: str, *, force: bool = False, **answer: Any) -> None:
     """Render a view to file and say where it went (on stderr: stdout carries the answer)."""
     from casegraph.views.html import render_html
 
-    report = render_html(sub, file, title=title, **answer)
+    report = render_html(sub, file, title=title, replace=force, **answer)
     left_out = f", {report.omitted} left out" if report.omitted else ""
     err_console().print(
-        Text(f"wrote {file} ({report.nodes} entities, {report.edges} links{left_out})")
+        Text(printable(f"wrote {file} ({report.nodes} entities, {report.edges} links{left_out})"))
     )

@@ -14,16 +14,18 @@ from casegraph.cli.common import (
     EntityA,
     EntityArg,
     EntityB,
+    ForceOpt,
     HtmlOpt,
     JsonOpt,
     MaxNodesOpt,
     NoWeakOpt,
     RejectedOpt,
     RelOpt,
+    check_output,
     console,
     emit_json,
     err_console,
-    opened,
+    reading,
     write_html,
 )
 from casegraph.errors import NoAnswer, NoPath, UsageError, printable
@@ -60,6 +62,7 @@ def path(
     ] = 100,
     html: HtmlOpt = None,
     max_nodes: MaxNodesOpt = 1500,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """How is A connected to B? Paths, best first, every hop with its quote and source.
@@ -87,7 +90,8 @@ def path(
     )
     from casegraph.queries.overview import TEXT_BUDGET, cited_texts
 
-    with opened() as store:
+    check_output(html, force)
+    with reading() as store:
         result = find_paths(store, a, b, options)
         texts = cited_texts(store, result, budget=TEXT_BUDGET) if html else None
     if html:
@@ -95,7 +99,7 @@ def path(
 
         title = f"{result.source.name} — {result.target.name}"
         write_html(Subgraph((), ()), html, title, highlight=result, max_nodes=max_nodes,
-                   documents=texts)  # fmt: skip
+                   documents=texts, force=force)  # fmt: skip
     if as_json:
         emit_json(result.as_dict())
     else:
@@ -123,6 +127,7 @@ def neighbors(
     ] = 100,
     html: HtmlOpt = None,
     max_nodes: MaxNodesOpt = 1500,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Who is within DEPTH hops of an entity, and how they are linked."""
@@ -139,13 +144,14 @@ def neighbors(
     )
     from casegraph.queries.overview import TEXT_BUDGET, cited_texts
 
-    with opened() as store:
+    check_output(html, force)
+    with reading() as store:
         sub = run(store, entity, options)
         texts = cited_texts(store, sub, budget=TEXT_BUDGET) if html else None
     if html:
         center = sub.nodes[0].name if sub.nodes else entity
         write_html(sub, html, f"Around {center}", max_nodes=max_nodes, documents=texts,
-                   cut_by=f"--limit {limit}")  # fmt: skip
+                   cut_by=f"--limit {limit}", force=force)  # fmt: skip
     if as_json:
         emit_json(sub.as_dict())
     else:
@@ -166,6 +172,7 @@ def common(
     limit: Annotated[int, typer.Option("--limit", help="At most this many shared entities.")] = 50,
     html: HtmlOpt = None,
     max_nodes: MaxNodesOpt = 1500,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """What do these entities have in common? Entities linked to all of them, with the links.
@@ -179,7 +186,8 @@ def common(
                             include_rejected=include_rejected)  # fmt: skip
     from casegraph.queries.overview import TEXT_BUDGET, cited_texts
 
-    with opened() as store:
+    check_output(html, force)
+    with reading() as store:
         result = run(store, entities_, options)
         texts = cited_texts(store, result, budget=TEXT_BUDGET) if html else None
     if html:
@@ -187,7 +195,7 @@ def common(
 
         title = "In common: " + ", ".join(e.name for e in result.entities)
         write_html(Subgraph((), ()), html, title, common=result, max_nodes=max_nodes,
-                   documents=texts)  # fmt: skip
+                   documents=texts, force=force)  # fmt: skip
     if as_json:
         emit_json(result.as_dict())
     else:
@@ -209,24 +217,30 @@ def explain(
     no_weak: NoWeakOpt = False,
     include_rejected: RejectedOpt = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the brief to this file.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the brief to this file (refused if it exists, unless --force).",
+        ),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write a short Markdown brief on how A connects to B, every hop quoted with its source."""
     from casegraph.queries.explain import explain as run
     from casegraph.queries.options import PathOptions
+    from casegraph.safefile import atomic_text
     from casegraph.views.markdown import brief as write_brief
 
-    with opened() as store:
+    check_output(output, force)
+    with reading() as store:
         result = run(store, a, b, PathOptions(mode="k", k=k, max_hops=max_hops, no_weak=no_weak,
                                               include_rejected=include_rejected))  # fmt: skip
     brief = write_brief(result)
     if output:
-        try:
-            output.write_text(brief, encoding="utf-8")
-        except OSError as e:
-            raise UsageError(f"{output}: cannot write ({e.strerror or e})") from e
-        err_console().print(Text(f"wrote {output}"))
+        with atomic_text(output, replace=force) as fh:
+            fh.write(brief)
+        err_console().print(Text(printable(f"wrote {output}")))
     else:  # to the terminal: no control character from a source passes
         sys.stdout.write("\n".join(printable(line) for line in brief.split("\n")))
     if not result.paths:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from casegraph.cli.app import command
-from casegraph.cli.common import EntityArg, JsonOpt, console, emit_json, opened
+from casegraph.cli.common import EntityArg, JsonOpt, console, emit_json, reading
 from casegraph.errors import NoAnswer
 
 
@@ -18,7 +18,7 @@ def entities(
     as_json: JsonOpt = False,
 ) -> None:
     """List entities, the most connected first."""
-    with opened() as store:
+    with reading() as store:
         rows = store.entities(type=type_, limit=limit)
     if as_json:
         emit_json([r.as_dict() for r in rows])
@@ -35,7 +35,7 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Find entities by name or alias: case-insensitive, substring and fuzzy, best first."""
-    with opened() as store:
+    with reading() as store:
         results = store.search(text, limit=limit)
     if as_json:
         emit_json([{**r.as_dict(), "score": s} for r, s in results])
@@ -50,7 +50,7 @@ def search(
 @command()
 def show(entity: EntityArg, as_json: JsonOpt = False) -> None:
     """Show an entity: type, aliases, properties, and every relation with its evidence."""
-    with opened() as store:
+    with reading() as store:
         row = store.resolve(entity)
         relations = store.relations_of(row.id)
         documents = store.documents_of(row.id)
@@ -66,7 +66,7 @@ def show(entity: EntityArg, as_json: JsonOpt = False) -> None:
 @command()
 def stats(as_json: JsonOpt = False) -> None:
     """Count documents, entities and relations, by type."""
-    with opened() as store:
+    with reading() as store:
         data = store.stats()
     if as_json:
         emit_json(data)
@@ -79,7 +79,7 @@ def stats(as_json: JsonOpt = False) -> None:
 @command()
 def sources(as_json: JsonOpt = False) -> None:
     """List the loaded documents."""
-    with opened() as store:
+    with reading() as store:
         docs = store.documents()
     if as_json:
         emit_json([d.as_dict() for d in docs])

@@ -1,7 +1,8 @@
-"""Commands that copy a case or reach into it: export, sync, cypher."""
+"""Commands that copy, check or reach into a case: export, sync, cypher, check."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 
 from casegraph.cli.app import command
 from casegraph.cli.common import (
+    ForceOpt,
     JsonOpt,
     MaxNodesOpt,
     NoWeakOpt,
@@ -16,9 +18,11 @@ from casegraph.cli.common import (
     config,
     console,
     emit_json,
+    err_console,
     opened,
+    reading,
 )
-from casegraph.errors import UsageError
+from casegraph.errors import EXIT_BACKEND, UsageError, printable
 
 
 @command()
@@ -45,12 +49,22 @@ def export(
     rel: RelOpt = None,
     no_weak: NoWeakOpt = False,
     max_nodes: MaxNodesOpt = 1500,
+    excel_safe: Annotated[
+        bool,
+        typer.Option(
+            "--excel-safe",
+            help="csv: for a spreadsheet, not neo4j-admin: every cell quoted, and a cell "
+            "starting with = + - @ (a formula to Excel) prefixed with an apostrophe.",
+        ),
+    ] = False,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Export the graph to a file for other tools, or as an interactive HTML view.
 
     csv writes two files in Neo4j's admin-import header format: FILE/nodes.csv and
     FILE/relationships.csv when FILE is a folder, else FILE_nodes.csv and FILE_relationships.csv.
+    An existing file is not replaced unless --force is given.
     """
     from casegraph.queries.overview import DrawFilters
     from casegraph.views.export import export as run_export
@@ -58,13 +72,20 @@ def export(
     filters = DrawFilters(tuple(type_ or ()), tuple(rel or ()), no_weak)
     with opened() as store:
         counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes,
-                            filters=filters)  # fmt: skip
+                            replace=force, excel_safe=excel_safe, filters=filters)  # fmt: skip
+    if counts.get("left_out"):
+        err_console().print(
+            f"left out {counts['left_out']} relation(s) written to the store while it was "
+            "exported (their ends are not in the export)"
+        )
     files = counts.pop("files", [str(file)])
     if as_json:
         emit_json({"file": str(file), "files": files, "format": fmt, **counts})
     else:
         typer.echo(
-            f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {' and '.join(files)}"
+            printable(
+                f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {' and '.join(files)}"
+            )
         )
 
 
@@ -125,7 +146,7 @@ def cypher(
     params = parse_params(param or [])
     if not config().neo4j_uri:
         raise UsageError("cypher needs a Neo4j server: pass --neo4j URI or set CASEGRAPH_NEO4J_URI")
-    with opened() as store:
+    with reading() as store:
         columns, rows = run_readonly(store, query, params, timeout, max_rows=limit)
     if as_json:
         emit_json([dict(zip(columns, row, strict=True)) for row in rows])
@@ -133,3 +154,35 @@ def cypher(
     from casegraph.views.terminal import rows_table
 
     rows_table(console(), columns, rows)
+
+
+@command()
+def check(as_json: JsonOpt = False) -> None:
+    """Check that the embedded store is sound: SQLite's integrity check, foreign keys, JSON and
+    text of every row, known types. Exits 0 when sound, 3 when damaged."""
+    from casegraph.backends.sqlite.check import check_store
+
+    cfg = config()
+    if cfg.neo4j_uri:
+        raise UsageError("check reads an embedded store; drop --neo4j (Neo4j has its own checks)")
+    if not cfg.store.exists():
+        from casegraph.errors import StoreError
+
+        raise StoreError(f"no store at {cfg.store}")
+    report = check_store(cfg.store)
+    if as_json:
+        emit_json(report.as_dict())
+    elif report.sound:
+        counts = ", ".join(f"{n} {table}" for table, n in report.counts.items())
+        typer.echo(printable(f"{cfg.store}: sound ({counts})"))
+    else:
+        typer.echo(printable(f"{cfg.store}: damaged"))
+        for problem in report.problems:
+            typer.echo(printable(f"  {problem}"))
+        if report.more:
+            typer.echo(f"  ... and {report.more} more")
+    if not report.sound:
+        sys.stderr.write(
+            printable(f"error: {cfg.store}: the store is damaged ({report.first()})") + "\n"
+        )
+        raise typer.Exit(EXIT_BACKEND)

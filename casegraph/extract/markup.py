@@ -20,9 +20,30 @@ def _blank(match: re.Match[str]) -> str:
     return "".join("\n" if c == "\n" else " " for c in match.group())
 
 
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+# A link text of this many words, most of the longer ones capitalised, is a title of another work.
+TITLE_WORDS = 4
+
+
+def is_title(text: str) -> bool:
+    """Whether a link text reads as the title of an article or report ("Predator Spyware
+    Operators Rebuild Infrastructure to Target Mobile Devices", or any quoted text): its words
+    are not the page's own statements."""
+    text = text.strip()
+    if text[:1] in "\"“‘'" and len(text) > 2:
+        return True
+    words = _WORD.findall(text)
+    long = [w for w in words if len(w) >= 4]
+    if len(words) < TITLE_WORDS or not long:
+        return False
+    return sum(w[0].isupper() for w in long) >= 0.75 * len(long)
+
+
 def _keep_group(match: re.Match[str]) -> str:
-    """Blank a link or image but keep its visible text in place."""
+    """Blank a link or image but keep its visible text in place (a title's too is blanked)."""
     whole, text = match.group(), match.group(1)
+    if is_title(text):
+        return _blank(match)
     start = whole.index(text)
     return " " * start + text + " " * (len(whole) - start - len(text))
 

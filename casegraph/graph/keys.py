@@ -50,8 +50,25 @@ def block(mkey: str, length: int | None = None) -> str:
 
 def blocks_near(mkey: str) -> list[str]:
     """The blocks a fuzzy match for mkey may lie in (lengths within FUZZY_LEN_SLACK)."""
-    n = len(mkey)
-    return [block(mkey, k) for k in range(n - FUZZY_LEN_SLACK, n + FUZZY_LEN_SLACK + 1)]
+    return [b for b, _ in _near(mkey[:3], len(mkey))]
+
+
+def lengths_near(mkey: str) -> tuple[tuple[str, int], ...]:
+    """The blocks near mkey in index order, each with the length of the keys it holds."""
+    return _near(mkey[:3], len(mkey))
+
+
+@lru_cache(maxsize=1 << 16)
+def _near(head: str, n: int) -> tuple[tuple[str, int], ...]:
+    return tuple(
+        sorted((block(head, k), k) for k in range(n - FUZZY_LEN_SLACK, n + FUZZY_LEN_SLACK + 1))
+    )
+
+
+def lengths_may_match(a: int, b: int) -> bool:
+    """Whether keys of lengths a and b can be fuzzily equal at all: the ratio is at most
+    100 * (1 - |a - b| / (a + b)), since turning one into the other takes |a - b| edits."""
+    return a + b > 0 and 100 * (1 - abs(a - b) / (a + b)) >= FUZZY_THRESHOLD - 1e-9
 
 
 def fuzzy_equal(a: str, b: str) -> bool:
@@ -66,3 +83,26 @@ def fuzzy_equal(a: str, b: str) -> bool:
     from rapidfuzz import fuzz
 
     return fuzz.ratio(a, b) >= FUZZY_THRESHOLD
+
+
+@lru_cache(maxsize=1 << 18)
+def _numbers(key: str) -> tuple[str, ...]:
+    return tuple(_DIGITS.findall(key))
+
+
+def fuzzy_matches(a: str, candidates: list[str]) -> list[int]:
+    """The positions of the candidates that `fuzzy_equal` a: the same test, run at once (the
+    ratio first, in one call, then the other conditions on the few that pass it)."""
+    if len(a) < FUZZY_MIN_LEN or not candidates:
+        return []
+    from rapidfuzz import fuzz, process
+
+    found = process.extract(
+        a, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
+    )
+    numbers = _numbers(a)
+    return sorted(
+        i
+        for b, _, i in found
+        if len(b) >= FUZZY_MIN_LEN and b[0] == a[0] and _numbers(b) == numbers
+    )

@@ -3,18 +3,83 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from casegraph.errors import ValidationError
+from casegraph.errors import ValidationError, shown
 from casegraph.graph.schema import load_schema
 
 _SPACE = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"(?:'s|'|’s|’)$")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Largest integer a store keeps (a signed 64-bit one, what SQLite and Neo4j store).
+MAX_INT = 2**63 - 1
+# Deepest nesting of property values kept (loaders refuse deeper JSON before this).
+MAX_VALUE_DEPTH = 100
+
+
+def unstorable(value: Any, depth: int = 0) -> str | None:
+    """Why a value cannot be kept faithfully by a store (None when it can): a string holding a
+    lone UTF-16 surrogate, NaN or an infinity, an integer beyond 64 bits, a non-string key, a
+    value that is not JSON, nesting deeper than MAX_VALUE_DEPTH."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not value.isascii() and _SURROGATE.search(value):
+            return "holds a lone UTF-16 surrogate (not valid Unicode)"
+        return None
+    if isinstance(value, int):
+        return None if -MAX_INT - 1 <= value <= MAX_INT else "is an integer beyond 64 bits"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"is {value}, not a number JSON can carry"
+    if depth >= MAX_VALUE_DEPTH:
+        return f"is nested deeper than {MAX_VALUE_DEPTH} levels"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"has a key {type(key).__name__}, not a string"
+            why = unstorable(key) or unstorable(item, depth + 1)
+            if why:
+                return why
+        return None
+    if isinstance(value, list | tuple):
+        for item in value:
+            why = unstorable(item, depth + 1)
+            if why:
+                return why
+        return None
+    return f"is a {type(value).__name__}, not a JSON value"
+
+
+def _storable(value: Any, what: str, locator: str | None) -> None:
+    why = unstorable(value)
+    if why:
+        raise ValidationError(f"{_where(locator)}{what} {why}")
+
+
+def _storable_properties(properties: Mapping[str, Any], locator: str | None) -> None:
+    for key, value in properties.items():
+        if not isinstance(key, str):
+            raise ValidationError(f"{_where(locator)}a property name is a {type(key).__name__}")
+        _storable(key, "a property name", locator)
+        _storable(value, f"property {shown(key)}", locator)
+
+
+def fs_text(text: str) -> str:
+    """Text from the file system (a path, a file name) that a store can keep: bytes that were
+    not UTF-8 (Python's surrogate escapes) shown as \\xNN."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def normalize_name(name: str) -> str:
@@ -49,6 +114,26 @@ class Document:
     published: str | None = None
     text: str | None = None
     properties: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """A document a store can keep: a path or a title from a file name that is not UTF-8
+        is kept with its odd bytes escaped; other text that a store cannot keep is refused."""
+        path = fs_text(self.path)
+        if self.title and unstorable(self.title) and self.title in self.path:
+            object.__setattr__(self, "title", fs_text(self.title))
+        object.__setattr__(self, "path", path)
+        where = path or "document"
+        for what, value in (("title", self.title), ("published", self.published),
+                            ("loader", self.loader)):  # fmt: skip
+            _storable(value, what, where)
+        if self.text is not None and not self.text.isascii():
+            found = _SURROGATE.search(self.text)
+            if found:
+                line = self.text.count("\n", 0, found.start()) + 1
+                raise ValidationError(
+                    f"{where}:{line}: the text holds a lone UTF-16 surrogate (not valid Unicode)"
+                )
+        _storable_properties(self.properties, where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +233,12 @@ def make_evidence(
         raise ValidationError(f"{_where(locator)}evidence needs a quote or a locator")
     if (start is None) != (end is None):
         raise ValidationError(f"{_where(locator)}evidence offsets need both start and end")
-    if start is not None and end is not None and not (0 <= start <= end):
+    if start is not None and end is not None and not (0 <= start <= end <= MAX_INT):
         raise ValidationError(f"{_where(locator)}evidence offsets {start}..{end} are not valid")
+    _storable(quote, "the quote", locator)
+    _storable(locator, "the locator", locator)
+    _storable(document_id, "the document id", locator)
+    _storable(extractor, "the extractor", locator)
     try:
         confidence = float(confidence)
     except (TypeError, ValueError):
@@ -178,12 +267,16 @@ def make_entity(
         raise ValidationError(f"{_where(locator)}{e}") from None
     if not isinstance(name, str) or not normalize_name(name):
         raise ValidationError(f"{_where(locator)}entity of type {etype} has an empty name")
+    _storable(name, f"the name of a {etype}", locator)
+    _storable(xid, "the id", locator)
+    _storable_properties(properties or {}, locator)
     display = clean_name(name)
     seen = {normalize_name(display)}
     kept: list[str] = []
     for alias in aliases:
         if not isinstance(alias, str):
             raise ValidationError(f"{_where(locator)}alias {alias!r} is not a string")
+        _storable(alias, "an alias", locator)
         key = normalize_name(alias)
         if key and key not in seen:
             seen.add(key)
@@ -215,9 +308,12 @@ def make_relation(
                 load_schema().entity_type(end.type)
             except ValidationError as e:
                 raise ValidationError(f"{_where(locator)}{label}: {e}") from None
+        _storable(end.name, f"the {label}", locator)
+        _storable(end.xid, f"the {label} id", locator)
     items = (evidence,) if isinstance(evidence, Evidence) else tuple(evidence)
     if not items:
         raise ValidationError(f"{_where(locator)}relation {rtype} has no evidence")
+    _storable_properties(properties or {}, locator)
     return RelationFact(source, rtype, target, items, dict(properties or {}), locator)
 
 

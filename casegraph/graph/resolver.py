@@ -21,10 +21,14 @@ Indicators are matched on their exact value only.
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
+
+import numpy as np
 
 from casegraph.errors import CasegraphError, ValidationError
 from casegraph.graph.ids import base_id, dumps, evidence_key, numbered_id, relation_id, second_id
@@ -33,7 +37,9 @@ from casegraph.graph.keys import (
     FUZZY_MIN_LEN,
     block,
     blocks_near,
-    fuzzy_equal,
+    fuzzy_matches,
+    lengths_may_match,
+    lengths_near,
     match_key,
 )
 from casegraph.graph.model import EntityFact, EntityRef, Fact, RelationFact, Source, check_endpoints
@@ -44,6 +50,9 @@ from casegraph.graph.schema import WEAK, load_schema
 
 Progress = Callable[[str, int], None]
 DEFAULT_BATCH = 5000
+_HEX16 = re.compile(r"[0-9a-f]{16}")
+# How much `Known` may hold before it is dropped between batches (stores that see own writes).
+KNOWN_LIMIT = 200_000
 # Documents whose entity types are a reader's guesses (extraction), not a source's statement.
 TEXT_LOADERS = frozenset({"text", "html"})
 # Types a text loader confuses with each other: a guess may join an entity of a sibling type.
@@ -53,6 +62,10 @@ FAMILIES = (
 )
 # A guess below this confidence may join an entity a source or a decision typed otherwise.
 UNSURE = 0.75
+# Types that structured sources give one actor under: a vendor is a Company in one list and an
+# Organization (a threat actor) in another; an exact name joins them (never a Product: a firm's
+# malware named after it stays the malware).
+ACTORS = frozenset({"Company", "Organization"})
 # Which typing wins when a name is known under several types.
 TYPE_SOURCE_RANK = {"decision": 0, "source": 1, "text": 2}
 # Types matched on exact keys only (no designator stripping, no fuzzy match): two indicators
@@ -108,10 +121,16 @@ class Known:
 
     def __init__(self, index: NameIndex) -> None:
         self.index = index
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop everything read or decided so far (only once it is all written to a store whose
+        index sees this load's writes: then the index answers as these caches would)."""
         self.names: dict[tuple[str, str], NameRec] = {}
-        self.by_key: dict[str, set[str]] = {}  # key -> types
-        self.by_mkey: dict[tuple[str, str], set[str]] = {}  # (type, mkey) -> keys
-        self.by_block: dict[tuple[str, str], set[str]] = {}  # (type, block) -> keys
+        self.by_key: dict[str, tuple[str, ...]] = {}  # key -> types
+        self.by_mkey: dict[tuple[str, str], tuple[str, ...]] = {}  # (type, mkey) -> keys
+        # (type, block) -> its keys in order, and their match keys (same positions)
+        self.by_block: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         self.got_pair: set[tuple[str, str]] = set()
         self.got_key: set[str] = set()
         self.got_mkey: set[tuple[str, str]] = set()
@@ -119,8 +138,7 @@ class Known:
         self.xids: dict[str, str] = {}
         self.got_xid: set[str] = set()
         self.ents: dict[str, Ent | None] = {}  # None: known not to exist
-        self.rels: set[str] = set()
-        self.got_rel: set[str] = set()
+        self.rels: set[str] = set()  # relation ids known to exist before this load
 
     def add_name(self, rec: NameRec) -> bool:
         """Record a name; False when (type, key) already names an entity."""
@@ -128,9 +146,13 @@ class Known:
         if tk in self.names:
             return False
         self.names[tk] = rec
-        self.by_key.setdefault(rec.key, set()).add(rec.type)
-        self.by_mkey.setdefault((rec.type, rec.mkey), set()).add(rec.key)
-        self.by_block.setdefault((rec.type, block(rec.mkey)), set()).add(rec.key)
+        self.by_key[rec.key] = (*self.by_key.get(rec.key, ()), rec.type)  # (type, key) is new
+        tm = (rec.type, rec.mkey)
+        self.by_mkey[tm] = (*self.by_mkey.get(tm, ()), rec.key)
+        keys, mkeys = self.by_block.setdefault((rec.type, block(rec.mkey)), ([], []))
+        at = bisect_left(keys, rec.key)
+        keys.insert(at, rec.key)
+        mkeys.insert(at, rec.mkey)
         return True
 
     def ids_by_key(self, key: str) -> list[str]:
@@ -142,17 +164,27 @@ class Known:
     def near(self, type_: str, mkey: str) -> set[str]:
         """Entities with a name fuzzily equal to mkey among the first FUZZY_CANDIDATES names of
         the nearby blocks, in index order (block, then key)."""
-        candidates = sorted(
-            (b, k) for b in blocks_near(mkey) for k in self.by_block.get((type_, b), ())
-        )[:FUZZY_CANDIDATES]
-        return {
-            rec.entity
-            for _, k in candidates
-            if fuzzy_equal(mkey, (rec := self.names[(type_, k)]).mkey)
-        }
+        found: set[str] = set()
+        seen = 0
+        for b, length in lengths_near(mkey):  # the first candidates: by block, then key
+            keys, mkeys = self.by_block.get((type_, b), ((), ()))
+            room = FUZZY_CANDIDATES - seen
+            seen += min(len(keys), room)
+            if keys and lengths_may_match(len(mkey), length):  # else none here can match
+                for i in fuzzy_matches(mkey, list(mkeys[:room])):
+                    found.add(self.names[(type_, keys[i])].entity)
+            if seen >= FUZZY_CANDIDATES:
+                break
+        return found
 
-    def fetch(self, query: NameQuery, xids: set[str], ids: set[str]) -> None:
-        """Read what the next facts may look up and is not known yet."""
+    def size(self) -> int:
+        return len(self.names) + len(self.ents) + len(self.rels)
+
+    def fetch(
+        self, query: NameQuery, xids: set[str], ids: set[str], *, owners: bool = True
+    ) -> None:
+        """Read what the next facts may look up and is not known yet (with the entities the
+        names found belong to, unless owners is False: those are then read when needed)."""
         query = NameQuery(
             frozenset(
                 p for p in query.pairs if p not in self.got_pair and p[1] not in self.got_key
@@ -165,7 +197,8 @@ class Known:
         if query:
             for rec in self.index.names(query):
                 self.add_name(rec)
-                ids.add(rec.entity)
+                if owners:
+                    ids.add(rec.entity)
             self.got_pair |= query.pairs
             self.got_key |= query.keys
             self.got_mkey |= query.mkeys
@@ -191,12 +224,12 @@ class Known:
         return self.ents[entity_id]
 
     def fetch_relations(self, rids: dict[str, set[str]]) -> None:
-        """Learn which of these relation ids (by relation type) exist."""
-        wanted = {t: r - self.got_rel for t, r in rids.items() if r - self.got_rel}
+        """Learn which of these relation ids (by relation type) exist. The resolver asks only for
+        ids it has not created; each id asked for is then either known to exist or created, so
+        an id in neither set has never been asked for."""
+        wanted = {t: r - self.rels for t, r in rids.items() if r - self.rels}
         if wanted:
             self.rels |= self.index.relations(wanted)
-            for r in wanted.values():
-                self.got_rel |= r
 
 
 @dataclass
@@ -214,8 +247,11 @@ class Resolver:
         self.known = Known(self.index)
         self.schema = load_schema()
         self.new_entities: set[str] = set()
-        self.new_relations: set[str] = set()
+        self.new_relations = RidSet()
         self.planned_docs: set[str] = set()
+        # Whether the index sees what this load has written: then `known` may be dropped once
+        # it is all written, which keeps a large load's memory flat.
+        self.may_forget = bool(getattr(self.index, "sees_own_writes", False))
         self.doc_id = ""
         self.text_doc = False  # the current document's types are a text loader's guesses
         self.next_seq = self.index.next_seq()
@@ -235,10 +271,14 @@ class Resolver:
         self.summary.documents_new += 1
         self.summary.documents.append(doc.title)
         props_json = dumps(dict(doc.properties))
-        evidenced: set[str] = set()
+        evidenced = RidSet()
         count = 0
         plan = Plan(doc, props_json)
+        written = False
         for chunk, pull_error in _chunks(source.facts, self.batch_size):
+            if written and self.may_forget and self.known.size() > KNOWN_LIMIT:
+                self.known.forget()
+            written = False
             self._prefetch(chunk)
             pending: list[tuple[RelationFact, str, str, str, bool]] = []
             for fact in chunk:
@@ -263,7 +303,8 @@ class Resolver:
             plan.next_seq = self.next_seq
             if len(plan.relations) + len(plan.entities) >= self.batch_size:
                 plan.last = False
-                yield plan
+                yield plan  # written when this resumes
+                written = True
                 plan = Plan(doc, props_json, first=False)
         if self.progress:
             self.progress(doc.title, count)
@@ -277,13 +318,13 @@ class Resolver:
 
     # ---------------------------------------------------------------- prefetch
     def _prefetch(self, facts: list[Fact]) -> None:
+        """Read what these facts may look up, in batches: first exact names, external ids and
+        entities; then, for names with no exact match, what a loose match or a new id needs."""
         pairs: set[tuple[str, str]] = set()
         keys: set[str] = set()
-        mkeys: set[tuple[str, str]] = set()
-        blocks: set[tuple[str, str]] = set()
         xids: set[str] = set()
         ids: set[str] = set()
-        named: set[tuple[str, str]] = set()  # (type, name) already asked for: hubs recur
+        named: set[tuple[str, str]] = set()  # (type, name) looked up: hubs recur
 
         def want(type_: str, name: str, aliases: Iterable[str], xid: str | None) -> None:
             if xid:
@@ -291,23 +332,18 @@ class Resolver:
             for n in aliases:
                 if k := norm(n):
                     pairs.add((type_, k))
-            if (type_, name) in named:
-                return
-            named.add((type_, name))
-            key = norm(name)
-            if key:
-                pairs.add((type_, key))
-            mkey = match_key(name, type_)
-            mkeys.add((type_, mkey))
-            if len(mkey) >= FUZZY_MIN_LEN:
-                blocks.update((type_, b) for b in blocks_near(mkey))
-            ids.update((base_id(type_, key), second_id(type_, key)))
+            if (type_, name) not in named:
+                named.add((type_, name))
+                if key := norm(name):
+                    pairs.add((type_, key))
 
         for fact in facts:
             if isinstance(fact, EntityFact):
                 want(fact.type, fact.name, fact.aliases, fact.xid)
                 if self.text_doc:
                     keys.add(norm(fact.name))
+                elif fact.type in ACTORS:
+                    keys.update(k for n in (fact.name, *fact.aliases) if (k := norm(n)))
             elif isinstance(fact, RelationFact):
                 for ref in (fact.source, fact.target):
                     if ref.xid:
@@ -319,8 +355,24 @@ class Resolver:
                             keys.add(norm(ref.name))
                     elif ref.name:
                         keys.add(norm(ref.name))
-        query = NameQuery(frozenset(pairs), frozenset(keys), frozenset(mkeys), frozenset(blocks))
-        self.known.fetch(query, xids, ids)
+        known = self.known
+        known.fetch(NameQuery(frozenset(pairs), frozenset(keys)), xids, ids)
+        mkeys: set[tuple[str, str]] = set()
+        blocks: set[tuple[str, str]] = set()
+        new_ids: set[str] = set()
+        for type_, name in named:
+            key = norm(name)
+            if (type_, key) in known.names:
+                continue  # found as it is: no loose match, no new entity
+            mkey = match_key(name, type_)
+            mkeys.add((type_, mkey))
+            if len(mkey) >= FUZZY_MIN_LEN:
+                blocks.update((type_, b) for b in blocks_near(mkey))
+            new_ids.add(base_id(type_, key))  # the next ids are read only if this one is taken
+        if mkeys:
+            known.fetch(NameQuery(mkeys=frozenset(mkeys)), set(), new_ids)
+        if blocks:  # fuzzy candidates: their entities are read only if one matches
+            known.fetch(NameQuery(blocks=frozenset(blocks)), set(), set(), owners=False)
 
     # ---------------------------------------------------------------- entities
     def _entity(self, fact: EntityFact, plan: Plan) -> str:
@@ -345,7 +397,8 @@ class Resolver:
         if fact.xid and fact.xid in known.xids:
             entity_id = known.xids[fact.xid]
             other = self._type(entity_id)
-            if other != fact.type:  # one id, two things: refused, never merged across types
+            if other != fact.type and not {other, fact.type} <= ACTORS:
+                # one id, two things: refused (an actor joined under its other type excepted)
                 where = f"{fact.locator}: " if fact.locator else ""
                 raise ValidationError(
                     f"{where}id {fact.xid!r} already names a {other} ({entity_id}), "
@@ -368,6 +421,10 @@ class Resolver:
             if elsewhere:
                 self.rule = f"the same name, typed {self._type(elsewhere)} elsewhere"
                 return elsewhere
+        elif fact.type in ACTORS:
+            found = self._actor_elsewhere(fact)
+            if found:
+                return found
         if fact.type in EXACT_TYPES:
             return None
         return self._loose_match(fact.type, fact.name)
@@ -391,6 +448,23 @@ class Resolver:
             return None
         self.joined.add(min(found)[1])
         return min(found)[1]
+
+    def _actor_elsewhere(self, fact: EntityFact) -> str | None:
+        """The one entity of the other actor type (Company, Organization) that one of a
+        structured fact's names names exactly; None when there is none, or more than one."""
+        found: dict[str, str] = {}
+        for name in (fact.name, *fact.aliases):
+            for entity_id in self.known.ids_by_key(norm(name)):
+                ent = self.known.ent(entity_id)
+                if ent is not None and ent.type in ACTORS and ent.type != fact.type:
+                    found.setdefault(entity_id, name)
+        if len(found) != 1:
+            return None
+        ((entity_id, name),) = found.items()
+        self.joined.add(entity_id)
+        other = self._type(entity_id)
+        self.rule = f"its name {name!r}, {'an' if other[0] in 'AEIOU' else 'a'} {other} elsewhere"
+        return entity_id
 
     def _loose_match(self, type_: str, name: str) -> str | None:
         """One entity of this type whose match key equals (or fuzzily equals) the name's."""
@@ -518,19 +592,23 @@ class Resolver:
         self, pending: list[tuple[RelationFact, str, str, str, bool]], plan: Plan
     ) -> None:
         rids = [relation_id(s, rtype, t) for _, s, t, rtype, _ in pending]
+        earlier = self.new_relations.contains(rids)  # created by this load, before this batch
         by_type: dict[str, set[str]] = {}
-        for (_, _, _, rtype, _), rid in zip(pending, rids, strict=True):
-            if rid not in self.new_relations:
+        for (_, _, _, rtype, _), rid, old in zip(pending, rids, earlier, strict=True):
+            if not old:
                 by_type.setdefault(rtype, set()).add(rid)
         self.known.fetch_relations(by_type)
-        for (fact, source, target, rtype, swapped), rid in zip(pending, rids, strict=True):
+        created_now: set[str] = set()
+        for (fact, source, target, rtype, swapped), rid, old in zip(
+            pending, rids, earlier, strict=True
+        ):
             created = False
-            if rid in self.new_relations:
+            if old or rid in created_now:
                 pass
             elif rid in self.known.rels:
                 self.summary.relations_merged += 1
             else:
-                self.new_relations.add(rid)
+                created_now.add(rid)
                 self.summary.relations_new += 1
                 created = True
             rel = plan.relations.get(rid)
@@ -546,6 +624,59 @@ class Resolver:
                 if key not in rel.evidence:
                     rel.evidence[key] = ev
                     rel.written[key] = written
+        self.new_relations.update(created_now)
+
+
+class RidSet:
+    """A set of relation ids in little memory: ids of 16 lowercase hex digits (what
+    casegraph.graph.ids.relation_id makes) are kept as 64-bit integers in a sorted array."""
+
+    MERGE = 1 << 16  # ids held in a plain set before they join the sorted array
+
+    def __init__(self) -> None:
+        self._recent: set[int] = set()
+        self._sorted = np.zeros(0, dtype=np.uint64)
+        self._other: set[str] = set()
+
+    @staticmethod
+    def _int(rid: str) -> int | None:
+        return int(rid, 16) if _HEX16.fullmatch(rid) else None
+
+    def update(self, rids: Iterable[str]) -> None:
+        for rid in rids:
+            n = self._int(rid)
+            if n is None:
+                self._other.add(rid)
+            else:
+                self._recent.add(n)
+        if len(self._recent) >= self.MERGE:
+            self._merge()
+
+    def _merge(self) -> None:
+        fresh = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
+        self._sorted = np.union1d(self._sorted, fresh)
+        self._recent = set()
+
+    def contains(self, rids: list[str]) -> list[bool]:
+        """Whether each of rids is in the set."""
+        ints = [self._int(r) for r in rids]
+        out = [
+            r in self._other if n is None else n in self._recent
+            for r, n in zip(rids, ints, strict=False)
+        ]
+        if len(self._sorted):
+            asked = [(i, n) for i, n in enumerate(ints) if n is not None and not out[i]]
+            if asked:
+                values = np.fromiter((n for _, n in asked), dtype=np.uint64, count=len(asked))
+                pos = np.minimum(np.searchsorted(self._sorted, values), len(self._sorted) - 1)
+                for (i, _), hit in zip(asked, (self._sorted[pos] == values).tolist(), strict=False):
+                    out[i] = hit
+        return out
+
+    def __len__(self) -> int:
+        if self._recent:
+            self._merge()  # an id may have been added again after it was merged
+        return len(self._sorted) + len(self._other)
 
 
 def _written(ref: EntityRef) -> str:

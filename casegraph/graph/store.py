@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any, Protocol, Self
 
@@ -28,6 +29,9 @@ from casegraph.graph.snapshot import Snapshot, SnapshotCounts
 MAX_LIMIT = 1 << 31
 # Substring hits a search considers at most.
 SEARCH_CAP = 5000
+# Longest text a search also matches fuzzily (a longer one resembles no name; fuzzy scoring
+# of a megabyte against every name would take minutes).
+MAX_FUZZY_CHARS = 500
 
 
 class Store(Protocol):
@@ -99,11 +103,24 @@ class Store(Protocol):
     # questions
     def graph(self) -> GraphAccess: ...
 
+    # reads that must agree with each other (a command's, an export's)
+    snapshot_reads: bool
+
+    def reading(self) -> AbstractContextManager[None]: ...
+
     def close(self) -> None: ...
 
 
 class StoreBase:
     """What both stores share, written once over each one's primitives: `resolve`, `search`."""
+
+    # Whether reads inside `reading()` see one snapshot (embedded: yes; Neo4j reads committed
+    # data as it is at each query, so an export there keeps only relations whose ends it holds).
+    snapshot_reads = False
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block whose reads see one state of the store, where the backend can promise it."""
+        return nullcontext()
 
     def __enter__(self) -> Self:
         return self
@@ -175,7 +192,7 @@ class StoreBase:
         for name_key, entity_id in self.names_containing(key, SEARCH_CAP):
             score = 100.0 if name_key == key else 60.0 + 39.0 * len(key) / max(len(name_key), 1)
             scores[entity_id] = max(scores.get(entity_id, 0.0), score)
-        if len(scores) < limit:
+        if len(scores) < limit and len(key) <= MAX_FUZZY_CHARS:
             keys = self.fuzzy_candidates(key, limit)
             for _, score, idx in process.extract(
                 key, [k for k, _ in keys], scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70

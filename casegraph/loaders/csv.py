@@ -51,10 +51,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from casegraph.errors import LoaderError, ValidationError
-from casegraph.graph.model import Document, Fact, Source
+from casegraph.graph.model import Document, Fact, Source, fs_text
 from casegraph.loaders.base import MAX_LINE_BYTES, LoadOptions, hash_file, read_lines
 from casegraph.loaders.csv_layout import Layout, Mapping, build_layout, load_mapping
 from casegraph.loaders.csv_rows import RowReader
+from casegraph.loaders.encoding import refuse_surrogates
 
 SAMPLE_BYTES = 1 << 16
 # Text given to csv.Sniffer: its regular expressions take time quadratic in it (64 KiB of
@@ -191,6 +192,7 @@ def _lines(fh: IO[bytes], encoding: str, path: Path) -> Iterator[str]:
             if not line:
                 return
             lineno += 1
+            refuse_surrogates(line, path, lineno)
             if len(line) > MAX_LINE_BYTES // 2 and not line.endswith(("\n", "\r")):
                 raise LoaderError(f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB",
                                   path=str(path), line=lineno)  # fmt: skip
@@ -199,7 +201,7 @@ def _lines(fh: IO[bytes], encoding: str, path: Path) -> Iterator[str]:
     lineno = 0
     for lineno, raw in read_lines(fh, path):
         try:
-            yield decoder.decode(raw)
+            yield refuse_surrogates(decoder.decode(raw), path, lineno)
         except UnicodeDecodeError as e:
             byte = f" is {raw[e.start]:#04x}" if e.start < len(raw) else ""
             raise LoaderError(
@@ -208,9 +210,12 @@ def _lines(fh: IO[bytes], encoding: str, path: Path) -> Iterator[str]:
                 path=str(path),
                 line=lineno,
             ) from e
+        except UnicodeError as e:  # a decoder's other complaints (punycode, utf-16 without BOM)
+            raise LoaderError(f"not valid {encoding} ({e}); pass the file's encoding",
+                              path=str(path), line=lineno) from e  # fmt: skip
     try:
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError as e:
+    except UnicodeError as e:
         raise LoaderError(
             f"not valid {encoding}: the file ends inside a character", path=str(path), line=lineno
         ) from e
@@ -248,7 +253,7 @@ def _facts(
     path: Path, doc_id: str, encoding: str, dialect: type[csv.Dialect], layout: Layout,
     props: dict[str, Any],
 ) -> Iterator[Fact]:  # fmt: skip
-    rows = RowReader(layout, doc_id, context=path.stem)
+    rows = RowReader(layout, doc_id, context=fs_text(path.stem))
     records = _records(path, encoding, dialect)
     if layout.header:
         next(records, None)

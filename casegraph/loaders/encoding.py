@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,29 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )  # fmt: skip
 _WHITE = frozenset("\t\n\r\f\v")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def refuse_surrogates(text: str, path: Path, line: int = 1) -> str:
+    """The decoded text, or a LoaderError naming the line when it holds a lone UTF-16 surrogate
+    (decoders such as utf-7 and unicode_escape make them; no store can keep one)."""
+    if not text.isascii():
+        found = _SURROGATE.search(text)
+        if found:
+            at = line + text.count("\n", 0, found.start())
+            raise LoaderError(
+                f"decodes to a lone UTF-16 surrogate {found.group()!r} (not valid Unicode); "
+                "pass the file's real encoding",
+                path=str(path),
+                line=at,
+            )
+    return text
+
+
+def text_codec(encoding: str, path: Path) -> str:
+    """The canonical name of a text encoding given by the user, or a LoaderError (an unknown
+    name, or a transform such as rot13, base64 or zlib)."""
+    return _name(encoding, path)
 
 
 @dataclass(frozen=True)
@@ -132,7 +156,7 @@ def _name(encoding: str, path: Path) -> str:
 def _strict(data: bytes, path: Path, encoding: str, *, given: bool) -> str:
     _name(encoding, path)
     try:
-        return data.decode(encoding)
+        return refuse_surrogates(data.decode(encoding), path)
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         what = encoding if given else f"{encoding} (as its byte-order mark says)"
@@ -141,4 +165,8 @@ def _strict(data: bytes, path: Path, encoding: str, *, given: bool) -> str:
             "pass --encoding with the file's encoding",
             path=str(path),
             line=line,
+        ) from e
+    except UnicodeError as e:  # a decoder's other complaints (punycode, utf-16 without BOM)
+        raise LoaderError(
+            f"not valid {encoding} ({e}); pass --encoding with the file's encoding", path=str(path)
         ) from e

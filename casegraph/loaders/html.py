@@ -7,7 +7,8 @@ found by trafilatura) becomes Document.published as YYYY-MM-DD; its URL, author 
 become the properties url, author and outlet. Navigation, footers and comments are left out by
 trafilatura; within the main text, photo credits, bylines and "Keep reading" markers are handled
 as in casegraph.extract.stories. A page without any extractable text gives a Document without
-facts. Files with NUL bytes, or bigger than MAX_BYTES, are refused with a LoaderError.
+facts. Files with NUL bytes, bigger than MAX_BYTES, or with more than MAX_TAGS tags (markup
+that takes trafilatura minutes and gigabytes) are refused with a LoaderError.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from casegraph.graph.model import Source, content_hash
 from casegraph.loaders.base import LoadOptions
 from casegraph.loaders.text import build_source, read_bytes
 
-MAX_BYTES = 20_000_000
+# As for text files: a page over 10 MB is refused.
+MAX_BYTES = 10_000_000
+# Tags ('<' characters) a page may have before extraction: 100,000 (some 50,000 elements, far
+# above a long article) took trafilatura 10 s and 170 MB; 400,000 took over 300 s and 2 GB.
+MAX_TAGS = 100_000
 INSTALL_HINT = "pip install 'trafilatura>=2.0,<3' 'lxml_html_clean>=0.4'"
 
 
@@ -38,6 +43,13 @@ class HtmlLoader:
 
     def read(self, path: Path, options: LoadOptions) -> Iterator[Source]:
         data = read_bytes(path, MAX_BYTES)
+        tags = data.count(b"<")
+        if tags > MAX_TAGS:
+            raise LoaderError(
+                f"a page of {tags:,} tags; at most {MAX_TAGS:,} are read (save the article "
+                "alone, or its text as .txt)",
+                path=str(path),
+            )
         page = read_page(data, path)
         yield build_source(
             page.text,

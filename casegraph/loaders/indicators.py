@@ -34,11 +34,13 @@ from casegraph.graph.model import (
     EntityRef,
     Fact,
     Source,
+    fs_text,
     make_entity,
     make_evidence,
     make_relation,
 )
 from casegraph.loaders.base import SNIFF_BYTES, LoadOptions, hash_file, read_lines
+from casegraph.loaders.encoding import refuse_surrogates, text_codec
 from casegraph.loaders.indicator_kinds import CONTENT_KINDS, ListName, classify, list_name
 from casegraph.loaders.indicator_subject import Subject, describe, folder_subject
 
@@ -64,14 +66,14 @@ class IndicatorListLoader:
         lines = text.splitlines()
         if len(head) >= SNIFF_BYTES and lines:
             lines = lines[:-1]  # the last line may be cut
-        name = list_name(path.stem)
+        name = list_name(fs_text(path.stem))
         values = [v for v in (_value(line) for line in lines) if v]
         if not values:
             return name.is_list
         return all(classify(v, name) is not None for v in values)
 
     def read(self, path: Path, options: LoadOptions) -> Iterator[Source]:
-        name = list_name(path.stem)
+        name = list_name(fs_text(path.stem))
         subject = folder_subject(path.parent)
         props: dict[str, Any] = {
             "format": "indicator-list", "encoding": options.encoding or "utf-8",
@@ -79,7 +81,7 @@ class IndicatorListLoader:
             **(describe(subject) if subject else {}),
         }  # fmt: skip
         doc = Document(
-            id=hash_file(path), title=f"{path.parent.name}/{path.name}",
+            id=hash_file(path), title=fs_text(f"{path.parent.name}/{path.name}"),
             path=str(path.resolve()), loader=self.name, properties=props,
         )  # fmt: skip
         yield Source(doc, _facts(path, doc.id, name, subject, options.encoding, props))
@@ -104,7 +106,7 @@ def _facts(
     seen: set[tuple[str, str]] = set()
     if subject is not None:
         where = f"{subject.source}"
-        evidence = make_evidence(doc_id, f"{path.name} is about {subject.name} ({where})",
+        evidence = make_evidence(doc_id, f"{fs_text(path.name)} is about {subject.name} ({where})",
                                  extractor=EXTRACTOR, locator="line 1")  # fmt: skip
         yield make_entity(subject.type, subject.name, evidence=evidence, locator="line 1")
     for lineno, line in _lines(path, encoding):
@@ -127,15 +129,16 @@ def _facts(
         props["indicators"] += 1
         props["kinds"] = dict(kinds)
         locator = f"line {lineno}"
-        properties: dict[str, Any] = {"kind": vkind, **extra, "list": path.name}
+        properties: dict[str, Any] = {"kind": vkind, **extra, "list": fs_text(path.name)}
         if name != value:
             properties["value_raw"] = value
         evidence = make_evidence(doc_id, value, extractor=EXTRACTOR, locator=locator)
         yield make_entity("Indicator", name, properties=properties, evidence=evidence,
                           locator=locator)  # fmt: skip
         if subject is not None:
-            quote = f"{value}: listed in {path.name}; the folder's {subject.source} is about " + (
-                subject.name
+            quote = (
+                f"{value}: listed in {fs_text(path.name)}; the folder's {subject.source} is about "
+                + (subject.name)
             )
             yield make_relation(
                 EntityRef(name=name, type="Indicator"), "INDICATES",
@@ -148,10 +151,8 @@ def _facts(
 
 def _lines(path: Path, encoding: str | None) -> Iterator[tuple[int, str]]:
     """(line number, text) of each line, decoded as UTF-8 (or the given encoding)."""
-    try:
-        decoder = codecs.getincrementaldecoder(encoding or "utf-8-sig")()
-    except LookupError:
-        raise LoaderError(f"unknown encoding {encoding!r}", path=str(path)) from None
+    codec = text_codec(encoding, path) if encoding else "utf-8-sig"
+    decoder = codecs.getincrementaldecoder(codec)()
     try:
         fh = path.open("rb")
     except OSError as e:
@@ -159,13 +160,16 @@ def _lines(path: Path, encoding: str | None) -> Iterator[tuple[int, str]]:
     with fh:
         for lineno, raw in read_lines(fh, path, "one indicator"):
             try:
-                yield lineno, decoder.decode(raw)
+                yield lineno, refuse_surrogates(decoder.decode(raw), path, lineno)
             except UnicodeDecodeError as e:
                 raise LoaderError(
                     f"not valid {encoding or 'UTF-8'} (byte {e.start + 1} of the line); an "
                     "indicator list is plain ASCII or UTF-8 (or pass --encoding)",
                     path=str(path), line=lineno,
                 ) from e  # fmt: skip
+            except UnicodeError as e:  # punycode, utf-16 without a byte-order mark, ...
+                raise LoaderError(f"not valid {encoding or 'UTF-8'} ({e})", path=str(path),
+                                  line=lineno) from e  # fmt: skip
 
 
 LOADER = IndicatorListLoader()

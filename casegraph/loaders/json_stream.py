@@ -27,6 +27,13 @@ MAX_INT = 2**63 - 1
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A run of backslashes, then u and a surrogate code unit, then maybe a low one (a valid pair).
+_SURROGATE_BYTES = re.compile(
+    rb"(\\+)u[dD]([89a-fA-F])[0-9a-fA-F]{2}(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+)
+_HIGH = b"89abAB"
+# Bytes after a match's backslashes that a complete match needs (uDxxx and a \uDxxx after it).
+_TAIL = 12
 
 
 class Nesting:
@@ -129,18 +136,70 @@ def parse_json(text: bytes | str) -> Any:
     return value
 
 
+class Surrogates:
+    """Finds a lone UTF-16 surrogate escape (\\ud800 not followed by a low half, or a low half
+    alone) in JSON bytes fed chunk by chunk. ijson's C backend turns one into '?' silently."""
+
+    def __init__(self) -> None:
+        self.carry = b""  # the end of the bytes fed so far, where a match may be incomplete
+        self.lines = 0  # newlines before `carry`
+
+    def feed(self, chunk: bytes, final: bool = False) -> int | None:
+        """Take the next bytes: the line (1-based) of a lone surrogate escape, else None. The
+        escape is found in the chunk that holds it (ijson fails on that chunk); only an escape
+        cut by the chunk's end, or a high half whose low half may follow, waits for the next."""
+        data = self.carry + chunk
+        if b"\\" not in data:
+            self.lines += data.count(b"\n")
+            self.carry = b""
+            return None
+        pos, keep = 0, len(data)
+        while m := _SURROGATE_BYTES.search(data, pos):
+            if len(m.group(1)) % 2 == 0:  # an escaped backslash, then a plain 'u'
+                pos = m.start(3) if m.group(3) else m.end()
+                continue
+            if m.group(2) in _HIGH and not m.group(3):
+                if not final and len(data) - m.end() < 6:
+                    keep = m.start()  # its low half may be in the next chunk
+                    break
+                return self.where(data, m.start())
+            if m.group(2) not in _HIGH:
+                return self.where(data, m.start())  # a low half alone
+            pos = m.end()
+        if keep == len(data) and not final:  # an escape may be cut by the chunk's end
+            cut = data.rfind(b"\\", max(pos, len(data) - _TAIL))
+            if cut >= 0:
+                while cut > pos and data[cut - 1 : cut] == b"\\":
+                    cut -= 1
+                keep = cut
+        self.lines += data.count(b"\n", 0, keep)
+        self.carry = data[keep:]
+        return None
+
+    def where(self, data: bytes, at: int) -> int:
+        return self.lines + data.count(b"\n", 0, at) + 1
+
+
 class _Guarded:
-    """A binary file whose reads stop with a LoaderError once the JSON nests too deep."""
+    """A binary file whose reads stop with a LoaderError once the JSON nests too deep or holds
+    a lone UTF-16 surrogate escape."""
 
     def __init__(self, fh: IO[bytes], path: Path) -> None:
         self.fh = fh
         self.path = path
         self.nesting = Nesting()
+        self.surrogates = Surrogates()
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.fh.read(size)
         if not self.nesting.feed(chunk):
             raise LoaderError(f"JSON nested deeper than {MAX_DEPTH} levels", path=str(self.path))
+        line = self.surrogates.feed(chunk, final=not chunk)
+        if line is not None:
+            raise LoaderError(
+                "invalid JSON: a string holds a lone UTF-16 surrogate (not valid Unicode)",
+                path=str(self.path), line=line,
+            )  # fmt: skip
         return chunk
 
 
@@ -199,7 +258,9 @@ def _is_container(fh: IO[bytes], key: str) -> bool:
             head = fh.read()
             value = parse_json(head.decode("utf-8-sig")) if head.strip() else None
             return isinstance(value, dict) and isinstance(value.get(key), list)
-        events = ijson.parse(_Guarded(fh, Path("")), multiple_values=True)
+        # use_float: numbers as C doubles and long longs (beyond them, a parse error); without
+        # it, ijson's C backend crashes the process (SIGSEGV) on an integer of over 4,300 digits
+        events = ijson.parse(_Guarded(fh, Path("")), multiple_values=True, use_float=True)
         depth = 0
         pending = False
         for prefix, event, value in events:

@@ -7,6 +7,8 @@ UTF-16 surrogates (casegraph.loaders.json_stream.parse_json, casegraph.loaders.b
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +24,15 @@ from casegraph.graph.model import (
     make_relation,
 )
 from casegraph.loaders.base import LoadOptions, hash_file, read_lines
-from casegraph.loaders.json_stream import JSONL_RECORD, MAX_INT, parse_json
+from casegraph.loaders.json_stream import JSONL_RECORD, MAX_DEPTH, MAX_INT, parse_json
 
 EXTRACTOR = "jsonl"
+# What could make parse_json refuse a line besides malformed JSON: a run of 19 digits or a
+# three-digit exponent (an integer beyond 64 bits, a float that overflows), NaN or Infinity, a
+# \\u escape (a lone surrogate), nesting deeper than MAX_DEPTH. A line with fewer than three
+# digits, none of those words and fewer brackets than MAX_DEPTH can hold none of these.
+_RISKY = re.compile(r"\d{19}|[eE][-+]?\d{3}|NaN|Infinity|\\u")
+_NOT_DIGITS = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)
 ENTITY_KEYS = {"type", "name", "aliases", "properties", "id", "quote", "confidence"}
 RELATION_KEYS = {
     "source", "target", "type", "source_type", "target_type", "source_id", "target_id",
@@ -81,13 +89,29 @@ def _line(raw: bytes, path: Path, lineno: int, doc_id: str) -> Fact | None:
     if not line:
         return None
     try:
-        obj = parse_json(line)
+        obj = parse_line(line, raw)
     except ValueError as e:
         raise LoaderError(f"invalid JSON: {e}", path=str(path), line=lineno) from e
     try:
         return _fact(obj, doc_id, lineno)
-    except ValidationError as e:
-        raise LoaderError(str(e), path=str(path), line=lineno) from e
+    except ValidationError as e:  # its locator is this line, already named by the path
+        message = str(e).removeprefix(f"line {lineno}: ")
+        raise LoaderError(message, path=str(path), line=lineno) from e
+
+
+def parse_line(line: str, raw: bytes | None = None) -> Any:
+    """One JSON Lines record (raw: its bytes, if at hand), refused exactly as `parse_json`
+    refuses it (ValueError); parsed by json.loads alone when nothing in it could be refused but
+    malformed JSON, the common case, which is four times faster."""
+    data = line.encode("utf-8", "surrogatepass") if raw is None else raw
+    plain = (
+        data.count(b"{") + data.count(b"[") <= MAX_DEPTH
+        and b"NaN" not in data
+        and b"Infinity" not in data
+        and b"\\u" not in data
+        and (len(data.translate(None, _NOT_DIGITS)) < 3 or _RISKY.search(line) is None)
+    )
+    return json.loads(line) if plain else parse_json(line)
 
 
 def _text(obj: dict[str, Any], key: str) -> str | None:
@@ -105,8 +129,8 @@ def _fact(obj: Any, doc_id: str, lineno: int) -> Fact:
     locator = f"line {lineno}"
     is_relation = any(k in obj for k in ("source", "target", "source_id", "target_id"))
     allowed = RELATION_KEYS if is_relation else ENTITY_KEYS
-    unknown = sorted(set(obj) - allowed)
-    if unknown:
+    if not allowed.issuperset(obj):
+        unknown = sorted(set(obj) - allowed)
         raise ValidationError(
             f"unknown field {unknown[0]!r}; valid fields: {', '.join(sorted(allowed))}"
         )
@@ -139,7 +163,9 @@ def _fact(obj: Any, doc_id: str, lineno: int) -> Fact:
     if not isinstance(props, dict):
         raise ValidationError("field 'properties' must be an object")
     start, end = obj.get("start"), obj.get("end")
-    for key, value in (("start", start), ("end", end)):
+    for key, value in (
+        (("start", start), ("end", end)) if start is not None or end is not None else ()
+    ):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
             raise ValidationError(f"field {key!r} must be an integer")
         if value is not None and not 0 <= value <= MAX_INT:

@@ -112,7 +112,15 @@ class MispLoader:
             path=str(path.resolve()), loader=self.name,
             properties={"cluster_type": data.get("type"), "skipped": skipped},
         )  # fmt: skip
-        yield Source(doc, _facts(data, doc.id, str(path), skipped))
+        yield Source(doc, _named(_facts(data, doc.id, str(path), skipped), str(path)))
+
+
+def _named(facts: Iterator[Fact], path: str) -> Iterator[Fact]:
+    """The facts, a refused one (ValidationError) named with the file it is in."""
+    try:
+        yield from facts
+    except ValidationError as e:
+        raise LoaderError(str(e), path=path) from e
 
 
 def _count(skipped: dict[str, int], reason: str) -> None:
@@ -144,11 +152,8 @@ def _facts(data: dict[str, Any], doc_id: str, path: str, skipped: dict[str, int]
             "description": cluster.get("description"), "refs": meta.get("refs"),
             "misp_cluster_type": ctype,
         }.items() if v}  # fmt: skip
-        try:
-            fact = make_entity(etype, cluster["value"], aliases=_strings(meta.get("synonyms", [])),
-                               properties=props, xid=uuid, locator=where)  # fmt: skip
-        except ValidationError as e:
-            raise LoaderError(str(e), path=path) from e
+        fact = make_entity(etype, cluster["value"], aliases=_strings(meta.get("synonyms", [])),
+                           properties=props, xid=uuid, locator=where)  # fmt: skip
         yield fact
         ref = fact.ref()
         if uuid:

@@ -65,9 +65,17 @@ class StoreWorker:
             lambda: open_store(config, read_only=not writable)
         ).result()
 
-    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+    async def run(self, fn: Callable[..., Any], *args: Any, writes: bool = False) -> Any:
+        """fn(store, *args) in the store's thread; a read sees one state of the store."""
+
+        def call() -> Any:
+            if writes:
+                return fn(self.store, *args)
+            with self.store.reading():
+                return fn(self.store, *args)
+
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, lambda: fn(self.store, *args))
+        return await loop.run_in_executor(self.pool, call)
 
     def close(self) -> None:
         self.pool.submit(self.store.close).result()
@@ -129,7 +137,7 @@ def create_app(settings: Settings, worker: StoreWorker | None = None) -> Any:
             return answer({"error": "the body is not JSON", "status": 400}, 400)
         if not isinstance(body, dict):
             return answer({"error": "the body must be a JSON object", "status": 400}, 400)
-        return answer(await store_worker.run(api.review, body))
+        return answer(await store_worker.run(api.review, body, writes=True))
 
     async def openapi(request: Request) -> Response:
         return answer(openapi_document(settings))

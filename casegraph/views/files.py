@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from casegraph.safefile import atomic_text
+from casegraph.safefile import atomic_text, check_target
 
-__all__ = ["atomic_text"]
+__all__ = ["atomic_text", "check_target"]

@@ -63,8 +63,10 @@ def render_html(
     max_nodes: int = MAX_NODES,
     documents: Mapping[str, str] | None = None,
     cut_by: str | None = None,
+    replace: bool = True,
 ) -> HtmlReport:
-    """Write one self-contained HTML page drawing the subgraph (and a path or common answer).
+    """Write one self-contained HTML page drawing the subgraph (and a path or common answer);
+    with replace=False an existing file is kept (UsageError).
 
     `documents` maps document ids to their texts, so a quote opens its passage in the page
     (within TEXT_BUDGET characters; the page says which texts were left out). `cut_by` names
@@ -75,7 +77,7 @@ def render_html(
     data = page_data(subgraph, title=title, highlight=highlight, common=common,
                      max_nodes=max_nodes, documents=documents, cut_by=cut_by)  # fmt: skip
     page = render_page(title=title, data=data)
-    with atomic_text(Path(path)) as fh:
+    with atomic_text(Path(path), replace=replace) as fh:
         fh.write(page)
     counts = data["counts"]
     return HtmlReport(Path(path), counts["nodes"], counts["edges"], counts["omitted"])

@@ -88,11 +88,11 @@ def show_entity(
                                 _t(entity.id, "dim")))  # fmt: skip
     if entity.status:
         console.print(Text(f"{entity.status}: not an entity (a decision; casegraph undo)", "red"))
-    console.print(Text(f"typed by: {entity.type_source}", style="dim"))
+    console.print(_t(f"typed by: {entity.type_source}", "dim"))
     if entity.aliases:
         console.print(Text.assemble("aliases: ", _t(", ".join(entity.aliases))))
     for key, value in sorted(entity.properties.items()):
-        console.print(Text.assemble(f"{key}: ", _t(value)))
+        console.print(Text.assemble(_t(key), ": ", _t(value)))
     from casegraph.graph.schema import load_schema
     from casegraph.views.markdown import arrow
 
@@ -102,8 +102,9 @@ def show_entity(
         grouped[(rel.type, "both" if weak else rel.direction)].append(rel)
     for (rtype, direction), rels in sorted(grouped.items()):
         console.print(
-            Text(f"\n{arrow(rtype, direction != 'in')} ({len(rels)})", style="bold magenta")
-        )
+            Text("\n" + printable(f"{arrow(rtype, direction != 'in')} ({len(rels)})"),
+                 style="bold magenta")
+        )  # fmt: skip
         for rel in rels:
             console.print(Text.assemble("  ", _t(rel.other.name, "bold"), " ",
                                         _t(f"({rel.other.type})", "cyan"), "  ",
@@ -186,12 +187,12 @@ def path_chains(console: Console, result: Any) -> None:
         line = Text("  ")
         line.append_text(_t(path.nodes[0].name, "bold"))
         for i, edge in enumerate(path.edges):
-            line.append(f" {hop_arrow(edge, path.nodes[i])} ", style="magenta")
+            line.append(printable(f" {hop_arrow(edge, path.nodes[i])} "), style="magenta")
             line.append_text(_t(path.nodes[i + 1].name, "bold"))
         console.print(line)
         for i, edge in enumerate(path.edges):
             left, right = path.nodes[i], path.nodes[i + 1]
-            console.print(Text.assemble("  ", _t(left.name), f" {hop_arrow(edge, left)} ",
+            console.print(Text.assemble("  ", _t(left.name), _t(f" {hop_arrow(edge, left)} "),
                                         _t(right.name), "  ", status_mark(edge.status),
                                         _t(f"  {edge.id}")), style="dim")  # fmt: skip
             for quote in evidence_lines(edge.evidence, limit=2):
@@ -214,7 +215,7 @@ def subgraph_view(console: Console, sub: Any) -> None:
     from casegraph.views.markdown import arrow
 
     for edge in sub.edges:
-        console.print(Text.assemble(_t(names[edge.source], "bold"), f" {arrow(edge.type, True)} ",
+        console.print(Text.assemble(_t(names[edge.source], "bold"), _t(f" {arrow(edge.type, True)} "),
                                     _t(names[edge.target], "bold")))  # fmt: skip
         for quote in evidence_lines(edge.evidence, limit=1):
             console.print(quote)

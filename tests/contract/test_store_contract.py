@@ -151,14 +151,14 @@ def test_resolve_by_id_type_and_a_name_of_several(store: Store, tmp_path: Path) 
 def test_an_exact_name_wins_over_an_alias(store: Store, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "a.jsonl", [
         {"type": "Company", "name": "NSO Group"},
-        {"type": "Organization", "name": "Q Cyber", "aliases": ["NSO Group"]},
+        {"type": "Product", "name": "Q Suite", "aliases": ["NSO Group"]},
         {"type": "Country", "name": "Israel"},
-        {"source": "Q Cyber", "type": "BASED_IN", "target": "Israel", "quote": "q1"},
+        {"source": "Q Suite", "type": "MENTIONED_WITH", "target": "Israel", "quote": "q1"},
     ])  # fmt: skip
     load_paths(store, [src])
-    chosen = store.resolve("NSO Group")  # the organization is better linked, but only an alias
+    chosen = store.resolve("NSO Group")  # the product is better linked, but only an alias
     assert chosen.id == "company:nso-group"
-    assert [e.id for e in chosen.also] == ["organization:q-cyber"]
+    assert [e.id for e in chosen.also] == ["product:q-suite"]
 
 
 def test_manual_merge_and_alias_survive_reload(store: Store, tmp_path: Path) -> None:

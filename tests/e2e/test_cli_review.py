@@ -235,9 +235,9 @@ def test_bad_decisions_write_nothing(case) -> None:  # type: ignore[no-untyped-d
 
 def test_review_lists_a_name_split_across_types_and_junk_first(case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     twin = write_jsonl(tmp_path / "twin.jsonl", [
-        {"type": "Organization", "name": "Gamma Corp"},  # the firm again, typed otherwise
-        {"source": "Watchdog Lab", "type": "REPORTED_ON", "target": "Gamma Corp",
-         "target_type": "Organization", "quote": "Watchdog Lab on Gamma."},
+        {"type": "Product", "name": "Gamma Corp"},  # the firm's name again, as a product
+        {"source": "Watchdog Lab", "type": "MENTIONED_WITH", "target": "Gamma Corp",
+         "target_type": "Product", "quote": "Watchdog Lab on Gamma."},
     ])  # fmt: skip
     assert case("load", str(twin)).code == 0
     result = case("review", "--limit", "10", "--json")
@@ -246,7 +246,7 @@ def test_review_lists_a_name_split_across_types_and_junk_first(case, tmp_path: P
     kinds = {(i["kind"], i["subject"]) for i in items}
     assert ("junk", "company:thursday") in kinds
     shared = next(i for i in items if i["kind"] == "shared-name")
-    assert {shared["subject"], *shared["also"]} == {"company:gamma-corp", "organization:gamma-corp"}
+    assert {shared["subject"], *shared["also"]} == {"company:gamma-corp", "product:gamma-corp"}
     assert shared["command"].startswith("casegraph merge ")
     plain = case("review", "--limit", "10").stdout
     assert "casegraph drop company:thursday" in plain

@@ -472,7 +472,7 @@ def test_export_html_keeps_only_the_types_and_relations_asked(tmp_path: Path) ->
     def exported(*options: str) -> dict[str, Any]:
         out = tmp_path / "e.html"
         code, _, stderr = run_in_process(["--store", store, "export", str(out), "--format",
-                                               "html", *options])  # fmt: skip
+                                               "html", "--force", *options])  # fmt: skip
         assert code == 0, stderr
         found = re.search(r'id="casegraph-data">(.*?)</script>', out.read_text("utf-8"), re.S)
         assert found

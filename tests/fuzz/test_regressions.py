@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from casegraph.loaders import csv as csv_loader
 from casegraph.loaders.json_stream import MAX_DEPTH
 from casegraph.pipeline import load_paths
 from fuzz.harness import SUFFIX, Harness, corpus
+from tests.conftest import run_cli
 from tests.fuzz.cli_helpers import run_in_process
 from tests.fuzz.conftest import base_store, check_load
 
@@ -208,3 +210,89 @@ def test_huge_limit_is_not_an_internal_error(store_path: Path) -> None:
                  ["search", "nso", "--limit", "99999999999999999999"]):  # fmt: skip
         code, stdout, stderr = run_in_process(["--store", str(store_path), *args, "--json"])
         assert code == 0 and json.loads(stdout), stderr
+
+
+# --- values no store can keep, from every format (issue 13: exit 70 or kept silently altered)
+MISP_HEAD = ('{"type": "surveillance-vendor", "name": "x", "uuid": "u", "category": "c", '
+             '"authors": ["a"], "source": "s", "values": [')  # fmt: skip
+
+
+@pytest.mark.parametrize("name,data,args,why", [
+    ("m.json", MISP_HEAD + '{"value": "Evil \\ud800 Co", "uuid": "1"}]}', [],
+     "m.json: cluster 1: the name of a Company holds a lone UTF-16 surrogate"),
+    ("m.json", MISP_HEAD + '{"value": "C", "uuid": "1", "meta": {"synonyms": ["\\udc00"]}}]}', [],
+     "m.json: cluster 1: an alias holds a lone UTF-16 surrogate"),
+    ("m.json", MISP_HEAD + '{"value": "C", "uuid": "1", "description": NaN}]}', [],
+     "m.json: cluster 1: property description is nan"),
+    ("m.json", MISP_HEAD + '{"value": "C", "uuid": "1", "meta": {"refs": [1' + "0" * 22 + ']}}]}',
+     [], "m.json: cluster 1: property refs is an integer beyond 64 bits"),
+    ("m.json", MISP_HEAD + '{"value": "C", "uuid": "1", "meta": {"products": ["P\\ud83d"]}}]}',
+     [], "m.json: cluster 1: the quote holds a lone UTF-16 surrogate"),
+    ("u.csv", "name,type\nA+2AA-,Company\n", ["--encoding", "utf-7"],
+     "u.csv:2: decodes to a lone UTF-16 surrogate"),
+    ("u.csv", "name,type\nok,Company\nA\\ud800,Company\n", ["--encoding", "unicode_escape"],
+     "u.csv:3: decodes to a lone UTF-16 surrogate"),
+    ("u.txt", "NSO Group sold Pegasus.\nNSO \\udfff Group\n", ["--encoding", "unicode_escape"],
+     "u.txt:2: decodes to a lone UTF-16 surrogate"),
+    ("u.txt", "one +2AA- line\n", ["--encoding", "utf-7"], "u.txt:1: decodes to a lone UTF-16"),
+    ("i.txt", "x.com\ny\\ud800.com\n", ["--format", "indicators", "--encoding", "unicode_escape"],
+     "i.txt:2: decodes to a lone UTF-16 surrogate"),
+    ("f.ftm", '{"id": "p", "schema": "Person", "properties": {"name": ["Ok"]}}\n'
+     '{"id": "q", "schema": "Person", "properties": {"name": ["Bad \\ud800 Name"]}}\n',
+     ["--format", "ftm"], "f.ftm:2: invalid JSON: a string holds a lone UTF-16 surrogate"),
+    ("f.ftm", '[{"id": "q", "schema": "Person", "properties": {"name": ["\\udc00x"]}}]',
+     ["--format", "ftm"], "f.ftm:1: invalid JSON: a string holds a lone UTF-16 surrogate"),
+    ("s.json", '{"type": "bundle", "id": "bundle' + STIX_ID + '", "objects": [\n{"type": "malware",'
+     ' "id": "malware' + STIX_ID + '", "name": "M\\ud800"}]}', ["--format", "stix"],
+     "s.json:2: invalid JSON: a string holds a lone UTF-16 surrogate"),
+])  # fmt: skip
+def test_values_no_store_can_keep_are_refused_with_where_they_are(
+    store_path: Path, tmp_path: Path, name: str, data: str, args: list[str], why: str
+) -> None:
+    path = _file(tmp_path, name, data.encode())
+    before = json.dumps(SqliteStore(store_path).stats())
+    code, _, err = run_in_process(["--store", str(store_path), "load", str(path), *args])
+    assert code == 2, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and why in err, err
+    with SqliteStore(store_path) as store:
+        assert json.dumps(store.stats()) == before
+
+
+def test_a_valid_surrogate_pair_in_a_stream_is_kept(store_path: Path, tmp_path: Path) -> None:
+    data = b'{"id": "p", "schema": "Person", "properties": {"name": ["Smile \\ud83d\\ude00"]}}\n'
+    path = _file(tmp_path, "ok.ftm", data)
+    code, _, err = run_in_process(["--store", str(store_path), "load", str(path),
+                                   "--format", "ftm"])  # fmt: skip
+    assert code == 0, err
+    with SqliteStore(store_path) as store:
+        assert store.resolve("Smile \U0001f600").name == "Smile \U0001f600"
+
+
+def test_a_file_name_that_is_not_utf8_loads_with_its_bytes_escaped(
+    store_path: Path, tmp_path: Path
+) -> None:
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/list\xff.txt"))
+    path.write_bytes(b"evil.example\n")
+    code, _, err = run_in_process(["--store", str(store_path), "load", str(path),
+                                   "--format", "indicators"])  # fmt: skip
+    assert code == 0, err
+    with SqliteStore(store_path) as store:
+        assert any(d.path.endswith("list\\xff.txt") for d in store.documents())
+
+
+@pytest.mark.parametrize("name,data,fmt", [
+    ("b.json", b'{"type": "bundle", "id": "bundle' + STIX_ID.encode() + b'", "objects": [{"type":'
+     b' "malware", "id": "malware' + STIX_ID.encode() + b'", "name": "M", "confidence": '
+     + b"9" * 5000 + b"}]}", "stix"),
+    ("b.ftm", b'{\n"id": "p", "schema": "Person", "properties": {"name": ["P"]}, "n": -'
+     + b"1" * 4400 + b"\n}", "ftm"),
+])  # fmt: skip
+def test_an_integer_of_thousands_of_digits_does_not_crash_the_process(
+    store_path: Path, tmp_path: Path, name: str, data: bytes, fmt: str
+) -> None:
+    """ijson's C backend crashed the process (SIGSEGV) on an integer of over 4,300 digits when
+    it built Python ints: run in a child process, so a crash fails this test alone."""
+    path = _file(tmp_path, name, data)
+    got = run_cli("--store", str(store_path), "load", str(path), "--format", fmt)
+    assert got.code == 2, (got.code, got.stderr)
+    assert f"{name}: truncated or invalid JSON" in got.stderr and "integer overflow" in got.stderr

@@ -180,3 +180,34 @@ def test_a_million_entity_document_loads_with_progress_in_bounded_memory(
     assert result["error"] is None and result["summary"]["entities_new"] == n
     assert result["progress"] >= n // 1000
     assert result["rss_mb"] < 400, result
+
+
+# ---------------------------------------------------------------------------- HTML pages
+def page(paragraphs: int, filler: int = 0) -> bytes:
+    body = "".join(f"<p>Paragraph {i}: NSO Group sold Pegasus.</p>\n" for i in range(paragraphs))
+    return (f"<!doctype html><html><head><title>Big</title></head><body><article>{body}"
+            f"<p>{'x' * filler}</p></article></body></html>").encode()  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["15 MB page", "200,000 paragraphs"])
+def test_a_pathological_html_page_is_refused_before_extraction(
+    tmp_path: Path, store: Path, kind: str
+) -> None:
+    """A 15 MB page grew past 1.7 GB for over 300 s, and 8.6 MB of 200,000 paragraphs reached
+    2.1 GB: both are refused, in bounded memory, naming the file."""
+    data = page(100, filler=15 * MB) if kind == "15 MB page" else page(200_000)
+    src = tmp_path / "big.html"
+    src.write_bytes(data)
+    before = snapshot(store)
+    result = load_in_process(tmp_path, store, src)
+    why = "at most" if kind == "15 MB page" else "tags; at most 100,000"
+    assert result["error"] and why in result["error"] and "big.html" in result["error"], result
+    assert result["rss_mb"] < 200, result
+    assert snapshot(store) == before
+
+
+def test_an_html_page_under_the_bounds_loads(tmp_path: Path, store: Path) -> None:
+    src = tmp_path / "ok.html"
+    src.write_bytes(page(500))
+    result = load_in_process(tmp_path, store, src)
+    assert result["error"] is None and result["summary"]["documents_new"] == 1, result

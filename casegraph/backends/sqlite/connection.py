@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from casegraph.backends.sqlite.check import sound_for_writing, store_failure
 from casegraph.backends.sqlite.ddl import (
     APPLICATION_ID,
     DDL,
@@ -21,9 +22,14 @@ from casegraph.backends.sqlite.ddl import (
 )
 from casegraph.errors import StoreError
 from casegraph.graph.ids import now
+from casegraph.safefile import new_beside, publish
 
 # How long a writer waits for another writer's lock before giving up (seconds).
 BUSY_TIMEOUT = 60.0
+# Before its first write, a connection checks the store: in full (SQLite's integrity_check,
+# foreign keys, JSON, UTF-8) when the file is at most this size (well under a second), else
+# SQLite's quick_check (about 0.4 s for 300 MB), so a damaged store is never written into.
+FULL_CHECK_MAX_BYTES = 64 * 1024 * 1024
 
 
 def note(message: str) -> None:
@@ -65,6 +71,7 @@ class Connection:
     ) -> None:
         self.path = path
         self.on_wait = on_wait
+        self.checked = False  # whether the store was found sound before this connection wrote
         exists = path.exists()
         if not create and not exists:
             raise StoreError(f"no store at {path} (run 'casegraph load' or 'casegraph demo' first)")
@@ -75,7 +82,9 @@ class Connection:
                 reason = getattr(e, "strerror", None) or e
                 raise StoreError(f"{path}: cannot create the store ({reason})") from e
             exists = True
-        if exists and path.is_file() and path.stat().st_size == 0:
+        if exists and not path.is_file():
+            raise StoreError(f"{path} is not a regular file, not a casegraph store")
+        if exists and path.stat().st_size == 0:
             raise StoreError(f"{path} is an empty file, not a casegraph store")
         # Read-only media, or a file this user may not write: nobody here can write, and no
         # -shm can be made beside it, so it is opened immutable. Asked for reading only: mode=ro.
@@ -103,13 +112,23 @@ class Connection:
                     path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
                 )
             self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA cell_size_check = ON")  # damaged pages fail, not mislead
             register_functions(self.db)
             self._prepare()
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{path}: not a usable casegraph store ({e})") from e
+            failure = store_failure(path, e)
+            if "damaged" in str(failure):  # at open: damage, or another kind of file
+                failure = StoreError(
+                    f"{path}: not a usable casegraph store: damaged or not a store ({e}); "
+                    "'casegraph check' says what is wrong"
+                )
+            raise failure from e
         except OSError as e:
             raise StoreError(f"{path}: cannot open store ({e.strerror or e})") from e
-        self.uuid = self.meta("uuid")
+        try:
+            self.uuid = self.meta("uuid")
+        except sqlite3.DatabaseError as e:
+            raise store_failure(path, e) from e
 
     # ------------------------------------------------------------------ set-up
     def _tables(self) -> int:
@@ -164,6 +183,37 @@ class Connection:
         return int(self.meta("revision") or 0)
 
     # ------------------------------------------------------------------ transactions
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Every read inside sees one snapshot of the store: writers that commit meanwhile are
+        not seen (a read transaction; re-entrant; never around a write)."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            self.db.execute("SELECT count(*) FROM meta").fetchone()  # the snapshot starts here
+            yield
+        finally:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+
+    def _check_before_writing(self) -> None:
+        """Refuse to write into a damaged store (once per connection, inside the transaction)."""
+        if self.checked:
+            return
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        problem = sound_for_writing(self.db, self.path, full=size <= FULL_CHECK_MAX_BYTES)
+        if problem:
+            raise StoreError(
+                f"{self.path}: the store is damaged ({problem}); nothing was written. "
+                "'casegraph check' says what is wrong"
+            )
+        self.checked = True
+
     def _begin(self) -> None:
         """BEGIN IMMEDIATE; when another process holds the write lock, say so (on_wait), then
         wait for it BUSY_TIMEOUT seconds at most, rather than seem to hang."""
@@ -204,6 +254,7 @@ class Connection:
         store's revision grows by one when it commits."""
         self._begin()
         try:
+            self._check_before_writing()
             yield
             self.db.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
@@ -219,8 +270,7 @@ def _create_file(path: Path) -> None:
     """Make a new, complete store at path: built under a random name beside it, then linked into
     place, which fails if another process got there first (then its store is the one used)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.new")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    fd, tmp = new_beside(path, 0o600, suffix=".new")
     os.close(fd)
     try:
         db = sqlite3.connect(tmp, isolation_level=None)
@@ -242,7 +292,7 @@ def _create_file(path: Path) -> None:
         finally:
             db.close()  # checkpoints: the -wal and -shm files go
         with suppress(FileExistsError):  # the store is readable by its owner only (mode 0600)
-            os.link(tmp, path)
+            publish(tmp, path, replace=False)
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(str(tmp) + suffix).unlink(missing_ok=True)

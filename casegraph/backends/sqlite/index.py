@@ -46,6 +46,10 @@ def _chunks(items: Iterable[Any]) -> Iterator[str]:
 class SqliteIndex:
     """NameIndex over the store's tables (inside the load's transaction, so it sees its writes)."""
 
+    # Plans are written before the resolver reads again, in the same transaction: what the
+    # resolver has decided can always be read back here (casegraph.graph.resolver.Known.forget).
+    sees_own_writes = True
+
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 

@@ -6,16 +6,18 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from casegraph.backends.sqlite.changes import apply_change, decisions
 from casegraph.backends.sqlite.connection import Connection, NothingNew, note
+from casegraph.backends.sqlite.csr import CsrAccess
 from casegraph.backends.sqlite.graphview import GraphView
 from casegraph.backends.sqlite.index import SqliteIndex
 from casegraph.backends.sqlite.writer import write_plan
 from casegraph.errors import StoreError
-from casegraph.graph.access import GraphAccess, NxAccess
+from casegraph.graph.access import GraphAccess
 from casegraph.graph.change import Change
 from casegraph.graph.ids import evidence_rid
 from casegraph.graph.model import Source, normalize_name
@@ -42,6 +44,7 @@ class SqliteStore(StoreBase):
     """A casegraph store in one SQLite file (created on first write)."""
 
     backend = "embedded"
+    snapshot_reads = True
 
     def __init__(
         self,
@@ -63,6 +66,10 @@ class SqliteStore(StoreBase):
     def close(self) -> None:
         self.conn.close()
 
+    def reading(self) -> AbstractContextManager[None]:
+        """A block whose reads all see one snapshot (loads committing meanwhile are not seen)."""
+        return self.conn.reading()
+
     @property
     def read_only(self) -> bool:
         return self.conn.read_only
@@ -76,8 +83,9 @@ class SqliteStore(StoreBase):
         return str(self.path)
 
     @property
-    def cache_path(self) -> Path:
-        return self.view.cache_path
+    def adjacency_path(self) -> Path:
+        """Where the store's adjacency for questions is kept (derived data, safe to delete)."""
+        return self.view.path
 
     # ------------------------------------------------------------------ writes
     def load(self, sources: Iterable[Source], progress: Progress | None = None) -> LoadSummary:
@@ -92,9 +100,10 @@ class SqliteStore(StoreBase):
                 if summary.documents_new == 0:
                     raise NothingNew
         except NothingNew:
-            pass
+            return summary
         except sqlite3.OperationalError as e:
             raise StoreError(f"{self.path}: write failed ({e})") from e
+        self.view.refresh()
         return summary
 
     def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts:
@@ -125,7 +134,8 @@ class SqliteStore(StoreBase):
                         and not decided:  # fmt: skip
                     raise NothingNew
         except NothingNew:
-            pass
+            return counts
+        self.view.refresh()
         return counts
 
     def _counts(self) -> tuple[int, int]:
@@ -285,9 +295,10 @@ class SqliteStore(StoreBase):
         return sorted(r[0] for r in rows)
 
     def names_containing(self, key: str, cap: int) -> list[tuple[str, str]]:
-        pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # instr, not LIKE: keys are already case-folded, and a LIKE pattern over 50,000 bytes
+        # is an error ("pattern too complex"), while a searched name may be that long
         return self.db.execute(
-            "SELECT key, entity_id FROM names WHERE key LIKE ? ESCAPE '\\' LIMIT ?", (pattern, cap)
+            "SELECT key, entity_id FROM names WHERE instr(key, ?) > 0 LIMIT ?", (key, cap)
         ).fetchall()
 
     def fuzzy_candidates(self, key: str, limit: int) -> list[tuple[str, str]]:
@@ -427,8 +438,8 @@ class SqliteStore(StoreBase):
 
     # ------------------------------------------------------------------ questions
     def graph(self) -> GraphAccess:
-        """How questions walk this store: the networkx view of this revision."""
-        return NxAccess(self.view.graph())
+        """How questions walk this store: its adjacency arrays for its current state."""
+        return CsrAccess(self.view.adjacency())
 
 
 def _entity_row(id_: str, name: str, type_: str, props: str, status: str | None,

@@ -1,0 +1,130 @@
+"""Faster resolution gives the same store: batch sizes and dropped caches change nothing, the
+batched fuzzy test equals the one-by-one one, and the JSON Lines fast path parses as parse_json."""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casegraph.backends.sqlite import SqliteStore
+from casegraph.backends.sqlite import store as sqlite_store
+from casegraph.graph import resolver
+from casegraph.graph.keys import fuzzy_equal, fuzzy_matches
+from casegraph.loaders.json_stream import parse_json
+from casegraph.loaders.jsonl import parse_line
+from casegraph.pipeline import load_paths
+from tests.conftest import write_jsonl
+from tests.security.storecheck import digest
+
+# Names that resolve in every way: exact, alias, designator, possessive, typo, number.
+NAMES = {
+    "Company": ["NSO Group", "NSO Group Ltd", "NSO Grup", "Black Cube", "Black Cube Ltd.",
+                "Blackcube", "Cytrox Holdings", "Cytrox", "Cytrocs Holdings", "Intellexa 2",
+                "Intellexa 3"],
+    "Person": ["Shalev Hulio", "Shalev Huleo", "Omri Lavie", "Tal Dilian", "Tal Dillian"],
+    "Product": ["Pegasus", "Predator", "Pegasus Spyware", "Pegassus Spyware"],
+}  # fmt: skip
+RELS = [("Company", "DEVELOPED", "Product"), ("Person", "WORKS_FOR", "Company"),
+        ("Company", "MENTIONED_WITH", "Company"), ("Person", "MENTIONED_WITH", "Product"),
+        ("Company", "OWNS", "Product")]  # fmt: skip
+
+
+@st.composite
+def rows(draw: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(1, 30))):
+        if draw(st.booleans()):
+            type_ = draw(st.sampled_from(sorted(NAMES)))
+            row: dict[str, Any] = {"type": type_, "name": draw(st.sampled_from(NAMES[type_]))}
+            if draw(st.booleans()):
+                row["aliases"] = [draw(st.sampled_from(NAMES[type_]))]
+            if draw(st.booleans()):
+                row["id"] = f"x{draw(st.integers(0, 6))}-{type_}"
+            if draw(st.booleans()):
+                row["properties"] = {draw(st.sampled_from("abc")): draw(st.integers(0, 3))}
+            out.append(row)
+        else:
+            s, rel, t = draw(st.sampled_from(RELS))
+            out.append({"source": draw(st.sampled_from(NAMES[s])), "source_type": s, "type": rel,
+                        "target": draw(st.sampled_from(NAMES[t])), "target_type": t,
+                        "quote": draw(st.sampled_from(["q1", "q2"]))})  # fmt: skip
+    return out
+
+
+def _load(folder: Path, files: list[Path], name: str) -> tuple[str, list[Any], list[str]]:
+    """Load the files one per load; the store's digest, the summaries and creation orders."""
+    summaries: list[Any] = []
+    with SqliteStore(folder / name) as store:
+        for file in files:
+            try:
+                summaries.append(load_paths(store, [file]).as_dict())
+            except Exception as e:  # a refusal must be the same refusal
+                summaries.append(f"{type(e).__name__}: {e}")
+        order = [r[0] for r in store.db.execute("SELECT rid FROM relations ORDER BY id")]
+        order += [r[0] for r in store.db.execute("SELECT id FROM entities ORDER BY rowid")]
+    return digest(folder / name), summaries, order
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(files=st.lists(rows(), min_size=1, max_size=3))
+def test_batches_and_dropped_caches_change_nothing(
+    files: list[list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        paths = [write_jsonl(folder / f"{i}.jsonl", content) for i, content in enumerate(files)]
+        expected = _load(folder, paths, "a.db")
+        with monkeypatch.context() as m:  # a batch of 2 facts, the caches dropped after each
+            m.setattr(sqlite_store, "Resolver", functools.partial(resolver.Resolver, batch_size=2))
+            m.setattr(resolver, "KNOWN_LIMIT", 0)
+            assert _load(folder, paths, "b.db") == expected
+
+
+@given(
+    st.text(alphabet="abcdeg 0123", min_size=0, max_size=14),
+    st.lists(st.text(alphabet="abcdeg 0123", min_size=1, max_size=14), max_size=30),
+)
+def test_batched_fuzzy_test_is_the_one_by_one_test(a: str, candidates: list[str]) -> None:
+    expected = [i for i, b in enumerate(candidates) if fuzzy_equal(a, b)]
+    assert fuzzy_matches(a, candidates) == expected
+
+
+def _outcome(fn: Any, line: str) -> Any:
+    try:
+        value = fn(line)
+    except ValueError as e:
+        return ("refused", str(e))
+    return ("parsed", json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(JSONISH, st.sampled_from(["", " ", "\\u", "NaN", "1e400", "[[[", "x" * 3]))
+def test_the_json_lines_fast_path_parses_and_refuses_as_parse_json(value: Any, noise: str) -> None:
+    for line in (json.dumps(value), json.dumps(value, ensure_ascii=False), json.dumps(value) + noise,
+                 json.dumps({"k": value, "n": noise})):  # fmt: skip
+        assert _outcome(parse_line, line) == _outcome(parse_json, line), line
+
+
+@pytest.mark.parametrize("line", [
+    "[" * 101 + "]" * 101, "[" * 100 + "]" * 100, '{"a": 12345678901234567890}', '{"a": 1e999}',
+    '{"a": NaN}', '{"a": -Infinity}', '{"a": "\\ud800"}', '{"a": "\\u00e9"}', '{"a": 1.5e3}',
+    '{"a": 9223372036854775807}', '{"a": 9223372036854775808}', '{"a": ', "",
+])  # fmt: skip
+def test_the_fast_path_at_each_limit(line: str) -> None:
+    assert _outcome(parse_line, line) == _outcome(parse_json, line)
