@@ -1,139 +1,56 @@
-"""Neo4j load throughput: the batched loader against one statement per relation, on a hub-heavy graph.
+"""Neo4j loads and questions on a hub-heavy graph, side by side with the naive loader and the embedded engine.
 
 Generates N distinct relations between entities picked with a power law (a few hubs carry most
-relations, as in real cases: one spyware vendor, many victims), split into documents. The naive
-loader (one auto-commit MERGE statement per relation, endpoints by id, no resolution) runs on a
-sample and its rate is extrapolated; the batched loader is `Neo4jStore.load` (client-side
-resolution, UNWIND batches in managed transactions) on all N. Then path questions between random
-pairs of entities are asked of the loaded graph through `find_paths` (the Cypher modules, cited
-hops included). Prints Markdown tables.
+relations, as in real cases: one spyware vendor, many victims; benchmarks/neo4j_case.py). Loads:
+the naive loader (one auto-commit MERGE per relation, no resolution) on a sample, extrapolated;
+`Neo4jStore.load` of the facts as documents; and what a user runs, `casegraph load` of the same
+case as a JSONL file (entities with ids, relations by id) and as a CSV (relations by name), each
+into an emptied database. Then questions between random pairs of entities, on Neo4j as a user
+asks them (`find_paths`, `neighbors`: resolution, Cypher, ranking, every hop's evidence) and on
+the embedded engine over the same graph's networkx view (the store's view, built from the case),
+with the answers checked equal. Prints Markdown tables, each with the machine's load averages.
 
-    scripts/neo4j start   # prints the URI
-    CASEGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:PORT .venv/bin/python benchmarks/bench_neo4j_load.py \
-        --relations 100000
+    NEO4J_HEAP=4g NEO4J_PAGECACHE_MB=2048 scripts/neo4j start   # prints the URI
+    CASEGRAPH_TEST_NEO4J_URI=bolt://127.0.0.1:PORT .venv/bin/python benchmarks/bench_neo4j_load.py
 
-The database at the URI is EMPTIED (use the test server, never a real case).
+The database at the URI is EMPTIED (use the test server, never a real case). Generated files go
+to a temporary directory that is removed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import bisect
-import itertools
 import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from hashlib import sha256
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_paths import percentile
+from benchmarks.neo4j_case import (
+    Rel,
+    ends_of,
+    entity_id,
+    generate,
+    graph_view,
+    sources,
+    write_csv,
+    write_jsonl,
+)
 from casegraph.backends.neo4j import Neo4jStore
 from casegraph.config import Config
-from casegraph.graph.model import (
-    Document,
-    EntityRef,
-    Fact,
-    Source,
-    make_evidence,
-    make_relation,
-)
-
-# (relation type, source types, target types): all allowed by the schema.
-KINDS = [
-    ("WORKS_FOR", ("Person",), ("Company", "Organization")),
-    ("DEVELOPED", ("Company",), ("Product",)),
-    ("USED", ("Organization", "Company", "Person"), ("Product", "Platform")),
-    ("TARGETED", ("Company", "Product"), ("Person", "Organization")),
-    ("OPERATED_ON", ("Company", "Organization"), ("Platform",)),
-    ("PART_OF", ("Company",), ("Company", "Organization")),
-    ("MENTIONED_WITH", ("Person", "Company", "Organization"), ("Person", "Company", "Country")),
-]
-TYPE_SHARE = {"Person": 0.35, "Company": 0.25, "Organization": 0.15, "Product": 0.12,
-              "Platform": 0.03, "Country": 0.10}  # fmt: skip
-SYLLABLES = [a + b for a in "bcdfghjklmnprstvwz" for b in "aeiou"] + ["ar", "el", "on", "is", "ux"]
-
-
-@dataclass(frozen=True)
-class Rel:
-    rtype: str
-    source: tuple[str, str]  # (type, name)
-    target: tuple[str, str]
-
-
-def names(rng: random.Random, count: int) -> list[str]:
-    """Distinct pronounceable two-word names (varied first letters, as real names are)."""
-    out: set[str] = set()
-    while len(out) < count:
-        first = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).title()
-        last = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).title()
-        out.add(f"{first} {last}")
-    return sorted(out)
-
-
-class PowerLaw:
-    """Indexes 0..n-1 drawn with weight 1/(rank+1)^alpha: rank 0 is the biggest hub."""
-
-    def __init__(self, n: int, alpha: float, rng: random.Random) -> None:
-        self.cum = list(itertools.accumulate(1.0 / (i + 1) ** alpha for i in range(n)))
-        self.rng = rng
-
-    def draw(self) -> int:
-        return bisect.bisect(self.cum, self.rng.random() * self.cum[-1])
-
-
-def generate(relations: int, seed: int) -> list[Rel]:
-    """`relations` distinct relations over a power-law entity pool (about relations/5 entities)."""
-    rng = random.Random(seed)
-    pool_size = max(50, relations // 5)
-    pool = names(rng, pool_size)
-    rng.shuffle(pool)
-    by_type: dict[str, list[str]] = {}
-    start = 0
-    for etype, share in TYPE_SHARE.items():
-        n = max(5, int(pool_size * share))
-        by_type[etype] = pool[start : start + n]
-        start += n
-    laws = {t: PowerLaw(len(v), 1.1, rng) for t, v in by_type.items()}
-    seen: set[tuple[str, str, str, str, str]] = set()
-    out: list[Rel] = []
-    while len(out) < relations:
-        rtype, sources, targets = rng.choice(KINDS)
-        st, tt = rng.choice(sources), rng.choice(targets)
-        s, t = by_type[st][laws[st].draw()], by_type[tt][laws[tt].draw()]
-        if (st, s) == (tt, t):
-            continue
-        if rtype == "MENTIONED_WITH" and (tt, t) < (st, s):
-            st, s, tt, t = tt, t, st, s
-        key = (st, s, rtype, tt, t)
-        if key not in seen:
-            seen.add(key)
-            out.append(Rel(rtype, (st, s), (tt, t)))
-    return out
-
-
-def sources(rels: list[Rel], per_doc: int, tag: str) -> Iterator[Source]:
-    """The relations as documents of `per_doc` relations, each relation with one quote."""
-    for d, start in enumerate(range(0, len(rels), per_doc)):
-        chunk = rels[start : start + per_doc]
-        doc_id = sha256(f"{tag}:{d}:{len(chunk)}".encode()).hexdigest()
-        doc = Document(doc_id, f"bench-{d:05d}.jsonl", f"/bench/{tag}/{d}", "jsonl")
-
-        def facts(chunk: list[Rel] = chunk, doc_id: str = doc_id) -> Iterator[Fact]:
-            for i, r in enumerate(chunk, start=1):
-                ev = make_evidence(doc_id, f"{r.source[1]} {r.rtype.lower()} {r.target[1]}.",
-                                   extractor="bench", locator=f"line {i}")  # fmt: skip
-                yield make_relation(
-                    EntityRef(name=r.source[1], type=r.source[0]), r.rtype,
-                    EntityRef(name=r.target[1], type=r.target[0]), evidence=ev,
-                )  # fmt: skip
-
-        yield Source(doc, facts())
-
+from casegraph.graph.access import NxAccess
+from casegraph.queries.neighbors import neighbors
+from casegraph.queries.options import NeighborOptions, PathOptions
+from casegraph.queries.paths import find_paths, raw_paths
+from casegraph.queries.ranking import rank
 
 NAIVE = """
 MERGE (s:Entity {id: $s}) ON CREATE SET s.name = $sname, s.type = $stype
@@ -154,8 +71,7 @@ def naive_load(store: Neo4jStore, rels: list[Rel]) -> None:
     with client.guard(), client.driver.session(database=client.database) as session:
         for i, r in enumerate(rels):
             assert r.rtype in allowed  # the type comes from the schema's allow-list
-            s_id = f"{r.source[0].lower()}:{r.source[1].lower().replace(' ', '-')}"
-            t_id = f"{r.target[0].lower()}:{r.target[1].lower().replace(' ', '-')}"
+            s_id, t_id = entity_id(r.source), entity_id(r.target)
             session.run(NAIVE % f"`{r.rtype}`", s=s_id, sname=r.source[1], stype=r.source[0],
                         t=t_id, tname=r.target[1], ttype=r.target[0], rid=f"naive-{i}",
                         quote="q", doc="naive", loc=f"line {i}").consume()  # fmt: skip
@@ -173,103 +89,193 @@ def wipe(store: Neo4jStore) -> None:
             session.run(statement).consume()
 
 
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages (2 cores: above 2 means waiting)."""
+    return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - started, out
+
+
+def cli_load(args: argparse.Namespace, path: Path) -> float:
+    """Seconds for `casegraph load PATH` into Neo4j, as a user runs it."""
+    env = {**os.environ, "NEO4J_PASSWORD": args.password, "CASEGRAPH_NEO4J_URI": args.uri}
+    cmd = [sys.executable, "-m", "casegraph", "load", str(path)]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"casegraph load {path.name} failed ({done.returncode}): {done.stderr}")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--relations", type=int, default=1_000_000)
-    parser.add_argument("--naive-sample", type=int, default=20_000)
+    parser.add_argument("--naive-sample", type=int, default=20_000, help="0: no naive load")
     parser.add_argument("--per-doc", type=int, default=10_000, help="relations per document")
-    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--batch-size", type=int, default=0, help="0: the store's default")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--pairs", type=int, default=100, help="path questions asked (0: none)")
+    parser.add_argument("--pairs", type=int, default=100, help="questions of each kind (0: none)")
+    parser.add_argument("--cli", default="jsonl,csv", help="files loaded with casegraph load")
+    parser.add_argument("--reuse", action="store_true",
+                        help="ask the questions of the graph already loaded (no load)")  # fmt: skip
+    parser.add_argument("--cli-only", action="store_true",
+                        help="only the casegraph load runs (no naive or Neo4jStore.load, no questions)")  # fmt: skip
     parser.add_argument("--uri", default=os.environ.get("CASEGRAPH_TEST_NEO4J_URI"))
     args = parser.parse_args()
     if not args.uri:
         parser.error("give --uri or CASEGRAPH_TEST_NEO4J_URI (scripts/neo4j start); it is emptied")
-    config = Config(neo4j_uri=args.uri, neo4j_password=os.environ.get("NEO4J_PASSWORD",
-                                                                        "casegraph-dev"))  # fmt: skip
-    t0 = time.perf_counter()
-    rels = generate(args.relations, args.seed)
-    gen_s = time.perf_counter() - t0
+    args.password = os.environ.get("NEO4J_PASSWORD", "casegraph-dev")
+    config = Config(neo4j_uri=args.uri, neo4j_password=args.password)
+    batch = {"batch_size": args.batch_size} if args.batch_size else {}
+    gen_s, rels = timed(lambda: generate(args.relations, args.seed))
     print(f"generated {len(rels):,} relations in {gen_s:.1f} s", file=sys.stderr)
 
-    with Neo4jStore.connect(config) as first:
-        wipe(first)  # Meta goes too; the next connect sets the store up again
-    store = Neo4jStore.connect(config, batch_size=args.batch_size)
-    sample = rels[: min(args.naive_sample, len(rels))]
-    t0 = time.perf_counter()
-    naive_load(store, sample)
-    naive_s = time.perf_counter() - t0
-    naive_rate = len(sample) / naive_s
-    print(f"naive: {len(sample):,} relations in {naive_s:.1f} s", file=sys.stderr)
-    wipe(store)
-    store.close()
-    store = Neo4jStore.connect(config, batch_size=args.batch_size)
+    loads: list[tuple[str, int, float, str]] = []
+    stats: dict[str, Any] = {}
+    if not args.reuse and not args.cli_only:
+        with Neo4jStore.connect(config) as store:
+            wipe(store)
+            if args.naive_sample:
+                sample = rels[: args.naive_sample]
+                seconds, _ = timed(lambda: naive_load(store, sample))
+                loads.append(("naive (one auto-commit MERGE per relation, sample)", len(sample),
+                              seconds, load_average()))  # fmt: skip
+                wipe(store)
+        with Neo4jStore.connect(config, **batch) as store:
+            tag = f"{args.seed}-{len(rels)}"
+            seconds, _ = timed(lambda: store.load(sources(rels, args.per_doc, tag)))
+            loads.append((f"`Neo4jStore.load` ({args.per_doc:,} relations a document)",
+                          len(rels), seconds, load_average()))  # fmt: skip
+            stats = store.stats()
+            assert stats["relations"] == len(rels), stats
+        print_loads(rels, stats, loads)
+    with Neo4jStore.connect(config) as store:
+        if args.pairs and not args.cli_only:
+            ask(store, rels, args.pairs, args.seed)
+    formats = [f for f in args.cli.split(",") if f]
+    if formats and not args.reuse:
+        with tempfile.TemporaryDirectory(prefix="casegraph-bench-") as tmp:
+            for fmt in formats:
+                writer = {"jsonl": write_jsonl, "csv": write_csv}[fmt]
+                path = writer(rels, Path(tmp) / f"case.{fmt}")
+                with Neo4jStore.connect(config) as store:
+                    wipe(store)
+                seconds = cli_load(args, path)
+                with Neo4jStore.connect(config) as store:
+                    stats = store.stats()
+                assert stats["relations"] == len(rels), (fmt, stats)
+                loads.append((f"`casegraph load case.{fmt}` ({path.stat().st_size / 1e6:,.0f} MB)",
+                              len(rels), seconds, load_average()))  # fmt: skip
+                path.unlink()
+        print_loads(rels, stats, loads)
 
-    t0 = time.perf_counter()
-    summary = store.load(sources(rels, args.per_doc, f"{args.seed}-{len(rels)}"))
-    batched_s = time.perf_counter() - t0
-    stats = store.stats()
-    assert stats["relations"] == len(rels), stats
-    top = store.entities(limit=1)[0]
-    hub_degree = len(store.relations_of(top.id))
-    batched_rate = len(rels) / batched_s
 
-    print(f"\nNeo4j load, {len(rels):,} relations ({stats['entities']:,} entities, biggest hub "
-          f"{hub_degree:,} relations; {summary.documents_new} documents of {args.per_doc:,}; "
-          f"batch size {args.batch_size:,})\n")  # fmt: skip
-    print("| loader | relations loaded | seconds | relations/s |")
-    print("| --- | ---: | ---: | ---: |")
-    print(f"| batched (`Neo4jStore.load`: resolution + UNWIND batches) | {len(rels):,} | "
-          f"{batched_s:,.1f} | {batched_rate:,.0f} |")  # fmt: skip
-    print(f"| naive (one auto-commit MERGE per relation, sample) | {len(sample):,} | "
-          f"{naive_s:,.1f} | {naive_rate:,.0f} |")  # fmt: skip
-    print(f"\nbatched / naive: **{batched_rate / naive_rate:.1f}x** "
-          f"(naive extrapolated to {len(rels):,}: {len(rels) / naive_rate:,.0f} s)")  # fmt: skip
+def print_loads(
+    rels: list[Rel], stats: dict[str, Any], loads: list[tuple[str, int, float, str]]
+) -> None:
+    print(f"\nNeo4j loads of {len(rels):,} relations ({stats['entities']:,} entities)\n")
+    print("| loader | relations | seconds | relations/s | load avg after (1/5/15 min) |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    rates = {}
+    for name, n, seconds, load in loads:
+        rates[name] = n / seconds
+        print(f"| {name} | {n:,} | {seconds:,.1f} | {n / seconds:,.0f} | {load} |")
+    naive = [r for name, r in rates.items() if name.startswith("naive")]
+    if naive:
+        for name, rate in rates.items():
+            if not name.startswith("naive"):
+                print(f"\n{name} / naive: **{rate / naive[0]:.1f}x**", end="")
+        print()
     sys.stdout.flush()
-    latencies = path_latencies(store, rels, args.pairs, args.seed)
-    store.close()
-    if not args.pairs:
-        return
-    print(f"\nPath questions on Neo4j ({args.pairs} random pairs of entities, hops cited)\n")
-    print("| question | pairs | found | p50 ms | p95 ms |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for name, (values, found) in latencies.items():
-        print(f"| {name} | {len(values)} | {found} | {percentile(values, 50):.1f} | "
-              f"{percentile(values, 95):.1f} |")  # fmt: skip
 
 
-def path_latencies(
-    store: Neo4jStore, rels: list[Rel], pairs: int, seed: int
-) -> dict[str, tuple[list[float], int]]:
-    """Milliseconds per `find_paths` call (resolution, Cypher search, ranking, evidence)."""
-    from casegraph.queries.options import PathOptions
-    from casegraph.queries.paths import find_paths
+QUESTIONS = {
+    "shortest path (best ranked)": PathOptions(),
+    "all shortest paths": PathOptions(mode="all"),
+    "--k 3": PathOptions(mode="k", k=3),
+}
 
+
+def ask(store: Neo4jStore, rels: list[Rel], pairs: int, seed: int) -> dict[str, Any]:
+    """Milliseconds per question on Neo4j (as a user asks it) and on the embedded engine (over
+    the same graph's networkx view, before evidence is read), the answers compared."""
+    graph = graph_view(rels)
     rng = random.Random(seed)
-    ends = sorted({r.source for r in rels} | {r.target for r in rels})
-    asked = [(rng.choice(ends), rng.choice(ends)) for _ in range(pairs)]
-    out: dict[str, tuple[list[float], int]] = {}
-    for name, options in (
-        ("shortest path (best ranked)", PathOptions()),
-        ("all shortest paths", PathOptions(mode="all")),
-    ):
-        times, found = [], 0
-        for (st, s), (tt, t) in asked:
-            if (st, s) == (tt, t):
-                continue
-            started = time.perf_counter()
-            result = find_paths(store, entity_id(st, s), entity_id(tt, t), options)
-            times.append((time.perf_counter() - started) * 1000)
-            found += bool(result.paths)
-        out[name] = (times, found)
+    ends = ends_of(rels)
+    asked = [(entity_id(rng.choice(ends)), entity_id(rng.choice(ends))) for _ in range(pairs)]
+    asked = [(a, b) for a, b in asked if a != b]
+    out: dict[str, Any] = {}
+    print_header()
+    for name, opts in QUESTIONS.items():
+        neo, emb, found = [], [], 0
+        started_load = load_average()
+        for a, b in asked:
+            t_neo, got = timed(partial(find_paths, store, a, b, opts))
+            t_emb, want = timed(partial(embedded_paths, graph, a, b, opts))
+            assert [[n.id for n in p.nodes] for p in got.paths] == want, (name, a, b)
+            neo.append(t_neo * 1000)
+            emb.append(t_emb * 1000)
+            found += bool(want)
+        out[name] = (neo, emb, found, f"{started_load} → {load_average()}")
+        print_row(name, out[name])
+    nopts = NeighborOptions(depth=2)
+    kept: tuple[list[float], list[float]] = ([], [])
+    neo, emb, found = [], [], 0
+    started_load = load_average()
+    for a, _ in asked:
+        step = nopts.filters().step([a])
+        t_neo, got = timed(partial(neighbors, store, a, nopts))
+        t_kept, near = timed(partial(store.graph().nearest, a, step, 2, 100))
+        t_emb, want = timed(partial(NxAccess(graph).nearest, a, step, 2, 100))
+        assert [n.id for n in got.nodes] == [n.id for n in want.nodes] == [n.id for n in near.nodes]
+        assert got.omitted == want.omitted == near.omitted, a
+        neo.append(t_neo * 1000)
+        emb.append(t_emb * 1000)
+        kept[0].append(t_kept * 1000)
+        kept[1].append(t_emb * 1000)
+        found += got.omitted
+    load = f"{started_load} → {load_average()}"
+    out["neighbors --depth 2 (limit 100)"] = (neo, emb, found, load)
+    out["neighbors --depth 2: the kept entities only (`nearest`)"] = (*kept, found, load)
+    for name in list(out)[-2:]:
+        print_row(name, out[name])
     return out
 
 
-def entity_id(type_: str, name: str) -> str:
-    from casegraph.graph.ids import base_id
-    from casegraph.graph.model import normalize_name
+def embedded_paths(graph: Any, a: str, b: str, opts: PathOptions) -> list[list[str]]:
+    """The embedded engine's answer (node ids of the paths kept), as find_paths keeps them."""
+    valid = opts.validated()
+    ranked = rank(raw_paths(NxAccess(graph), a, b, valid, ()))
+    keep = 1 if valid.mode == "shortest" else valid.limit if valid.mode == "all" else valid.k
+    return [[n.id for n in p.nodes] for p in ranked[:keep]]
 
-    return base_id(type_, normalize_name(name))  # names are distinct: every id is a base id
+
+def print_header() -> None:
+    print(
+        "\nQuestions on Neo4j (as asked: with evidence) and on the embedded engine (same graph)\n"
+    )
+    print(
+        "| question | asked | answered / omitted | Neo4j p50 ms | Neo4j p95 ms | Neo4j max ms "
+        "| embedded p50 ms | embedded p95 ms | load avg (start → end) |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    sys.stdout.flush()
+
+
+def print_row(name: str, found: tuple[list[float], list[float], int, str]) -> None:
+    """One question's row, printed as soon as it is measured."""
+    neo, emb, n, load = found
+    print(
+        f"| {name} | {len(neo)} | {n:,} | {percentile(neo, 50):,.1f} | "
+        f"{percentile(neo, 95):,.1f} | {max(neo):,.1f} | {percentile(emb, 50):,.1f} | "
+        f"{percentile(emb, 95):,.1f} | {load} |"
+    )
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ and no larger than the caller allows.
 
 from __future__ import annotations
 
+import mmap
 import os
 import secrets
 import stat
@@ -141,6 +142,24 @@ def read_derived(path: Path, max_bytes: int) -> bytes | None:
         data = b"".join(chunks)
         return data if len(data) <= max_bytes else None
     except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def map_derived(path: Path, max_bytes: int) -> mmap.mmap | None:
+    """A derived file memory-mapped read-only, or None on the same grounds as `read_derived`
+    (missing, not a regular file, empty, larger than max_bytes, unreadable)."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= max_bytes:
+            return None
+        return mmap.mmap(fd, info.st_size, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
         return None
     finally:
         os.close(fd)

@@ -9,7 +9,8 @@ give the same answers by construction; each backend only says how it reads adjac
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -79,15 +80,57 @@ class NodeInfo:
     degree: int
 
 
+@dataclass(frozen=True)
+class Nearest:
+    """A neighbourhood as kept: the start and the nearest entities in order, each one's
+    distance, and how many more entities lie within the depth."""
+
+    nodes: list[NodeInfo]
+    dist: dict[str, int]
+    omitted: int
+
+
+def nearest_order(n: NodeInfo, dist: int) -> tuple[object, ...]:
+    """Which entities of a neighbourhood are kept first: the nearer, then the better connected,
+    then by name and id."""
+    return (dist, -n.degree, n.name, n.id)
+
+
+def walk_nearest(access: GraphAccess, start: str, step: Step, depth: int, limit: int) -> Nearest:
+    """`GraphAccess.nearest` by walking every level with `step` and reading every entity reached
+    (the reference answer; a backend may count on its side instead)."""
+    dist = {start: 0}
+    frontier = [start]
+    for level in range(1, depth + 1):
+        found = access.step(frontier, step, True)
+        nxt = sorted({v for u in frontier for v in found.get(u, ())} - dist.keys())
+        dist.update((v, level) for v in nxt)
+        frontier = nxt
+        if not frontier:
+            break
+    infos = access.nodes(dist)
+    if start not in infos:
+        return Nearest([], {}, 0)
+    others = sorted((n for i, n in infos.items() if i != start),
+                    key=lambda n: nearest_order(n, dist[n.id]))  # fmt: skip
+    kept = [infos[start], *others[:limit]]
+    return Nearest(kept, {n.id: dist[n.id] for n in kept}, len(others) - len(kept) + 1)
+
+
 class GraphAccess(Protocol):
     """Batched adjacency of one store revision; implementations may cache what they read."""
 
-    def step(self, nodes: Collection[str], step: Step, forward: bool) -> dict[str, set[str]]:
+    def step(
+        self, nodes: Collection[str], step: Step, forward: bool
+    ) -> Mapping[str, AbstractSet[str]]:
         """For each node, the entities one walkable relation away (when directed: along the
         relation's direction if forward, against it if not)."""
 
     def costs(self, nodes: Collection[str]) -> dict[str, int]:
         """How much expanding each node may cost (its stored degree): chooses the cheaper side."""
+
+    def cost(self, nodes: Collection[str]) -> int:
+        """How much expanding all of nodes may cost: the sum of their `costs`."""
 
     def nodes(self, ids: Collection[str]) -> dict[str, NodeInfo]:
         """Name, type and degree of each entity id that exists."""
@@ -99,6 +142,10 @@ class GraphAccess(Protocol):
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         """Every relation the step allows whose two ends are both among ids."""
+
+    def nearest(self, start: str, step: Step, depth: int, limit: int) -> Nearest:
+        """The start and the `limit` entities nearest it within `depth` steps (forward, when
+        directed), ordered by `nearest_order`, and how many more lie within the depth."""
 
 
 class NxAccess:
@@ -159,6 +206,10 @@ class NxAccess:
     def costs(self, nodes: Collection[str]) -> dict[str, int]:
         return {u: len(self._succ[u]) + len(self._pred[u]) for u in nodes if u in self._node}
 
+    def cost(self, nodes: Collection[str]) -> int:
+        succ, pred, node = self._succ, self._pred, self._node
+        return sum(len(succ[u]) + len(pred[u]) for u in nodes if u in node)
+
     def degree(self, u: str) -> int:
         found = self._degrees.get(u)
         if found is None:
@@ -193,6 +244,9 @@ class NxAccess:
                 ]
             out[(u, v)] = found
         return out
+
+    def nearest(self, start: str, step: Step, depth: int, limit: int) -> Nearest:
+        return walk_nearest(self, start, step, depth, limit)
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         keep = set(ids) & self._node.keys()

@@ -23,10 +23,10 @@ from typing import Any
 from casegraph.graph.change import Change
 from casegraph.graph.ids import dumps, evidence_key, evidence_rid, relation_id
 from casegraph.graph.keys import match_key
+from casegraph.graph.known import NameIndex
 from casegraph.graph.model import Document, Evidence, normalize_name
 from casegraph.graph.plan import NameRec, NewEntity, Plan, RelPlan
 from casegraph.graph.records import RelationTuple
-from casegraph.graph.resolver import NameIndex
 from casegraph.graph.snapshot import (
     Snapshot,
     SnapshotCounts,

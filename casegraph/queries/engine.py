@@ -9,7 +9,8 @@ the levels it reaches, and finds shortest-path parents afterwards, one batch per
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -51,31 +52,29 @@ class Walker:
         self.blocked_nodes: set[str] = set()
         self.blocked_pairs: set[tuple[str, str]] = set()
 
-    def _clean(self, found: dict[str, set[str]]) -> dict[str, set[str]]:
+    def _clean(self, found: Mapping[str, AbstractSet[str]]) -> dict[str, AbstractSet[str]]:
+        """The found neighbours less the node itself, barred and blocked nodes and blocked
+        pairs; the sets given are never changed (a backend may hand out what it keeps)."""
         barred = self.barred | self.blocked_nodes if self.blocked_nodes else self.barred
-        for u, out in found.items():
-            out.discard(u)
-            if barred:
-                out -= barred
+        out: dict[str, AbstractSet[str]] = {}
+        for u, vs in found.items():
+            if u in vs or (barred and not barred.isdisjoint(vs)):
+                vs = vs - barred - {u}
+            out[u] = vs
         for a, b in self.blocked_pairs:
-            if a in found:
-                found[a].discard(b)
-            if b in found:
-                found[b].discard(a)
-        return found
+            if a in out and b in out[a]:
+                out[a] = out[a] - {b}
+            if b in out and a in out[b]:
+                out[b] = out[b] - {a}
+        return out
 
-    def neighbours(self, nodes: Collection[str], forward: bool) -> dict[str, set[str]]:
+    def neighbours(self, nodes: Collection[str], forward: bool) -> dict[str, AbstractSet[str]]:
         """For each node, the nodes one walkable hop away (following direction when directed and
         forward, against it when directed and not forward)."""
         return self._clean(self.access.step(nodes, self.step, forward))
 
-    def reach(self, nodes: Collection[str], forward: bool) -> set[str]:
-        """Every node one walkable hop from any of nodes."""
-        found = self.neighbours(nodes, forward)
-        return set().union(*found.values()) if found else set()
-
     def cost(self, nodes: Collection[str]) -> int:
-        return sum(self.access.costs(nodes).values())
+        return self.access.cost(nodes)
 
 
 class _Tree:
@@ -86,6 +85,9 @@ class _Tree:
         self.levels: list[set[str]] = [{root}]
         self.forward = forward  # the direction this tree grows in
         self.parents: dict[str, list[str]] = {root: []}
+        self.links: list[
+            dict[str, AbstractSet[str]]
+        ] = []  # links[i]: the walk's steps from levels[i]
         self.cost: int | None = None  # of expanding the last level
 
     def frontier_cost(self, walker: Walker) -> int:
@@ -96,26 +98,34 @@ class _Tree:
     def grow(self, walker: Walker) -> set[str]:
         """Reach the next level; returns it."""
         level = len(self.levels)
-        reached = walker.reach(self.levels[-1], self.forward) - self.dist.keys()
+        found = walker.neighbours(self.levels[-1], self.forward)
+        self.links.append(found)
+        reached = set().union(*found.values()) - self.dist.keys() if found else set()
         for v in reached:
             self.dist[v] = level
         self.levels.append(reached)
         self.cost = None
         return reached
 
-    def find_parents(self, walker: Walker, nodes: Iterable[str]) -> None:
-        """Shortest-path parents of nodes and of all their ancestors, one batch per level."""
+    def find_parents(self, nodes: Iterable[str]) -> None:
+        """Shortest-path parents of nodes and of all their ancestors, one level at a time.
+
+        A parent of v is a node of the level before v's whose step reached v: read from the
+        steps kept while growing (the walk is the same in both directions, its filters being
+        symmetric), so finding parents reads nothing more from the store."""
         todo = {v for v in nodes if v not in self.parents}
         while todo:
             level = max(self.dist[v] for v in todo)
             batch = {v for v in todo if self.dist[v] == level}
             todo -= batch
-            back = walker.neighbours(batch, not self.forward)
-            earlier = self.levels[level - 1]
-            for v in batch:
-                found = sorted(back.get(v, set()) & earlier)  # sorted: repeatable answers
-                self.parents[v] = found
-                todo.update(p for p in found if p not in self.parents)
+            found: dict[str, list[str]] = {v: [] for v in batch}
+            for p, out in self.links[level - 1].items():
+                for v in out & batch:
+                    found[v].append(p)
+            for v, parents in found.items():
+                parents.sort()  # sorted: repeatable answers
+                self.parents[v] = parents
+                todo.update(p for p in parents if p not in self.parents)
 
     def chains(self, node: str, limit: int) -> list[list[str]]:
         """Every shortest chain from the root to node (root first), at most limit; parents must
@@ -172,10 +182,12 @@ def all_shortest(walker: Walker, s: str, t: str, max_hops: int,
         return []
     if meeting.length == 0:
         return [[s]]
-    meeting.tree_s.find_parents(walker, meeting.middle)
-    meeting.tree_t.find_parents(walker, meeting.middle)
     paths: list[list[str]] = []
-    for m in meeting.middle:
+    for i, m in enumerate(meeting.middle):
+        if i < 2:  # the first meeting node alone (often enough), then all the others at once
+            wanted = meeting.middle[:1] if i == 0 else meeting.middle[1:]
+            meeting.tree_s.find_parents(wanted)
+            meeting.tree_t.find_parents(wanted)
         heads = meeting.tree_s.chains(m, limit)
         tails = meeting.tree_t.chains(m, limit)
         for head in heads:

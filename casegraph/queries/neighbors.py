@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from casegraph.graph.access import GraphAccess, NodeInfo
+from casegraph.graph.access import GraphAccess, Nearest, NodeInfo, nearest_order
 from casegraph.graph.store import Store
-from casegraph.queries.engine import Walker, bfs_levels
+from casegraph.queries.engine import Walker
 from casegraph.queries.options import NeighborOptions
 from casegraph.queries.results import Edge, Node, Subgraph
 
@@ -15,8 +15,8 @@ def neighbors(store: Store, entity: str, options: NeighborOptions | None = None)
     center = store.resolve(entity)
     access = store.graph()
     walker = Walker(access, opts.filters(), endpoints=(center.id,))
-    dist, _ = bfs_levels(walker, center.id, opts.depth)
-    return keep_best(store, access, walker, dist, [center.id], opts.limit)
+    near = access.nearest(center.id, walker.step, opts.depth, opts.limit)
+    return subgraph(store, access, walker, near, [center.id])
 
 
 def keep_best(
@@ -32,6 +32,16 @@ def keep_best(
     infos = access.nodes(dist)
     ordered = sorted(infos.values(), key=lambda n: _order(n, dist, centers))
     kept = ordered[: len(centers) + limit]
+    near = Nearest(kept, {n.id: dist[n.id] for n in kept}, len(ordered) - len(kept))
+    return subgraph(store, access, walker, near, centers)
+
+
+def subgraph(
+    store: Store, access: GraphAccess, walker: Walker, near: Nearest, centers: list[str]
+) -> Subgraph:
+    """The kept entities with the relations among them (those the walk may cross), their
+    evidence and aliases."""
+    kept = near.nodes
     hops = access.among([n.id for n in kept], walker.step)
     hops.sort(key=lambda e: (e.type, e.source, e.target, e.rid))
     evidence = store.evidence((e.rid for e in hops), include_rejected=walker.step.include_rejected)
@@ -46,10 +56,10 @@ def keep_best(
             for e in hops
         ),
         centers=tuple(centers),
-        omitted=len(ordered) - len(kept),
-        distances={n.id: dist[n.id] for n in kept},
+        omitted=near.omitted,
+        distances=dict(near.dist),
     )
 
 
 def _order(n: NodeInfo, dist: dict[str, int], centers: list[str]) -> tuple[object, ...]:
-    return (n.id not in centers, dist[n.id], -n.degree, n.name, n.id)
+    return (n.id not in centers, *nearest_order(n, dist[n.id]))

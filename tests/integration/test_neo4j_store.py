@@ -97,3 +97,30 @@ def test_documents_before_a_bad_one_stay_loaded(neo: Neo4jStore, tmp_path: Path)
     assert neo.run_read("MATCH (n:PendingDocument) RETURN count(n) AS n") == [{"n": 0}]
     again = load_paths(neo, [good])
     assert again.documents_unchanged == 1
+
+
+def test_a_load_asks_only_for_what_the_store_holds(neo: Neo4jStore, tmp_path: Path) -> None:
+    """A load into a new database skips the look-ups of what it holds none of; once names,
+    ids and relations of a type are stored they are asked for again, and a later load resolves
+    against them (same entities, the relation merged, its evidence added)."""
+    from casegraph.backends.neo4j.cypher import relation_types
+    from casegraph.backends.neo4j.index import Neo4jIndex
+
+    assert Neo4jIndex(neo.client, for_load=True).none == {"Name", "Xid", "Entity",
+                                                          *relation_types()}  # fmt: skip
+    rows = [
+        {"type": "Company", "name": "Acme Holdings", "id": "acme"},
+        {"type": "Person", "name": "Jane Roe"},
+        {"source": "Jane Roe", "type": "WORKS_FOR", "target_id": "acme", "quote": "Jane works."},
+    ]
+    load_paths(neo, [write_jsonl(tmp_path / "a.jsonl", rows)])
+    none = Neo4jIndex(neo.client, for_load=True).none
+    assert not none & {"Name", "Xid", "Entity", "WORKS_FOR"} and "HIRED" in none
+    again = [
+        {"type": "Company", "name": "ACME Holdings Ltd"},
+        {"source": "jane roe", "type": "WORKS_FOR", "target_id": "acme", "quote": "Again."},
+    ]
+    summary = load_paths(neo, [write_jsonl(tmp_path / "b.jsonl", again)])
+    stats = neo.stats()
+    assert (stats["entities"], stats["relations"], stats["evidence"]) == (2, 1, 2)
+    assert summary.entities_new == 0 and summary.relations_merged == 1

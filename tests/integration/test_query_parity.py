@@ -85,9 +85,11 @@ def test_questions_agree_on_random_graphs(seed: int, neo: Neo4jStore, tmp_path: 
                 ]
                 assert mine_n.distances == theirs_n.distances
                 assert mine_n.omitted == theirs_n.omitted
-                assert {(e.source, e.type, e.target) for e in mine_n.edges} == {
-                    (e.source, e.type, e.target) for e in theirs_n.edges
-                }
+                assert {(e.source, e.type, e.target, tuple(sorted(v.quote for v in e.evidence)))
+                        for e in mine_n.edges} == {
+                    (e.source, e.type, e.target, tuple(sorted(v.quote for v in e.evidence)))
+                    for e in theirs_n.edges
+                }  # fmt: skip
         a, b = rng.sample(names, 2)
         for copts in (CommonOptions(depth=1), CommonOptions(depth=2)):
             mine_c, theirs_c = common(emb, [a, b], copts), common(neo, [a, b], copts)
@@ -103,17 +105,18 @@ def test_walk_queries_seek_entities_by_index(neo: Neo4jStore, directed: bool) ->
     given: no statement scans all entities, whatever the filters."""
     from casegraph.backends.neo4j import access as walk
     from casegraph.backends.neo4j import cypher as cy
+    from casegraph.graph.access import Step
 
-    types = walk.type_expression(frozenset({"HIRED", "PART_OF"}))
-    arrows = ("-", "->") if directed else ("-", "-")
+    w = walk.walk(Step.of(("HIRED", "PART_OF"), directed=directed, via_types=("Company",),
+                          ends=("a",)))  # fmt: skip
     queries = {
-        "step": (walk.walk_query(walk.STEP, types=types, left=arrows[0], right=arrows[1]),
-                 {"ids": ["a"], "via": ["Company"], "ends": ["a"], "all": False}),
-        "hops": (walk.walk_query(walk.HOPS, types=types, left=arrows[0], right=arrows[1]),
-                 {"pairs": [["a", "b"]], "all": False}),
+        "step": (walk.STEP.format(match=w.match), {"ids": ["a"], **w.params}),
+        "level": (cy.with_rtypes(walk.LEVEL.replace("__MATCH__", w.match)),
+                  {"frontier": ["a"], "seen": ["a"], "ids": True, "k": 5, **w.params}),
+        "hops": (w.fill(walk.HOPS), {"pairs": [["a", "b"]], **w.params}),
         "costs": (cy.with_rtypes(walk.COSTS), {"ids": ["a"]}),
         "nodes": (cy.with_rtypes(walk.NODES), {"ids": ["a"]}),
-        "among": (walk.walk_query(walk.AMONG, types=types), {"ids": ["a", "b"], "all": False}),
+        "among": (w.fill(walk.AMONG), {"ids": ["a", "b"], **w.params}),
     }  # fmt: skip
     for name, (query, params) in queries.items():
 
@@ -129,3 +132,84 @@ def _operators_from_dict(plan: dict) -> list[str]:  # type: ignore[type-arg]
     return [plan["operatorType"].split("@")[0]] + [
         op for child in plan.get("children", []) for op in _operators_from_dict(child)
     ]
+
+
+def hub_case(path: Path, seed: int = 3) -> tuple[Path, list[str]]:
+    """A case with three hubs that most entities are linked to (never to each other) and sparse
+    links among the rest: neighbourhoods overflow any limit, many degrees tie, and two hubs are
+    joined by far more shortest paths than a question enumerates (64 for the best path)."""
+    rng = random.Random(seed)
+    names = [f"H{seed}-{i}" for i in range(240)]
+    rows: list[dict] = [{"type": "Company", "name": n} for n in names]  # type: ignore[type-arg]
+    rels = ["PART_OF", "MENTIONED_WITH", "HIRED"]
+    for i, a in enumerate(names[3:]):
+        for hub in names[:3]:
+            if rng.random() < 0.7:
+                rows.append({"source": a, "type": rng.choice(rels), "target": hub,
+                             "quote": f"hub fact {i}"})  # fmt: skip
+        b = rng.choice(names[3:])
+        if b != a:
+            rows.append({"source": a, "type": rng.choice(rels), "target": b, "quote": f"fact {i}"})
+    return write_jsonl(path, rows), names
+
+
+def test_hub_questions_agree(neo: Neo4jStore, tmp_path: Path) -> None:
+    """Around hubs and between them: neighbourhoods cut by the limit (with the same omitted
+    count), all shortest paths beyond the enumeration cap, the best path and --k 3."""
+    src, names = hub_case(tmp_path / "hubs.jsonl")
+    with SqliteStore(tmp_path / "e.db") as emb:
+        load_paths(emb, [src])
+        load_paths(neo, [src])
+        hubs = [e.name for e in emb.entities(limit=4)]
+        assert emb.stats()["relations"] == neo.stats()["relations"] > 500
+        rng = random.Random(5)
+        centers = hubs + rng.sample(names, 6)
+        for center in centers:
+            for nopts in (NeighborOptions(depth=1, limit=7), NeighborOptions(depth=2),
+                          NeighborOptions(depth=2, limit=3, no_weak=True),
+                          NeighborOptions(depth=3, limit=50, rel_types=("PART_OF", "HIRED"))):  # fmt: skip
+                mine, theirs = neighbors(emb, center, nopts), neighbors(neo, center, nopts)
+                assert [n.id for n in mine.nodes] == [n.id for n in theirs.nodes], (center, nopts)
+                assert mine.omitted == theirs.omitted, (center, nopts)
+                assert mine.distances == theirs.distances
+                assert {e.id for e in mine.edges} == {e.id for e in theirs.edges}
+        big = neighbors(emb, hubs[0], NeighborOptions(depth=2, limit=5))
+        assert big.omitted > 100  # the limit really cut the neighbourhood
+        many = find_paths(emb, hubs[0], hubs[1], PathOptions(mode="all", limit=10_000))
+        assert len(many.paths) > 64  # more shortest paths than the best-path search enumerates
+        pairs = [
+            (hubs[0], hubs[1]),
+            (hubs[1], hubs[2]),
+            *[tuple(rng.sample(names, 2)) for _ in range(8)],
+        ]
+        for a, b in pairs:
+            for opts in (PathOptions(), PathOptions(mode="all"), PathOptions(mode="k", k=3),
+                         PathOptions(mode="all", no_weak=True, max_hops=3)):  # fmt: skip
+                mine_p, theirs_p = find_paths(emb, a, b, opts), find_paths(neo, a, b, opts)
+                assert [tuple(n.id for n in p.nodes) for p in mine_p.paths] == [
+                    tuple(n.id for n in p.nodes) for p in theirs_p.paths
+                ], (a, b, opts)
+                assert hop_summary(mine_p) == hop_summary(theirs_p)
+
+
+def test_evidence_is_read_by_the_type_a_walk_saw(neo: Neo4jStore, tmp_path: Path) -> None:
+    """Evidence of the relations a question walked is read by their type; a relation whose
+    remembered type is wrong, or that no walk saw, is found all the same."""
+    src, names = random_case(3, tmp_path / "case.jsonl")
+    load_paths(neo, [src])
+    neo.rid_types.clear()
+    walked = neighbors(neo, names[0], NeighborOptions(depth=2))
+    rids = [e.id for e in walked.edges]
+    assert rids and set(rids) <= neo.rid_types.keys()
+    asked: list[str] = []
+    read = neo.client.read
+    neo.client.read = lambda q, p=None, **kw: asked.append(q) or read(q, p, **kw)  # type: ignore[method-assign]
+    typed = neo.evidence(rids)
+    neo.client.read = read  # type: ignore[method-assign]
+    assert not any("UNION ALL" in q for q in asked)  # no rid sought under every type
+    neo.rid_types.clear()
+    assert neo.evidence(rids) == typed  # every type's index
+    for e in walked.edges:
+        neo.rid_types[e.id] = "PART_OF" if e.type != "PART_OF" else "HIRED"
+    assert neo.evidence(rids) == typed
+    assert {e.id: e.evidence for e in walked.edges} == {r: tuple(v) for r, v in typed.items()}

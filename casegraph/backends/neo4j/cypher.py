@@ -164,6 +164,21 @@ MATCH (n:Name {type: p[0], block: p[1]}) USING INDEX n:Name(type, block)
 RETURN n.type AS type, n.key AS key, n.mkey AS mkey, n.entity AS entity, n.name AS name
 """
 
+# How many names, external ids and entities are stored, and relations of each schema type (in
+# schema order): all read from Neo4j's count store. Columns: Name, Xid, Entity, rels.
+STORED_NONE = (
+    "CALL () { MATCH (n:Name) RETURN count(n) AS Name } "
+    "CALL () { MATCH (x:Xid) RETURN count(x) AS Xid } "
+    "CALL () { MATCH (e:Entity) RETURN count(e) AS Entity } "
+    + " ".join(
+        f"CALL () {{ MATCH ()-[r:{quoted(t)}]->() RETURN count(r) AS r{i} }}"
+        for i, t in enumerate(relation_types())
+    )
+    + " RETURN Name, Xid, Entity, ["
+    + ", ".join(f"r{i}" for i in range(len(relation_types())))
+    + "] AS rels"
+)
+
 # Which of these external ids are known, and to which entity? $xids: [xid]. Columns: xid, entity.
 XIDS = """
 UNWIND $xids AS x
@@ -259,8 +274,7 @@ MERGE (d)-[:MENTIONS]->(e)
 """
 
 # Record that the document being loaded (still pending) mentions entities, with how it typed
-# each (JSON, or null): one document per statement, so it is found once, not per row.
-# $doc, $rows: [[entity id, typing]].
+# each (JSON, or null): one document a statement, found once. $doc, $rows: [[entity id, typing]].
 ADD_DOC_MENTIONS = """
 MATCH (d:PendingDocument {id: $doc})
 UNWIND $rows AS row

@@ -24,9 +24,7 @@ import hashlib
 import hmac
 import json
 import mmap
-import os
 import sqlite3
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +33,7 @@ from typing import IO, Any
 import numpy as np
 
 from casegraph.graph.access import DROPPED, REJECTED
-from casegraph.safefile import atomic_writer
+from casegraph.safefile import atomic_writer, map_derived
 
 MAGIC = b"CGADJ\x00\x01\n"
 FORMAT = 2
@@ -249,20 +247,9 @@ def write(adj: Adjacency, path: Path, key: bytes) -> None:
 def open_file(path: Path, key: bytes, uuid: str, state: Stamp, max_bytes: int) -> Adjacency | None:
     """The structure in path memory-mapped, or None when it is missing, not a regular file, too
     large, badly signed, of another store or state, or inconsistent: it is then never used."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
+    view = map_derived(path, max_bytes)
+    if view is None:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or not 0 < info.st_size <= max_bytes:
-            return None
-        view = mmap.mmap(fd, info.st_size, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return None
-    finally:
-        os.close(fd)
     try:
         return _parse(view, key, uuid, state)
     except (ValueError, KeyError, TypeError, IndexError, OverflowError):

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 import numpy as np
 
 from casegraph.backends.sqlite.adjacency import Adjacency
-from casegraph.graph.access import REJECTED, Hop, NodeInfo, Step
+from casegraph.graph.access import REJECTED, Hop, Nearest, NodeInfo, Step, walk_nearest
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -187,6 +187,10 @@ class CsrAccess:
         idx = np.fromiter((i for _, i in present), dtype=np.int64, count=len(present))
         return dict(zip((u for u, _ in present), self._cost[idx].tolist(), strict=True))
 
+    def cost(self, nodes: Collection[str]) -> int:
+        idx = [i for i in self._index(nodes) if i >= 0]
+        return int(self._cost[np.asarray(idx, dtype=np.int64)].sum()) if idx else 0
+
     def nodes(self, ids: Collection[str]) -> dict[str, NodeInfo]:
         present = [(u, i) for u, i in zip(ids, self._index(ids), strict=True) if i >= 0]
         if not present:
@@ -228,6 +232,9 @@ class CsrAccess:
                 found += [self._hop(r, v, u) for r in self._between(self._in, iu, iv, step)]
             out[(u, v)] = found
         return out
+
+    def nearest(self, start: str, step: Step, depth: int, limit: int) -> Nearest:
+        return walk_nearest(self, start, step, depth, limit)
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         keep = np.unique(np.asarray([i for i in self._index(ids) if i >= 0], dtype=np.int64))

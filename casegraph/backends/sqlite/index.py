@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from casegraph.graph.known import NameQuery
 from casegraph.graph.plan import Ent, NameRec
-from casegraph.graph.resolver import NameQuery
 
 # Values per look-up statement (json_each lists: no bound-parameter limit, but bounded memory).
 CHUNK = 10_000

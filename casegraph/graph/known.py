@@ -1,0 +1,232 @@
+"""What a load has read of a store: the name index a backend answers (`NameIndex`), the batch of
+names one chunk of facts may look up (`NameQuery`), the resolver's caches of it (`Known`) and a
+compact set of relation ids (`RidSet`)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from casegraph.graph.keys import (
+    FUZZY_CANDIDATES,
+    block,
+    fuzzy_matches,
+    lengths_may_match,
+    lengths_near,
+)
+from casegraph.graph.plan import Ent, NameRec
+
+_HEX16 = re.compile(r"[0-9a-f]{16}")
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    """The names one batch of facts may look up: by (type, key), by key of any type, by (type,
+    match key) and by (type, fuzzy block)."""
+
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    keys: frozenset[str] = frozenset()
+    mkeys: frozenset[tuple[str, str]] = frozenset()
+    blocks: frozenset[tuple[str, str]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs or self.keys or self.mkeys or self.blocks)
+
+
+class NameIndex(Protocol):
+    """What resolution reads of a store; each call answers completely for what it is asked."""
+
+    def names(self, query: NameQuery) -> Iterable[NameRec]:
+        """Every stored name matching any criterion of the query."""
+
+    def xids(self, xids: set[str]) -> dict[str, str]:
+        """Which of these external ids are known: external id -> entity id."""
+
+    def entities(self, ids: set[str]) -> dict[str, Ent]:
+        """Which of these entity ids exist, with their type and properties."""
+
+    def relations(self, rids: dict[str, set[str]]) -> set[str]:
+        """Which of these relation ids (grouped by relation type) exist."""
+
+    def documents(self, ids: set[str]) -> set[str]:
+        """Which of these documents are loaded (complete)."""
+
+    def next_seq(self) -> int:
+        """The creation number the store's next new entity gets."""
+
+    def decided(self) -> dict[str, str]:
+        """The names of entities an investigator typed by hand: key -> entity id."""
+
+
+class Known:
+    """The store's names, external ids, entities and relations as far as this load has looked,
+    plus everything this load has decided (so answers equal a store that had written them)."""
+
+    def __init__(self, index: NameIndex) -> None:
+        self.index = index
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop everything read or decided so far (only once it is all written to a store whose
+        index sees this load's writes: then the index answers as these caches would)."""
+        self.names: dict[tuple[str, str], NameRec] = {}
+        self.by_key: dict[str, tuple[str, ...]] = {}  # key -> types
+        self.by_mkey: dict[tuple[str, str], tuple[str, ...]] = {}  # (type, mkey) -> keys
+        # (type, block) -> its keys in order, and their match keys (same positions)
+        self.by_block: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        self.got_pair: set[tuple[str, str]] = set()
+        self.got_key: set[str] = set()
+        self.got_mkey: set[tuple[str, str]] = set()
+        self.got_block: set[tuple[str, str]] = set()
+        self.xids: dict[str, str] = {}
+        self.got_xid: set[str] = set()
+        self.ents: dict[str, Ent | None] = {}  # None: known not to exist
+        self.rels: set[str] = set()  # relation ids known to exist before this load
+
+    def add_name(self, rec: NameRec) -> bool:
+        """Record a name; False when (type, key) already names an entity."""
+        tk = (rec.type, rec.key)
+        if tk in self.names:
+            return False
+        self.names[tk] = rec
+        self.by_key[rec.key] = (*self.by_key.get(rec.key, ()), rec.type)  # (type, key) is new
+        tm = (rec.type, rec.mkey)
+        self.by_mkey[tm] = (*self.by_mkey.get(tm, ()), rec.key)
+        keys, mkeys = self.by_block.setdefault((rec.type, block(rec.mkey)), ([], []))
+        at = bisect_left(keys, rec.key)
+        keys.insert(at, rec.key)
+        mkeys.insert(at, rec.mkey)
+        return True
+
+    def ids_by_key(self, key: str) -> list[str]:
+        return sorted({self.names[(t, key)].entity for t in self.by_key.get(key, ())})
+
+    def ids_by_mkey(self, type_: str, mkey: str) -> set[str]:
+        return {self.names[(type_, k)].entity for k in self.by_mkey.get((type_, mkey), ())}
+
+    def near(self, type_: str, mkey: str) -> set[str]:
+        """Entities with a name fuzzily equal to mkey among the first FUZZY_CANDIDATES names of
+        the nearby blocks, in index order (block, then key)."""
+        found: set[str] = set()
+        seen = 0
+        for b, length in lengths_near(mkey):  # the first candidates: by block, then key
+            keys, mkeys = self.by_block.get((type_, b), ((), ()))
+            room = FUZZY_CANDIDATES - seen
+            seen += min(len(keys), room)
+            if keys and lengths_may_match(len(mkey), length):  # else none here can match
+                for i in fuzzy_matches(mkey, list(mkeys[:room])):
+                    found.add(self.names[(type_, keys[i])].entity)
+            if seen >= FUZZY_CANDIDATES:
+                break
+        return found
+
+    def size(self) -> int:
+        return len(self.names) + len(self.ents) + len(self.rels)
+
+    def fetch(
+        self, query: NameQuery, xids: set[str], ids: set[str], *, owners: bool = True
+    ) -> None:
+        """Read what the next facts may look up and is not known yet (with the entities the
+        names found belong to, unless owners is False: those are then read when needed)."""
+        query = NameQuery(
+            frozenset(
+                p for p in query.pairs if p not in self.got_pair and p[1] not in self.got_key
+            ),
+            query.keys - self.got_key,
+            query.mkeys - self.got_mkey,
+            query.blocks - self.got_block,
+        )
+        xids = xids - self.got_xid
+        if query:
+            for rec in self.index.names(query):
+                self.add_name(rec)
+                if owners:
+                    ids.add(rec.entity)
+            self.got_pair |= query.pairs
+            self.got_key |= query.keys
+            self.got_mkey |= query.mkeys
+            self.got_block |= query.blocks
+        if xids:
+            found = self.index.xids(xids)
+            for xid, entity in found.items():
+                self.xids.setdefault(xid, entity)
+            ids |= set(found.values())
+            self.got_xid |= xids
+        self.fetch_entities(ids)
+
+    def fetch_entities(self, ids: Iterable[str]) -> None:
+        wanted = {i for i in ids if i not in self.ents}
+        if wanted:
+            found = self.index.entities(wanted)
+            for i in wanted:
+                self.ents[i] = found.get(i)
+
+    def ent(self, entity_id: str) -> Ent | None:
+        if entity_id not in self.ents:
+            self.fetch_entities([entity_id])
+        return self.ents[entity_id]
+
+    def fetch_relations(self, rids: dict[str, set[str]]) -> None:
+        """Learn which of these relation ids (by relation type) exist. The resolver asks only for
+        ids it has not created; each id asked for is then either known to exist or created, so
+        an id in neither set has never been asked for."""
+        wanted = {t: r - self.rels for t, r in rids.items() if r - self.rels}
+        if wanted:
+            self.rels |= self.index.relations(wanted)
+
+
+class RidSet:
+    """A set of relation ids in little memory: ids of 16 lowercase hex digits (what
+    casegraph.graph.ids.relation_id makes) are kept as 64-bit integers in a sorted array."""
+
+    MERGE = 1 << 16  # ids held in a plain set before they join the sorted array
+
+    def __init__(self) -> None:
+        self._recent: set[int] = set()
+        self._sorted = np.zeros(0, dtype=np.uint64)
+        self._other: set[str] = set()
+
+    @staticmethod
+    def _int(rid: str) -> int | None:
+        return int(rid, 16) if _HEX16.fullmatch(rid) else None
+
+    def update(self, rids: Iterable[str]) -> None:
+        for rid in rids:
+            n = self._int(rid)
+            if n is None:
+                self._other.add(rid)
+            else:
+                self._recent.add(n)
+        if len(self._recent) >= self.MERGE:
+            self._merge()
+
+    def _merge(self) -> None:
+        fresh = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
+        self._sorted = np.union1d(self._sorted, fresh)
+        self._recent = set()
+
+    def contains(self, rids: list[str]) -> list[bool]:
+        """Whether each of rids is in the set."""
+        ints = [self._int(r) for r in rids]
+        out = [
+            r in self._other if n is None else n in self._recent
+            for r, n in zip(rids, ints, strict=False)
+        ]
+        if len(self._sorted):
+            asked = [(i, n) for i, n in enumerate(ints) if n is not None and not out[i]]
+            if asked:
+                values = np.fromiter((n for _, n in asked), dtype=np.uint64, count=len(asked))
+                pos = np.minimum(np.searchsorted(self._sorted, values), len(self._sorted) - 1)
+                for (i, _), hit in zip(asked, (self._sorted[pos] == values).tolist(), strict=False):
+                    out[i] = hit
+        return out
+
+    def __len__(self) -> int:
+        if self._recent:
+            self._merge()  # an id may have been added again after it was merged
+        return len(self._sorted) + len(self._other)
