@@ -3,7 +3,7 @@
 One module per command group: load (load, eval, demo), lookup (entities, search, show, stats,
 sources), links (path, neighbors, common, explain), review (confirm, reject, retype, split, drop,
 note, merge, alias, decisions, undo, review), manage (export, sync, cypher, check), sources
-(find, source, timeline).
+(find, source, timeline), serve (serve).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 
 import typer
 
-from casegraph.cli import links, load, lookup, manage, review, sources  # noqa: F401  (they register)
+from casegraph.cli import links, load, lookup, manage, review, serve, sources  # noqa: F401
 from casegraph.cli.app import app
 from casegraph.cli.common import state
 from casegraph.errors import (

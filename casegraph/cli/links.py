@@ -94,16 +94,18 @@ def path(
         include_rejected=include_rejected,
         window=window(since, until),
     )
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts
+
     check_output(html, force)
     with reading() as store:
         result = find_paths(store, a, b, options)
+        texts = cited_texts(store, result, budget=TEXT_BUDGET) if html else None
     if html:
         from casegraph.queries.results import Subgraph
 
         title = f"{result.source.name} — {result.target.name}"
-        write_html(
-            Subgraph((), ()), html, title, highlight=result, max_nodes=max_nodes, force=force
-        )
+        write_html(Subgraph((), ()), html, title, highlight=result, max_nodes=max_nodes,
+                   documents=texts, force=force)  # fmt: skip
     if as_json:
         emit_json(result.as_dict())
     else:
@@ -149,12 +151,16 @@ def neighbors(
         include_rejected=include_rejected,
         window=window(since, until),
     )
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts
+
     check_output(html, force)
     with reading() as store:
         sub = run(store, entity, options)
+        texts = cited_texts(store, sub, budget=TEXT_BUDGET) if html else None
     if html:
         center = sub.nodes[0].name if sub.nodes else entity
-        write_html(sub, html, f"Around {center}", max_nodes=max_nodes, force=force)
+        write_html(sub, html, f"Around {center}", max_nodes=max_nodes, documents=texts,
+                   cut_by=f"--limit {limit}", force=force)  # fmt: skip
     if as_json:
         emit_json(sub.as_dict())
     else:
@@ -190,14 +196,18 @@ def common(
     options = CommonOptions(depth=depth, rel_types=tuple(rel or ()), no_weak=no_weak, limit=limit,
                             include_rejected=include_rejected,
                             window=window(since, until))  # fmt: skip
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts
+
     check_output(html, force)
     with reading() as store:
         result = run(store, entities_, options)
+        texts = cited_texts(store, result, budget=TEXT_BUDGET) if html else None
     if html:
         from casegraph.queries.results import Subgraph
 
         title = "In common: " + ", ".join(e.name for e in result.entities)
-        write_html(Subgraph((), ()), html, title, common=result, max_nodes=max_nodes, force=force)
+        write_html(Subgraph((), ()), html, title, common=result, max_nodes=max_nodes,
+                   documents=texts, force=force)  # fmt: skip
     if as_json:
         emit_json(result.as_dict())
     else:

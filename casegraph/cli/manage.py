@@ -13,6 +13,8 @@ from casegraph.cli.common import (
     ForceOpt,
     JsonOpt,
     MaxNodesOpt,
+    NoWeakOpt,
+    RelOpt,
     SinceOpt,
     UntilOpt,
     config,
@@ -42,6 +44,12 @@ def export(
     depth: Annotated[
         int, typer.Option("--depth", min=0, max=4, help="html: hops around --entity.")
     ] = 1,
+    type_: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="html: only entities of this type (repeatable)."),
+    ] = None,
+    rel: RelOpt = None,
+    no_weak: NoWeakOpt = False,
     max_nodes: MaxNodesOpt = 1500,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -66,12 +74,15 @@ def export(
     An existing file is not replaced unless --force is given.
     """
     from casegraph.dates import window
+    from casegraph.queries.overview import DrawFilters
     from casegraph.views.export import export as run_export
 
     dated = window(since, until)
+    filters = DrawFilters(tuple(type_ or ()), tuple(rel or ()), no_weak)
     with opened() as store:
         counts = run_export(store, file, fmt, entity=entity, depth=depth, max_nodes=max_nodes,
-                            replace=force, excel_safe=excel_safe, window=dated)  # fmt: skip
+                            replace=force, excel_safe=excel_safe, filters=filters,
+                            window=dated)  # fmt: skip
     if counts.get("left_out"):
         err_console().print(
             f"left out {counts['left_out']} relation(s) written to the store while it was "

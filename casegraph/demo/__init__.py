@@ -87,7 +87,7 @@ def run_demo(config: Config, *, store_path: Path | None = None) -> DemoResult:
     from casegraph.backends import open_store
     from casegraph.pipeline import load_paths
     from casegraph.queries.options import PathOptions
-    from casegraph.queries.overview import drawing
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts, drawing
     from casegraph.queries.paths import find_paths
     from casegraph.views.html import render_html
 
@@ -100,8 +100,9 @@ def run_demo(config: Config, *, store_path: Path | None = None) -> DemoResult:
         summary = load_paths(store, demo_paths())
         stats = store.stats()
         answer = find_paths(store, *DEMO_QUESTION, PathOptions(no_weak=True))
-        render_html(drawing(store), html, title="casegraph demo: surveillance for hire",
-                    highlight=answer)  # fmt: skip
+        whole = drawing(store)
+        render_html(whole, html, title="casegraph demo: surveillance for hire", highlight=answer,
+                    documents=cited_texts(store, whole, answer, budget=TEXT_BUDGET))  # fmt: skip
     finally:
         store.close()
     prefix = "casegraph --store " + shlex.quote(str(path))

@@ -14,6 +14,7 @@ from casegraph.errors import UsageError
 from casegraph.graph.records import EntityRow, EvidenceRow, RelationTuple
 from casegraph.graph.schema import load_schema
 from casegraph.graph.store import Store
+from casegraph.queries.overview import DrawFilters
 from casegraph.views.files import atomic_text, check_target
 from casegraph.views.jsontext import dumps
 
@@ -43,7 +44,8 @@ Relation = tuple[str, str, str, str, list[EvidenceRow], str | None]
 
 def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, depth: int = 1,
            max_nodes: int | None = None, title: str | None = None, replace: bool = True,
-           excel_safe: bool = False, window: Window | None = None) -> dict[str, Any]:  # fmt: skip
+           excel_safe: bool = False, filters: DrawFilters | None = None,
+           window: Window | None = None) -> dict[str, Any]:  # fmt: skip
     """Write the store to `path` in format `fmt`; returns how many nodes and edges were written
     (and, for csv, which two files). With a date window, only evidence dated in it is written,
     and only the relations that keep some (every entity is written).
@@ -51,10 +53,11 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
     csv writes two files: inside `path` if it is a directory, else beside it as
     STEM_nodes.csv and STEM_relationships.csv (with excel_safe, a cell a spreadsheet would take
     for a formula is quoted: see `excel_cell`). html draws the whole graph, or the
-    neighbourhood of `entity` within `depth` hops, capped at `max_nodes`. With replace=False an
-    existing file is kept and the export refused (UsageError) before anything is read. Every
-    read sees one state of the store (on a backend without snapshots, relations whose ends are
-    not in the export are left out and counted as `left_out`).
+    neighbourhood of `entity` within `depth` hops, capped at `max_nodes`, keeping what
+    `filters` keeps. With replace=False an existing file is kept and the export refused
+    (UsageError) before anything is read. Every read sees one state of the store (on a backend
+    without snapshots, relations whose ends are not in the export are left out and counted as
+    `left_out`).
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
@@ -69,9 +72,11 @@ def export(store: Store, path: Path, fmt: str, *, entity: str | None = None, dep
         check_target(path, replace=replace)
     with store.reading():
         if fmt == "html":
-            return _html(store, path, entity, depth, max_nodes, title, replace, window)
+            return _html(store, path, entity, depth, max_nodes, title, replace, filters, window)
         if entity is not None:
             raise UsageError(f"--entity works with --format html only, not {fmt}")
+        if filters is not None and filters != DrawFilters():
+            raise UsageError(f"--type, --rel and --no-weak work with --format html only, not {fmt}")
         if fmt == "csv":
             return _csv(store, path, replace, excel_safe)
         writer: Callable[[Store, TextIO], dict[str, int]] = {
@@ -96,16 +101,19 @@ def _csv(store: Store, path: Path, replace: bool, excel_safe: bool) -> dict[str,
 
 
 def _html(store: Store, path: Path, entity: str | None, depth: int, max_nodes: int | None,
-          title: str | None, replace: bool, window: Window | None = None) -> dict[str, int]:  # fmt: skip
-    from casegraph.queries.overview import drawing
+          title: str | None, replace: bool, filters: DrawFilters | None,
+          window: Window | None = None) -> dict[str, int]:  # fmt: skip
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts, drawing
     from casegraph.views.html import MAX_NODES, render_html
 
     cap = MAX_NODES if max_nodes is None else max_nodes
-    subgraph = drawing(store, entity=entity, depth=depth, limit=cap, window=window)
+    subgraph = drawing(store, entity=entity, depth=depth, limit=cap, filters=filters, window=window)
+    texts = cited_texts(store, subgraph, budget=TEXT_BUDGET)
     if title is None:
         title = f"casegraph: {entity} ({depth} hop{'s' if depth != 1 else ''})" if entity else (
             "casegraph: whole graph")  # fmt: skip
-    report = render_html(subgraph, path, title=title, max_nodes=cap, replace=replace)
+    report = render_html(subgraph, path, title=title, max_nodes=cap, documents=texts,
+                         cut_by=f"--max-nodes {cap}", replace=replace)  # fmt: skip
     return {"nodes": report.nodes, "edges": report.edges, "omitted": report.omitted}
 
 

@@ -11,6 +11,7 @@ from casegraph.errors import UsageError
 from casegraph.graph.records import EntityRow, EvidenceRow
 from casegraph.graph.schema import WEAK, load_schema
 from casegraph.queries.results import CommonResult, Edge, Node, PathResult, Subgraph
+from casegraph.views.html_cluster import Cluster, clusters_of, leaf_groups
 
 # Default cap on the nodes one page draws; the rest are counted and named as left out.
 MAX_NODES = 1500
@@ -41,11 +42,17 @@ class Drawn:
     marked: set[str] = field(default_factory=set)  # path nodes, shared entities
     path_edges: set[str] = field(default_factory=set)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    clusters: list[Cluster] = field(default_factory=list)
+    member_of: dict[str, str] = field(default_factory=dict)  # member id -> cluster id
+    capped: int = 0  # entities left out by the page's own cap (max_nodes)
 
 
 def select(subgraph: Subgraph, highlight: PathResult | None, common: CommonResult | None,
            max_nodes: int) -> Drawn:  # fmt: skip
-    """Keep at most max_nodes: asked and path nodes first, then the nearest, then the most linked."""
+    """Keep at most max_nodes: asked and path nodes first, then the nearest, then the most linked.
+
+    The leaves of one type around one hub count once (they are drawn as one cluster node).
+    """
     if max_nodes < 1:
         raise UsageError(f"max_nodes must be at least 1, not {max_nodes}")
     nodes: dict[str, Node] = {n.id: n for n in subgraph.nodes}
@@ -82,9 +89,20 @@ def select(subgraph: Subgraph, highlight: PathResult | None, common: CommonResul
         return tier, math.inf if distance is None else distance, -degree, node.name, node.id
 
     ranked = sorted(nodes.values(), key=rank)
-    kept = ranked[:max_nodes]
+    groups = leaf_groups(nodes, edges.values(), focus | marked)
+    kept: list[Node] = []
+    units: set[object] = set()
+    for node in ranked:
+        unit: object = groups.get(node.id, node.id)
+        if unit not in units:
+            if len(units) >= max_nodes:
+                continue
+            units.add(unit)
+        kept.append(node)
     kept_ids = {n.id for n in kept}
     kept_edges = [e for e in edges.values() if e.source in kept_ids and e.target in kept_ids]
+    by_id = {n.id: n for n in kept}
+    clusters = clusters_of(by_id, kept_edges, groups)
     return Drawn(
         nodes=kept,
         edges=kept_edges,
@@ -94,6 +112,9 @@ def select(subgraph: Subgraph, highlight: PathResult | None, common: CommonResul
         marked=marked & kept_ids,
         path_edges={str(e.id) for e in kept_edges} & path_edges,
         aliases=aliases,
+        clusters=clusters,
+        member_of={m: c.id for c in clusters for m in c.members},
+        capped=len(ranked) - len(kept),
     )
 
 
@@ -138,6 +159,35 @@ def vis_node(node: Node, drawn: Drawn, pos: tuple[float, float], physics: bool) 
     return options
 
 
+def cluster_node(cluster: Cluster, pos: tuple[float, float], physics: bool) -> dict[str, Any]:
+    """The vis-network options of a collapsed cluster: its type's colour and shape, a bold label."""
+    spec = load_schema().entity_types.get(cluster.type)
+    color = spec.color if spec else FALLBACK_COLOR
+    options: dict[str, Any] = {
+        "label": cluster.label,
+        "shape": spec.shape if spec else "dot",
+        "color": {"background": color, "border": "#212529",
+                  "highlight": {"background": color, "border": "#000000"}},
+        "size": round(min(18 + 3 * math.sqrt(len(cluster.members)), 56), 1),
+        "borderWidth": 3,
+        "shapeProperties": {"borderDashes": [6, 3]},
+        "x": pos[0],
+        "y": pos[1],
+        "font": {"size": 18},
+        "isCluster": True,
+    }  # fmt: skip
+    if not physics:
+        options["physics"] = False
+    return options
+
+
+def cluster_edge(cluster: Cluster) -> dict[str, Any]:
+    """The one link that stands for a cluster's links to its hub."""
+    return {"id": "cluster-edge:" + cluster.id, "label": f"{len(cluster.edges)} links",
+            "color": {"color": EDGE_COLOR}, "width": 3, "dashes": [8, 4],
+            "arrows": {"to": {"enabled": False}}, "isCluster": True}  # fmt: skip
+
+
 def vis_edge(edge: Edge, drawn: Drawn) -> dict[str, Any]:
     """The vis-network options of one edge: faint and dashed when weak, bold on a path."""
     on_path = str(edge.id) in drawn.path_edges
@@ -161,7 +211,8 @@ def evidence_list(evidence: Iterable[EvidenceRow]) -> tuple[list[dict[str, Any]]
     """Evidence as plain records for the page (quote, citation, extractor), and how many more."""
     rows = list(evidence)
     shown = [
-        {"quote": e.quote, "cite": e.cite(), "document": e.document,
+        {"id": e.id, "quote": e.quote, "cite": e.cite(), "document": e.document,
+         "doc": e.document_id, "start": e.start, "end": e.end, "date": e.date,
          "extractor": e.extractor, "confidence": round(float(e.confidence), 3)}
         for e in rows[:QUOTES_PER_EDGE]
     ]  # fmt: skip

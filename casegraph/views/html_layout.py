@@ -10,6 +10,8 @@ SPACING = 110.0
 # Components from this size up are laid out by the chunked numpy force layout below, because
 # networkx's spring_layout needs scipy from 500 nodes up (and scipy is not a dependency).
 LARGE_COMPONENT = 400
+# Width over height of the packed picture: about that of the canvas beside the side panel.
+ASPECT = 1.25
 # Fixed seed: the same view always gets the same picture.
 SEED = 7
 
@@ -112,7 +114,7 @@ def _pack(boxes: list[dict[str, Point]]) -> dict[str, Point]:
     sizes = [
         (max(x for x, _ in b.values()) + 1.5, max(y for _, y in b.values()) + 1.5) for b in boxes
     ]
-    row_width = max(math.sqrt(sum(w * h for w, h in sizes)) * 1.3, max((w for w, _ in sizes),
+    row_width = max(math.sqrt(sum(w * h for w, h in sizes) * ASPECT), max((w for w, _ in sizes),
                                                                        default=0.0))  # fmt: skip
     out: dict[str, Point] = {}
     x = y = row_height = 0.0

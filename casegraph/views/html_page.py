@@ -64,28 +64,34 @@ def _asset(name: str) -> str:
     return resources.files("casegraph.views").joinpath("templates", name).read_text("utf-8")
 
 
-def render_page(*, title: str, data: dict[str, Any]) -> str:
-    """The whole HTML document: one file, no network request, data escaped, code hashed."""
+def render_page(*, title: str, data: dict[str, Any], live_js: str | None = None) -> str:
+    """The whole HTML document: one file, no network request, data escaped, code hashed.
+
+    With `live_js` (the script of `casegraph serve`'s page), that script runs too and the page
+    may reach its own origin (fetch and forms), nothing else.
+    """
     from jinja2 import Environment, StrictUndefined
 
     vis_js, vis_css = vis_assets()
     app_js = _normalise(_asset("view.js"), "view.js")
     app_css = _normalise(_asset("view.css"), "view.css")
+    live = _normalise(live_js, "live script") if live_js is not None else None
     style = vis_css + "\n" + app_css
+    scripts = [vis_js, app_js] + ([live] if live is not None else [])
     csp = "; ".join([
         "default-src 'none'",
-        f"script-src {csp_hash(vis_js)} {csp_hash(app_js)}",
+        "script-src " + " ".join(csp_hash(js) for js in scripts),
         f"style-src {csp_hash(style)}",
         "img-src data:",
         "font-src 'none'",
-        "connect-src 'none'",
+        "connect-src 'self'" if live is not None else "connect-src 'none'",
         "media-src 'none'",
         "object-src 'none'",
         "frame-src 'none'",
         "worker-src 'none'",
         "manifest-src 'none'",
         "base-uri 'none'",
-        "form-action 'none'",
+        "form-action 'self'" if live is not None else "form-action 'none'",
     ])  # fmt: skip
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     template = env.from_string(_asset("view.html.j2"))
@@ -95,6 +101,7 @@ def render_page(*, title: str, data: dict[str, Any]) -> str:
         style=_markup(style),
         vis_js=_markup(vis_js),
         app_js=_markup(app_js),
+        live_js=_markup(live) if live is not None else None,
         data=_markup(script_json(data)),
     )
 

@@ -13,6 +13,7 @@ import pytest
 from casegraph.backends.sqlite import SqliteStore
 from casegraph.pipeline import load_paths
 from casegraph.queries.overview import drawing
+from casegraph.queries.results import Subgraph
 from casegraph.views.html import PHYSICS_MAX_NODES, render_html
 from casegraph.views.html_data import PATH_COLOR
 from tests.conftest import write_jsonl
@@ -260,4 +261,264 @@ def test_large_view_is_capped_with_physics_off(tmp_path: Path, open_view: Any) -
     assert view.eval("casegraphView.nodes.get('company:c0').borderWidth") == 4
     omitted = view.page.locator("#cg-omitted")
     assert omitted.is_visible() and f"{n - cap} more entities" in omitted.inner_text()
+    assert_clean(view)
+
+
+# ------------------------------------------------------------------ readable views (issue 17)
+INDICATORS = 900
+
+
+def hub_rows() -> list[dict[str, Any]]:
+    """NSO Group, Pegasus and 900 indicators of Pegasus, a few people, a weak link or two."""
+    rows: list[dict[str, Any]] = [
+        {"type": "Company", "name": "NSO Group"},
+        {"type": "Product", "name": "Pegasus"},
+        {"type": "Organization", "name": "Citizen Lab"},
+        {"source": "NSO Group", "type": "DEVELOPED", "target": "Pegasus",
+         "quote": "NSO Group developed Pegasus."},
+        {"source": "Citizen Lab", "type": "REPORTED_ON", "target": "Pegasus",
+         "quote": "Citizen Lab reported on Pegasus."},
+    ]  # fmt: skip
+    for i in range(6):
+        rows.append({"type": "Person", "name": f"Employee {i}"})
+        rows.append({"source": f"Employee {i}", "type": "WORKS_FOR", "target": "NSO Group",
+                     "quote": f"Employee {i} works for NSO Group."})  # fmt: skip
+        rows.append({"source": f"Employee {i}", "type": "MENTIONED_WITH", "target": "Citizen Lab",
+                     "quote": f"Employee {i} and Citizen Lab."})  # fmt: skip
+    for i in range(INDICATORS):
+        rows.append({"type": "Indicator", "name": f"c2-{i}.example.net"})
+        rows.append({"source": f"c2-{i}.example.net", "type": "INDICATES", "target": "Pegasus",
+                     "quote": f"c2-{i}.example.net is a Pegasus server."})  # fmt: skip
+    return rows
+
+
+@pytest.fixture(scope="module")
+def hub_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
+    work = tmp_path_factory.mktemp("hub")
+    src = write_jsonl(work / "hub.jsonl", hub_rows())
+    with SqliteStore(work / "hub.db") as s:
+        load_paths(s, [src])
+        yield s
+
+
+LABEL_PX = """ids => ids.map(id => {
+  const node = casegraphView.network.body.nodes[id];
+  return [node.labelModule.fontOptions.size * casegraphView.network.getScale(),
+          node.labelModule.visible()];
+})"""
+INSIDE = """() => {
+  const v = casegraphView, box = document.getElementById('cg-graph').getBoundingClientRect();
+  return v.nodesView.getIds().filter(id => {
+    const p = v.network.canvasToDOM(v.network.getPosition(id));
+    return p.x < 0 || p.y < 0 || p.x > box.width || p.y > box.height;
+  });
+}"""
+
+
+def test_hub_view_collapses_indicators_and_keeps_labels_readable(
+    hub_store: SqliteStore, tmp_path: Path, open_view: Any
+) -> None:
+    sub = drawing(hub_store, entity="NSO Group", depth=2)
+    report = render_html(sub, tmp_path / "hub.html", title="NSO Group, two hops")
+    assert report.nodes == len(sub.nodes) == INDICATORS + 9
+    view = open_view(tmp_path / "hub.html")
+    cluster = "cluster:product:pegasus:Indicator"
+    drawn = view.eval("casegraphView.network.body.nodeIndices")
+    assert cluster in drawn and len(drawn) < 20
+    assert not any(i.startswith("indicator:") for i in drawn)
+    assert view.eval("id => casegraphView.nodes.get(id).label", cluster) == (
+        f"{INDICATORS} indicators of Pegasus"
+    )
+    assert f"{INDICATORS} entities collapsed" in view.page.locator("#cg-collapsed").inner_text()
+    # the labels that matter are readable at the zoom the page opens with, on the canvas
+    asked = ["company:nso-group", "product:pegasus", cluster]
+    for px, visible in view.eval(LABEL_PX, asked):
+        assert px >= 12 and visible
+    assert view.eval(INSIDE) == []  # the whole drawing fits the canvas, none under the panel
+    # a click on the cluster opens it in the panel; Expand draws the indicators
+    box = view.page.locator("#cg-graph").bounding_box()
+    point = view.eval("id => casegraphView.network.canvasToDOM("
+                      "casegraphView.network.getPosition(id))", cluster)  # fmt: skip
+    view.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    panel = view.page.locator("#cg-details-body")
+    assert panel.locator(".cg-name").inner_text() == f"{INDICATORS} indicators of Pegasus"
+    panel.locator("button.cg-expand").click()
+    drawn = view.eval("casegraphView.network.body.nodeIndices")
+    assert cluster not in drawn
+    assert sum(i.startswith("indicator:") for i in drawn) == INDICATORS
+    view.eval("id => casegraphView.selectNode(id)", "indicator:c2-7-example-net")
+    panel.locator("button.cg-collapse").click()
+    drawn = view.eval("casegraphView.network.body.nodeIndices")
+    assert cluster in drawn and not any(i.startswith("indicator:") for i in drawn)
+    assert_clean(view)
+
+
+def test_filters_hide_a_type_a_relation_and_weak_links(
+    hub_store: SqliteStore, tmp_path: Path, open_view: Any
+) -> None:
+    render_html(drawing(hub_store), tmp_path / "f.html", title="filters")
+    view = open_view(tmp_path / "f.html")
+    drawn_types = (
+        "casegraphView.network.body.nodeIndices.map(i => casegraphView.data.details.nodes[i].type)"
+    )
+    drawn_rels = (
+        "casegraphView.network.body.edgeIndices.map(i => casegraphView.data.details.edges[i].type)"
+    )
+    assert "Person" in view.eval(drawn_types)
+    view.page.locator('input[data-filter-type="Person"]').uncheck()
+    assert "Person" not in view.eval(drawn_types)
+    assert "Company" in view.eval(drawn_types)
+    view.page.locator('input[data-filter-type="Person"]').check()
+    assert "Person" in view.eval(drawn_types)
+    assert "MENTIONED_WITH" in view.eval(drawn_rels)
+    view.page.locator("#cg-filter-weak").uncheck()
+    assert "MENTIONED_WITH" not in view.eval(drawn_rels)
+    assert "WORKS_FOR" in view.eval(drawn_rels)
+    view.page.locator('input[data-filter-rel="WORKS_FOR"]').uncheck()
+    assert "WORKS_FOR" not in view.eval(drawn_rels)
+    assert "DEVELOPED" in view.eval(drawn_rels)
+    # a person hidden by the type filter still opens from Find, and says why it is not drawn
+    view.page.locator('input[data-filter-type="Person"]').uncheck()
+    view.page.locator("#cg-find-input").fill("Employee 3")
+    view.page.locator("#cg-find button").click()
+    assert view.page.locator("#cg-details-body .cg-name").inner_text() == "Employee 3"
+    assert view.page.locator("#cg-find-status").inner_text() == "hidden by a filter"
+    assert_clean(view)
+
+
+def test_header_says_which_limit_cut_what(hub_store: SqliteStore, tmp_path: Path,
+                                          open_view: Any) -> None:  # fmt: skip
+    from casegraph.queries.neighbors import neighbors
+    from casegraph.queries.options import NeighborOptions
+
+    sub = neighbors(hub_store, "Pegasus", NeighborOptions(depth=1, limit=50))
+    render_html(sub, tmp_path / "n.html", title="limited", cut_by="--limit 50", max_nodes=20)
+    view = open_view(tmp_path / "n.html")
+    text = view.page.locator("#cg-omitted").inner_text()
+    assert f"{sub.omitted} more entities left out by --limit 50" in text
+    assert "--max-nodes" not in text  # the 50 kept are mostly indicators: one cluster node
+    render_html(sub, tmp_path / "m.html", title="capped", cut_by="--limit 50", max_nodes=2)
+    view = open_view(tmp_path / "m.html")
+    text = view.page.locator("#cg-omitted").inner_text()
+    assert "left out by --limit 50" in text and "left out by --max-nodes 2" in text
+    assert_clean(view)
+
+
+STORY = ("Black Cube, a private intelligence firm, was described in the report.\n\n"
+         "Harvey Weinstein hired Black Cube in 2016, the firm said. Black Cube is based in "
+         "Tel Aviv, Israel. Agents of Black Cube posed as Fox News reporters.\n")  # fmt: skip
+
+
+def test_clicking_a_quote_opens_its_passage(tmp_path: Path, open_view: Any) -> None:
+    from casegraph.queries.overview import TEXT_BUDGET, cited_texts
+    from casegraph.queries.paths import find_paths
+
+    (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
+    with SqliteStore(tmp_path / "t.db") as s:
+        load_paths(s, [tmp_path / "story.txt"])
+        result = find_paths(s, "Harvey Weinstein", "Black Cube")
+        texts = cited_texts(s, result, budget=TEXT_BUDGET)
+        render_html(Subgraph((), ()), tmp_path / "t.html", title="passage", highlight=result,
+                    documents=texts)  # fmt: skip
+        render_html(Subgraph((), ()), tmp_path / "none.html", title="no texts",
+                    highlight=result, documents={})  # fmt: skip
+    assert list(texts.values()) == [STORY]
+    view = open_view(tmp_path / "t.html")
+    assert view.page.locator("#cg-passage").is_hidden()
+    quote = view.page.locator("#cg-answer .cg-quote").first
+    assert quote.inner_text() == "Harvey Weinstein hired Black Cube in 2016, the firm said."
+    quote.click()
+    passage = view.page.locator("#cg-passage")
+    assert passage.is_visible()
+    assert passage.locator("mark").inner_text() == quote.inner_text()
+    whole = passage.locator("#cg-passage-text").inner_text()
+    assert "Black Cube is based in Tel Aviv" in whole and "a private intelligence firm" in whole
+    assert "story" in passage.locator("#cg-passage-cite").inner_text()
+    assert_clean(view)
+    view = open_view(tmp_path / "none.html")
+    view.page.locator("#cg-answer .cg-quote").first.click()
+    assert "No text of this document" in view.page.locator("#cg-passage").inner_text()
+    assert_clean(view)
+
+
+def test_a_text_over_the_budget_is_left_out_and_said(tmp_path: Path, open_view: Any) -> None:
+    from casegraph.queries.paths import find_paths
+    from casegraph.views.html import TEXT_BUDGET
+
+    (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
+    with SqliteStore(tmp_path / "t.db") as s:
+        load_paths(s, [tmp_path / "story.txt"])
+        result = find_paths(s, "Harvey Weinstein", "Black Cube")
+        doc = result.paths[0].edges[0].evidence[0].document_id
+        render_html(Subgraph((), ()), tmp_path / "big.html", title="big", highlight=result,
+                    documents={doc: "x" * (TEXT_BUDGET + 1)})  # fmt: skip
+    view = open_view(tmp_path / "big.html")
+    view.page.locator("#cg-answer .cg-quote").first.click()
+    text = view.page.locator("#cg-passage").inner_text()
+    assert f"({TEXT_BUDGET + 1} characters) was left out of this page for size" in text
+    assert_clean(view)
+
+
+def test_export_html_keeps_only_the_types_and_relations_asked(tmp_path: Path) -> None:
+    import json
+    import re
+
+    from tests.fuzz.cli_helpers import run_in_process
+
+    src = write_jsonl(tmp_path / "hub.jsonl", hub_rows())
+    store = str(tmp_path / "s.db")
+    assert run_in_process(["--store", store, "load", str(src)])[0] == 0
+
+    def exported(*options: str) -> dict[str, Any]:
+        out = tmp_path / "e.html"
+        code, _, stderr = run_in_process(["--store", store, "export", str(out), "--format",
+                                               "html", "--force", *options])  # fmt: skip
+        assert code == 0, stderr
+        found = re.search(r'id="casegraph-data">(.*?)</script>', out.read_text("utf-8"), re.S)
+        assert found
+        return json.loads(found.group(1))
+
+    every = exported()
+    assert {n["type"] for n in every["details"]["nodes"].values()} >= {"Indicator", "Person"}
+    data = exported("--type", "company", "--type", "Person", "--type", "Organization")
+    assert {n["type"] for n in data["details"]["nodes"].values()} == {
+        "Company", "Person", "Organization"}  # fmt: skip
+    data = exported("--entity", "NSO Group", "--depth", "2", "--no-weak")
+    assert "MENTIONED_WITH" not in {e["type"] for e in data["details"]["edges"].values()}
+    assert data["counts"]["clusters"] == 1
+    data = exported("--rel", "WORKS_FOR")
+    assert {e["type"] for e in data["details"]["edges"].values()} == {"WORKS_FOR"}
+    code, _, stderr = run_in_process(["--store", store, "export", str(tmp_path / "x.json"),
+                                      "--type", "Person"])  # fmt: skip
+    assert code == 2 and "work with --format html only" in stderr
+    code, _, stderr = run_in_process(["--store", store, "export", str(tmp_path / "y.html"),
+                                      "--format", "html", "--type", "Spaceship"])  # fmt: skip
+    assert code == 2 and "Spaceship" in stderr
+    assert not (tmp_path / "y.html").exists()
+
+
+def test_the_confidence_filter_hides_weakly_supported_links(tmp_path: Path,
+                                                            open_view: Any) -> None:  # fmt: skip
+    rows = [
+        {"type": "Company", "name": "Black Cube"},
+        {"type": "Person", "name": "Harvey Weinstein"},
+        {"type": "Country", "name": "Israel"},
+        {"source": "Harvey Weinstein", "type": "HIRED", "target": "Black Cube",
+         "quote": "Weinstein hired Black Cube.", "confidence": 0.9},
+        {"source": "Black Cube", "type": "BASED_IN", "target": "Israel",
+         "quote": "Black Cube may be based in Israel.", "confidence": 0.3},
+    ]  # fmt: skip
+    src = write_jsonl(tmp_path / "c.jsonl", rows)
+    with SqliteStore(tmp_path / "c.db") as s:
+        load_paths(s, [src])
+        render_html(drawing(s), tmp_path / "c.html", title="confidence")
+    view = open_view(tmp_path / "c.html")
+    drawn = "casegraphView.network.body.edgeIndices.map(i => casegraphView.data.details.edges[i].type).sort()"
+    assert view.eval(drawn) == ["BASED_IN", "HIRED"]
+    view.page.locator("#cg-filter-confidence").fill("0.5")
+    assert view.eval(drawn) == ["HIRED"]
+    assert view.page.locator("#cg-filter-confidence-value").inner_text() == "0.5"
+    view.page.locator("#cg-filter-confidence").fill("0.95")
+    assert view.eval(drawn) == []
+    assert view.eval("casegraphView.network.body.nodeIndices.length") == 3  # entities stay
     assert_clean(view)

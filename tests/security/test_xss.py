@@ -83,6 +83,12 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"views": views, "store": store}
 
 
+def expand_all(view: Opened) -> None:
+    """Open every collapsed cluster, so that each entity is drawn on its own."""
+    view.eval("() => { for (const [id, n] of Object.entries(casegraphView.data.details.nodes))"
+              " if (n.members) casegraphView.expandCluster(id); }")  # fmt: skip
+
+
 def _check_page(view: Opened, title: str) -> None:
     assert view.eval("window.__pwned") is None and view.eval("parent.__pwned") is None
     assert view.requests == [] and view.errors == []
@@ -104,8 +110,10 @@ def test_view_runs_nothing_and_shows_every_string_literally(
     view = open_view(file)
     _check_page(view, title)
     data = json.loads(view.eval("document.getElementById('casegraph-data').textContent"))
+    expand_all(view)
+    entities = [n for n in data["nodes"] if not n.get("isCluster")]
     drawn = view.eval("casegraphView.network.body.nodeIndices.length")
-    assert drawn == len(data["nodes"]) == data["counts"]["nodes"] > 0
+    assert drawn == len(entities) == data["counts"]["nodes"] > 0
     for node_id, info in data["details"]["nodes"].items():
         assert view.eval("id => casegraphView.selectNode(id)", node_id) is True
         panel = view.page.locator("#cg-details-body")
@@ -138,6 +146,8 @@ def test_tooltips_on_hover_are_text(case: dict[str, Any], open_view: Any) -> Non
     file, title = case["views"]["neighbors"]
     view = open_view(file)
     view.eval("casegraphView.network.setOptions({physics: false})")
+    expand_all(view)
+    view.eval("casegraphView.fitView()")
     data = json.loads(view.eval("document.getElementById('casegraph-data').textContent"))
     hostile = [i for i, n in data["details"]["nodes"].items() if re.search(r"[<{`&]", n["name"])]
     assert hostile
@@ -153,3 +163,41 @@ def test_tooltips_on_hover_are_text(case: dict[str, Any], open_view: Any) -> Non
         assert tip.locator("img, svg, iframe, script").count() == 0
         view.page.mouse.move(1, 1)
     _check_page(view, title)
+
+
+def test_served_pages_and_expansions_run_nothing(case: dict[str, Any], browser: Any) -> None:
+    """casegraph serve: the same page with the live script; names fetched on expand are text."""
+    import time
+
+    from tests.e2e.test_serve import Served, opened, wait_until
+
+    server = Served(case["store"], allow_review=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors
+        opened(page, server, "/view/neighbors?entity=Hub Co&limit=1")
+        assert page.evaluate("casegraphView.nodes.length") <= 3
+        page.evaluate("id => casegraphView.selectNode(id)", "company:hub-co")
+        page.locator("#cg-details-body button.cg-live-expand").click()
+        wait_until(page, "casegraphView.nodes.length > 10")
+        page.evaluate("() => { for (const [id, n] of Object.entries(casegraphView.data.details"
+                      ".nodes)) if (n.members) casegraphView.expandCluster(id); }")  # fmt: skip
+        time.sleep(0.3)
+        names = page.evaluate("Object.values(casegraphView.data.details.nodes)"
+                              ".filter(n => !n.members).map(n => n.name)")  # fmt: skip
+        assert {clean_name(x) for x in XSS} <= set(names)  # every hostile name came back
+        for node_id in page.evaluate("casegraphView.nodes.getIds()"):
+            info = page.evaluate("id => casegraphView.data.details.nodes[id]", node_id)
+            page.evaluate("id => casegraphView.selectNode(id)", node_id)
+            assert page.locator("#cg-details-body .cg-name").text_content() == info["name"]
+        assert page.evaluate("window.__pwned") is None and errors == []
+        assert page.locator("img, iframe, a[href], svg[onload], [onerror]").count() == 0
+        # the API answers JSON, never HTML, even for a hostile name
+        hostile = server.get("/api/search", params={"q": XSS[1]})
+        assert hostile.headers["content-type"].startswith("application/json")
+    finally:
+        context.close()
+        server.stop()
