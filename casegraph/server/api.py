@@ -116,6 +116,30 @@ def expand(store: Store, params: Params) -> Any:
         "center": sub.centers[0] if sub.centers else None}  # fmt: skip
 
 
+def _window(params: Params) -> Any:
+    from casegraph.dates import window
+
+    since = one(params, "since", "") or None
+    until = one(params, "until", "") or None
+    return window(since, until)
+
+
+def find(store: Store, params: Params) -> Any:
+    """Full-text search of the documents (casegraph find)."""
+    from casegraph.queries.find import find as run
+
+    source = one(params, "source", "") or None
+    return run(store, one(params, "q"), source=source, window=_window(params),
+               limit=number(params, "limit", 20, 1, 100)).as_dict()  # fmt: skip
+
+
+def timeline(store: Store, params: Params) -> Any:
+    """An entity's facts in date order (casegraph timeline)."""
+    from casegraph.queries.timeline import timeline as run
+
+    return run(store, one(params, "entity"), window=_window(params)).as_dict()
+
+
 def decisions(store: Store, params: Params) -> Any:
     limit = number(params, "limit", 200, 1, 100_000)
     rows = store.decisions()[-limit:]
@@ -179,6 +203,14 @@ ENDPOINTS = (
     Endpoint("/api/expand", "get", "An entity's neighbours as the page draws them",
              (("entity", "an entity", True), ("limit", "at most this many (1-1000)", False)),
              expand),
+    Endpoint("/api/find", "get", "Documents whose text matches a query (words, \"phrases\", "
+             "prefix*, AND/OR/NOT), best first, with snippets",
+             (("q", "the query", True), ("source", "only this document or file", False),
+              ("since", "dated on or after (YYYY, YYYY-MM or YYYY-MM-DD)", False),
+              ("until", "dated on or before", False), ("limit", "1-100", False)), find),
+    Endpoint("/api/timeline", "get", "An entity's facts in date order, undated ones apart",
+             (("entity", "an entity", True), ("since", "dated on or after", False),
+              ("until", "dated on or before", False)), timeline),
     Endpoint("/api/decisions", "get", "The investigator's decisions, oldest first",
              (("limit", "the last this many", False),), decisions),
 )  # fmt: skip

@@ -30,9 +30,9 @@ ROWS: list[dict[str, Any]] = [
     {"type": "Company", "name": "NSO Group"},
     {"type": "Product", "name": "Pegasus"},
     {"source": "Harvey Weinstein", "type": "HIRED", "target": "Black Cube",
-     "quote": "Weinstein hired Black Cube."},
+     "quote": "Weinstein hired Black Cube.", "date": "2016-10-01"},
     {"source": "Black Cube", "type": "BASED_IN", "target": "Israel",
-     "quote": "Black Cube is based in Israel."},
+     "quote": "Black Cube is based in Israel.", "date": "2011-05-01"},
     {"source": "Black Cube", "type": "IMPERSONATED", "target": "Fox News",
      "quote": "Agents posed as Fox News reporters."},
     {"source": "NSO Group", "type": "BASED_IN", "target": "Israel",
@@ -86,11 +86,26 @@ class Served:
         self.app.app.state.worker.close()
 
 
+STORY = ("Harvey Weinstein hired Black Cube in 2016, the firm said. Agents of Black Cube posed "
+         "as Fox News reporters in London.\n")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("serve")
+    src = write_jsonl(work / "case.jsonl", ROWS)
+    (work / "story.txt").write_text(STORY, encoding="utf-8")
+    with SqliteStore(work / "s.db") as s:
+        load_paths(s, [src, work / "story.txt"])
+    return work / "s.db"
+
+
 @pytest.fixture
-def case(tmp_path: Path) -> Path:
-    src = write_jsonl(tmp_path / "case.jsonl", ROWS)
-    with SqliteStore(tmp_path / "s.db") as s:
-        load_paths(s, [src])
+def case(built: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the case for each test (reviews write to it)."""
+    import shutil
+
+    shutil.copyfile(built, tmp_path / "s.db")
     return tmp_path / "s.db"
 
 
@@ -183,6 +198,15 @@ def test_bad_requests_get_a_json_error_never_a_traceback(serve: Callable[..., Se
                                                               "Israel"]  # fmt: skip
     common = s.get("/api/common?entity=Black Cube&entity=NSO Group").json()
     assert [c["name"] for c in common["common"]] == ["Israel"]
+    found = s.get("/api/find?q=posed").json()
+    assert [Path(h["path"]).name for h in found["hits"]] == ["story.txt"]
+    assert "posed" in found["hits"][0]["snippet"]
+    assert_json_error(s.get("/api/find?q=posed&since=2020-13-01"), 400, "2020-13-01")
+    timeline = s.get("/api/timeline?entity=Black Cube").json()
+    assert [(m["date"][:10], m["type"]) for m in timeline["dated"]] == [
+        ("2011-05-01", "BASED_IN"), ("2016-10-01", "HIRED")]  # fmt: skip
+    later = s.get("/api/timeline?entity=Black Cube&since=2015").json()
+    assert [m["type"] for m in later["dated"]] == ["HIRED"]
     spec = s.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.") and "/api/review" in spec["paths"]
     assert {e.path for e in __import__("casegraph.server.api").server.api.ENDPOINTS} <= set(
@@ -254,6 +278,26 @@ def test_expanding_an_entity_adds_its_neighbours_from_the_store(
     wait_until(page, "casegraphView.nodes.get('product:pegasus') !== null")  # fmt: skip
     assert page.locator("#cg-details-body .cg-name").inner_text() == "Pegasus"
     assert page.evaluate("window.__pwned") is None
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_find_and_timeline_answer_in_the_page(serve: Callable[..., Served], page: Any) -> None:
+    s = serve()
+    opened(page, s, "/")
+    panel = page.locator("#cg-details-body")
+    page.locator(".cg-ask-find input").fill("posed")
+    page.locator(".cg-ask-find button").click()
+    wait_until(page, "document.querySelectorAll('.cg-find-hits li').length > 0")
+    hit = panel.locator(".cg-find-hits li").first
+    assert "Harvey Weinstein hired" in hit.inner_text()
+    assert "posed" in hit.locator(".cg-quote").inner_text()
+    page.locator(".cg-ask-timeline input").fill("Black Cube")
+    page.locator(".cg-ask-timeline button").click()
+    wait_until(page, "document.querySelectorAll('.cg-timeline li').length > 0")
+    lines = panel.locator(".cg-timeline > li")
+    assert lines.nth(0).inner_text().startswith("2011-05-01")
+    assert "HIRED" in panel.locator(".cg-timeline").inner_text()
     assert page.errors == []
 
 

@@ -187,6 +187,77 @@ window.casegraphLive = function (view) {
     f.appendChild(go);
     ask.appendChild(f);
   }
+  // Find (full text) and timeline answer in the panel, from the JSON API.
+  function panelForm(label, placeholder, cls, run) {
+    const f = el("form", null, "cg-ask-form " + cls);
+    f.appendChild(el("b", label + " "));
+    const input = el("input");
+    input.placeholder = placeholder;
+    input.required = true;
+    f.appendChild(input);
+    const go = el("button", "Go");
+    go.type = "submit";
+    f.appendChild(go);
+    f.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const details = byId("cg-details-body");
+      view.clear(details);
+      status(details, "asking the store…");
+      try {
+        await run(input.value.trim(), details);
+        const line = details.querySelector(".cg-status");
+        if (line) line.remove();
+      } catch (e) {
+        status(details, e.message, true);
+      }
+    });
+    ask.appendChild(f);
+  }
+  function entityLink(brief) {
+    const b = el("button", brief.name, "cg-linkbtn");
+    b.type = "button";
+    b.addEventListener("click", async () => {
+      if (!data.details.nodes[brief.id]) merge(await call("/api/expand?entity=" + encodeURIComponent(brief.id)), null);
+      view.selectNode(brief.id);
+    });
+    return b;
+  }
+  panelForm("Find in texts", "words, \"a phrase\"", "cg-ask-find", async (q, details) => {
+    const result = await call("/api/find?q=" + encodeURIComponent(q));
+    details.appendChild(el("h3", result.matched + (result.matched === 1 ? " document" : " documents") +
+      " for " + result.query));
+    const list = el("ul", null, "cg-evidence cg-find-hits");
+    for (const hit of result.hits) {
+      const li = el("li");
+      li.appendChild(el("b", hit.title + (hit.published ? " (" + hit.published + ")" : "")));
+      li.appendChild(el("blockquote", hit.snippet, "cg-quote"));
+      const names = el("span", null, "cg-cite");
+      hit.entities.slice(0, 12).forEach((e, i) => {
+        if (i) names.appendChild(document.createTextNode(", "));
+        names.appendChild(entityLink(e));
+      });
+      li.appendChild(names);
+      list.appendChild(li);
+    }
+    details.appendChild(list);
+  });
+  panelForm("Timeline", "entity", "cg-ask-timeline", async (entity, details) => {
+    const result = await call("/api/timeline?entity=" + encodeURIComponent(entity));
+    details.appendChild(el("h3", "Timeline of " + result.entity.name + " (" + result.dated.length +
+      " dated, " + result.undated.length + " undated)"));
+    const list = el("ol", null, "cg-path cg-timeline");
+    for (const m of result.dated.concat(result.undated)) {
+      const li = el("li");
+      const line = el("span", null, "cg-hop");
+      line.appendChild(document.createTextNode((m.date || "undated") + " · " + m.type +
+        (m.direction === "out" ? " → " : " ← ")));
+      line.appendChild(entityLink(m.other));
+      li.appendChild(line);
+      li.appendChild(el("blockquote", m.evidence.quote, "cg-quote"));
+      list.appendChild(li);
+    }
+    details.appendChild(list);
+  });
   form("/view/neighbors", "Around", [["entity", "entity"]]);
   form("/view/path", "Path", [["a", "from"], ["b", "to"]]);
   form("/view/common", "In common", [["entity", "one"], ["entity", "another"]]);
