@@ -11,10 +11,12 @@ from rich.text import Text
 from casegraph.cli.app import command
 from casegraph.cli.common import (
     EntityArg,
+    ForceOpt,
     JsonOpt,
     RejectedOpt,
     SinceOpt,
     UntilOpt,
+    check_output,
     console,
     emit_json,
     err_console,
@@ -86,18 +88,20 @@ def source(
         typer.Option("--evidence", metavar="ID", help="The passage an evidence item quotes."),
     ] = None,
     html: HtmlFileOpt = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Print the passage of a document behind a fact, with the entities it names marked; or
     write the whole document as a reader page (--html) with the cited sentence in view."""
     from casegraph.queries.source import source_passage
 
+    check_output(html, force)
     with opened() as store:
         found = source_passage(store, doc, at=at, evidence=evidence, whole=html is not None)
     if html is not None:
         from casegraph.views.reader import reader_page, write_page
 
-        write_page(reader_page(found), html)
+        write_page(reader_page(found), html, replace=force)
         err_console().print(Text(f"wrote {html}"))
         if as_json:
             emit_json({"file": str(html), **found.as_dict()})
@@ -117,18 +121,20 @@ def timeline(
     until: UntilOpt = None,
     include_rejected: RejectedOpt = False,
     html: HtmlFileOpt = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """An entity's facts in date order, each cited; undated evidence listed apart."""
     from casegraph.queries.timeline import timeline as run
 
     dated = window(since, until)
+    check_output(html, force)
     with opened() as store:
         result = run(store, entity, window=dated, include_rejected=include_rejected)
     if html is not None:
         from casegraph.views.reader import timeline_page, write_page
 
-        write_page(timeline_page(result), html)
+        write_page(timeline_page(result), html, replace=force)
         err_console().print(Text(f"wrote {html}"))
     if as_json:
         emit_json(result.as_dict())

@@ -94,7 +94,10 @@ class Gate:
                 await json_error(send, 403, "wrong token: use the URL casegraph serve printed")
                 return
             rest = urlencode([(k, v) for k, v in query if k != "token"])
-            target = scope.get("path", "/") + ("?" + rest if rest else "")
+            # the raw (still percent-encoded) path, never "//host": the redirect stays here
+            raw = scope.get("raw_path") or scope.get("path", "/").encode("utf-8")
+            path = raw.decode("latin-1")
+            target = "/" + path.lstrip("/") + ("?" + rest if rest else "")
             await send({"type": "http.response.start", "status": 303,
                         "headers": [(b"location", target.encode("latin-1")),
                                     (b"set-cookie", f"{cookie}={self.secrets.token}; Path=/; "

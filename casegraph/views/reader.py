@@ -112,7 +112,8 @@ def timeline_page(result: Any) -> str:
     return _page(f"Timeline: {result.entity.name}", meta=meta, rows=rows)
 
 
-def write_page(html: str, path: Path) -> None:
-    """Write a page whole or not at all (casegraph.safefile)."""
-    with atomic_text(Path(path)) as fh:
+def write_page(html: str, path: Path, *, replace: bool = False) -> None:
+    """Write a page whole or not at all (casegraph.safefile); an existing file is replaced only
+    with replace (--force)."""
+    with atomic_text(Path(path), replace=replace) as fh:
         fh.write(html)

@@ -68,6 +68,12 @@ def test_reader_page(loaded: Any, tmp_path: Path) -> None:
     assert html.count('id="cited"') == 1 and "scrollIntoView" in html
     assert '<mark class="cg-entity" data-type="Company"' in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "<script src" not in html
+    # an existing file is kept unless --force (like every other output)
+    again = loaded("source", ev["id"], "--html", str(page))
+    assert (
+        again.code == 2 and str(page) in again.stderr and page.read_text(encoding="utf-8") == html
+    )
+    assert loaded("source", ev["id"], "--html", str(page), "--force").code == 0
 
 
 def test_reader_page_escapes_source_text(backend_cli: Any, tmp_path: Path) -> None:

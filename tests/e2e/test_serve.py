@@ -145,6 +145,11 @@ def test_every_request_without_the_token_is_refused(serve: Callable[..., Served]
     assert first.status_code == 303 and first.headers["location"] == "/view/path?a=x"
     assert "HttpOnly" in first.headers["set-cookie"]
     assert "SameSite=Strict" in first.headers["set-cookie"]
+    # a path that a browser reads as another host, or that is not Latin-1, stays on this server
+    away = s.get(f"//evil.example/?token={s.token}", token=False)
+    assert away.status_code == 303 and away.headers["location"] == "/evil.example/"
+    wide = s.get(f"/view/caf%C3%A9?token={s.token}", token=False)
+    assert wide.status_code == 303 and wide.headers["location"] == "/view/caf%C3%A9"
     cookie = {s.settings.secrets.cookie(s.settings.port): s.token}
     assert s.get("/api/search?q=israel", token=False, cookies=cookie).status_code == 200
 
