@@ -148,18 +148,33 @@ def test_a_fifo_where_the_cache_lives_does_not_hang_a_query(tmp_path: Path) -> N
     assert "Pegasus" in got.stdout
 
 
+# Runs the CLI and, at exit, reports the process's own peak from VmHWM (ru_maxrss of a child
+# would include the pytest parent's resident set, kept across fork and exec).
+PEAK = """
+import atexit, runpy, sys
+def _peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("\\nCASEGRAPH-PEAK-KB " + line.split()[1] + "\\n")
+atexit.register(_peak)
+sys.argv = ["casegraph", *sys.argv[1:]]
+runpy.run_module("casegraph", run_name="__main__", alter_sys=True)
+"""
+
+
 def peak_rss_mb(store: Path, tmp_path: Path, *args: str) -> tuple[int, int, str]:
     """(exit code, peak resident MB, stderr) of one question in a child process."""
     env = cli_env({"XDG_CACHE_HOME": str(tmp_path / "user-cache")})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "casegraph", "--store", str(store), *args],
+    proc = subprocess.run(
+        [sys.executable, "-c", PEAK, "--store", str(store), *args],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+        timeout=300,
     )  # fmt: skip
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss // 1024, err
+    lines = proc.stderr.splitlines()
+    peak = [int(line.split()[1]) for line in lines if line.startswith("CASEGRAPH-PEAK-KB ")]
+    assert peak, proc.stderr
+    err = "\n".join(line for line in lines if not line.startswith("CASEGRAPH-PEAK-KB "))
+    return proc.returncode, peak[-1] // 1024, err
 
 
 @pytest.mark.parametrize("plant_kind", ["link to /dev/zero", "1 GiB sparse file"])
