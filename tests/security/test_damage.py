@@ -9,6 +9,7 @@ rows placed with SQLite itself.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import random
@@ -249,7 +250,20 @@ def as_other_user() -> list[str]:
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("runs as root and setpriv is missing: cannot drop privileges to test modes")
-    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    if not _other_user_can_import(tuple(prefix)):
+        pytest.skip(
+            "the unprivileged user cannot read this checkout or its virtualenv (a folder of mode"
+            " 0700 above it, such as mktemp -d): cannot drop privileges to test modes"
+        )
+    return prefix
+
+
+@functools.lru_cache(maxsize=1)
+def _other_user_can_import(prefix: tuple[str, ...]) -> bool:
+    got = subprocess.run([*prefix, sys.executable, "-c", "import casegraph"], cwd="/",
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    return got.returncode == 0
 
 
 READS = [
