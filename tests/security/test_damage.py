@@ -24,7 +24,10 @@ import pytest
 from tests.conftest import cli_env, run_cli, write_jsonl
 from tests.fuzz.cli_helpers import run_in_process, without_progress
 
-SEED = int(os.environ.get("CASEGRAPH_FLIP_SEED") or random.randrange(1 << 30))
+# Bit flips from a fixed seed, so that a CI run is repeatable; CASEGRAPH_FLIP_SEED=N tries another,
+# CASEGRAPH_FLIP_SEED=random a new one each run (one such run failed once, seed not recorded).
+_SEED = os.environ.get("CASEGRAPH_FLIP_SEED", "20261202")
+SEED = random.randrange(1 << 30) if _SEED == "random" else int(_SEED)
 DOCUMENTED = {0, 1, 2, 3}
 
 ROWS = [
