@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from casegraph.errors import UsageError
 
-_MONTHS = {
+# Month names and abbreviations, lower case -> month number (also read by extract/meta.py).
+MONTHS = {
     name: i + 1
     for i, names in enumerate(
         [
@@ -69,11 +70,11 @@ def parse_date(text: str) -> str | None:
     if m:
         return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = _RFC2822.fullmatch(text) or _DMY.fullmatch(text)
-    if m and m.group(2).lower().rstrip(".") in _MONTHS:
-        return _valid(int(m.group(3)), _MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)))
+    if m and m.group(2).lower().rstrip(".") in MONTHS:
+        return _valid(int(m.group(3)), MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)))
     m = _MDY.fullmatch(text)
-    if m and m.group(1).lower() in _MONTHS:
-        return _valid(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+    if m and m.group(1).lower() in MONTHS:
+        return _valid(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
     return None
 
 
@@ -163,11 +164,11 @@ def first_date(text: str) -> str | None:
     if m:
         return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = _MDY_IN.search(text)
-    if m and m.group(1).lower() in _MONTHS:
-        return _valid(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+    if m and m.group(1).lower() in MONTHS:
+        return _valid(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
     m = _DMY_IN.search(text)
-    if m and m.group(2).lower() in _MONTHS:
-        return _valid(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+    if m and m.group(2).lower() in MONTHS:
+        return _valid(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
     return None
 
 

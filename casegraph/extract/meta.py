@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from casegraph.dates import MONTHS
+
 # "## Information:" over "+ Source: X", "+ Link: [article](URL)", "+ Date: ...", "+ Author: ..."
 # (pages saved as Markdown by article scrapers), or YAML front matter between "---" lines.
 _ITEM = r"[ \t]*[+*-][ \t]+[A-Za-z][\w ]{0,24}:[^\n]*"
@@ -93,26 +95,6 @@ def _fields(items: str) -> dict[str, str]:
     return out
 
 
-_MONTHS = {
-    name: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for name in names
-}
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _SLASHED = re.compile(r"(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)")
 _MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
@@ -128,11 +110,11 @@ def iso_date(text: str) -> str | None:
         if m:
             return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = _MDY.search(text)
-    if m and m.group(1).lower() in _MONTHS:
-        return _valid(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+    if m and m.group(1).lower() in MONTHS:
+        return _valid(int(m.group(3)), MONTHS[m.group(1).lower()], int(m.group(2)))
     m = _DMY.search(text)
-    if m and m.group(2).lower() in _MONTHS:
-        return _valid(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+    if m and m.group(2).lower() in MONTHS:
+        return _valid(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
     return None
 
 
