@@ -306,18 +306,18 @@ RETURN coalesce(sum(size(add)), 0) AS added
 # Create relations of one type that resolution found new in the store, with their (already
 # de-duplicated) evidence: CREATE skips MERGE's look-up and locking; should one exist after all
 # (a retried commit), the rid uniqueness constraint refuses the batch and a re-run completes.
-# $rows as MERGE_RELATIONS. No columns.
+# Each row carries its evidence as ready columns (the property lists as stored), so the server
+# only copies them. $rows: [[rid, source id, target id, props JSON, ev_keys, quotes,
+# document_ids, starts, ends, extractors, confidences, locators, ev_skeys, ev_tkeys, ev_dates,
+# ev_status]]. No columns.
 CREATE_NEW_RELATIONS = f"""
 UNWIND $rows AS row
 MATCH (s:Entity {{id: row[1]}}), (t:Entity {{id: row[2]}})
 USING INDEX s:Entity(id) USING INDEX t:Entity(id)
 CREATE (s)-[:{RTYPE} {{
-  rid: row[0], properties_json: row[3], ev_keys: [e IN row[4] | e[0]],
-  quotes: [e IN row[4] | e[2]], document_ids: [e IN row[4] | e[1]],
-  starts: [e IN row[4] | e[3]], ends: [e IN row[4] | e[4]], extractors: [e IN row[4] | e[5]],
-  confidences: [e IN row[4] | e[6]], locators: [e IN row[4] | e[7]],
-  ev_skeys: [e IN row[4] | e[8]], ev_tkeys: [e IN row[4] | e[9]],
-  ev_dates: [e IN row[4] | e[10]], ev_status: [e IN row[4] | '']
+  rid: row[0], properties_json: row[3], ev_keys: row[4], quotes: row[5], document_ids: row[6],
+  starts: row[7], ends: row[8], extractors: row[9], confidences: row[10], locators: row[11],
+  ev_skeys: row[12], ev_tkeys: row[13], ev_dates: row[14], ev_status: row[15]
 }}]->(t)
 """
 

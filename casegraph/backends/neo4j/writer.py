@@ -153,6 +153,16 @@ def evidence_row(
     ]  # fmt: skip
 
 
+def new_relation_row(
+    rid: str, source: str, target: str, props: str, items: list[list[Any]]
+) -> list[Any]:
+    """A CREATE_NEW_RELATIONS row: the relation, then its evidence items (evidence_row) turned
+    into the property lists it stores, in the statement's column order (a new item's review
+    status is '')."""
+    columns = [[item[i] for item in items] for i in (0, 2, 1, 3, 4, 5, 6, 7, 8, 9, 10)]
+    return [rid, source, target, props, *columns, [""] * len(items)]
+
+
 def document_props(plan: Plan) -> dict[str, Any]:
     """The properties of a (:Document) node once its last batch is written."""
     doc = plan.document
@@ -201,11 +211,16 @@ def queue_plan(batcher: Batcher, plan: Plan) -> None:
         batcher.add_rows(cy.ADD_DOC_MENTIONS, [list(m) for m in plan.mentions.items()], doc=doc.id)
     merged: dict[str, list[list[Any]]] = {}
     created: dict[str, list[list[Any]]] = {}
+    date = doc.published if doc is not None else None
     for rel in plan.relations.values():
-        date = doc.published if doc is not None else None
-        row = [rel.rid, rel.source, rel.target, rel.props,
-               [evidence_row(ev, rel.written.get(k), date) for k, ev in rel.evidence.items()]]  # fmt: skip
-        (created if rel.new else merged).setdefault(rel.type, []).append(row)
+        items = [evidence_row(ev, rel.written.get(k), date) for k, ev in rel.evidence.items()]
+        if rel.new:
+            created.setdefault(rel.type, []).append(new_relation_row(rel.rid, rel.source,
+                                                                     rel.target, rel.props, items))  # fmt: skip
+        else:
+            merged.setdefault(rel.type, []).append(
+                [rel.rid, rel.source, rel.target, rel.props, items]
+            )
     for rtype, rows in created.items():
         batcher.add_rows(cy.with_rtype(cy.CREATE_NEW_RELATIONS, rtype), rows, kind="new-relations")
     for rtype, rows in merged.items():
