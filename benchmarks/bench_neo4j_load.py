@@ -121,6 +121,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pairs", type=int, default=100, help="questions of each kind (0: none)")
     parser.add_argument("--cli", default="jsonl,csv", help="files loaded with casegraph load")
+    parser.add_argument("--questions", default=",".join(KINDS),
+                        help=f"question kinds asked, of {','.join(KINDS)}")  # fmt: skip
     parser.add_argument("--reuse", action="store_true",
                         help="ask the questions of the graph already loaded (no load)")  # fmt: skip
     parser.add_argument("--cli-only", action="store_true",
@@ -156,7 +158,10 @@ def main() -> None:
         print_loads(rels, stats, loads)
     with Neo4jStore.connect(config) as store:
         if args.pairs and not args.cli_only:
-            ask(store, rels, args.pairs, args.seed)
+            kinds = [k for k in args.questions.split(",") if k]
+            if unknown := set(kinds) - set(KINDS):
+                parser.error(f"unknown question kinds {sorted(unknown)}; known: {','.join(KINDS)}")
+            ask(store, rels, args.pairs, args.seed, kinds)
     formats = [f for f in args.cli.split(",") if f]
     if formats and not args.reuse:
         with tempfile.TemporaryDirectory(prefix="casegraph-bench-") as tmp:
@@ -199,9 +204,14 @@ QUESTIONS = {
     "all shortest paths": PathOptions(mode="all"),
     "--k 3": PathOptions(mode="k", k=3),
 }
+# --questions: short names of the path questions above, and "neighbors" (--depth 2).
+KINDS = {"shortest": "shortest path (best ranked)", "all": "all shortest paths", "k3": "--k 3",
+         "neighbors": ""}  # fmt: skip
 
 
-def ask(store: Neo4jStore, rels: list[Rel], pairs: int, seed: int) -> dict[str, Any]:
+def ask(
+    store: Neo4jStore, rels: list[Rel], pairs: int, seed: int, kinds: list[str]
+) -> dict[str, Any]:
     """Milliseconds per question on Neo4j (as a user asks it) and on the embedded engine (over
     the same graph's networkx view, before evidence is read), the answers compared."""
     graph = graph_view(rels)
@@ -212,6 +222,8 @@ def ask(store: Neo4jStore, rels: list[Rel], pairs: int, seed: int) -> dict[str, 
     out: dict[str, Any] = {}
     print_header()
     for name, opts in QUESTIONS.items():
+        if not any(KINDS[k] == name for k in kinds):
+            continue
         neo, emb, found = [], [], 0
         started_load = load_average()
         for a, b in asked:
@@ -221,8 +233,16 @@ def ask(store: Neo4jStore, rels: list[Rel], pairs: int, seed: int) -> dict[str, 
             neo.append(t_neo * 1000)
             emb.append(t_emb * 1000)
             found += bool(want)
+            # each pair on stderr: a run stopped before the row still tells something
+            print(
+                f"{name} pair {len(neo)}: Neo4j {neo[-1]:,.0f} ms, embedded {emb[-1]:,.0f} ms",
+                file=sys.stderr,
+                flush=True,
+            )
         out[name] = (neo, emb, found, f"{started_load} → {load_average()}")
         print_row(name, out[name])
+    if "neighbors" not in kinds:
+        return out
     nopts = NeighborOptions(depth=2)
     kept: tuple[list[float], list[float]] = ([], [])
     neo, emb, found = [], [], 0
