@@ -259,6 +259,8 @@ def ask(
         kept[0].append(t_kept * 1000)
         kept[1].append(t_emb * 1000)
         found += got.omitted
+        print(f"neighbors centre {len(neo)}: Neo4j {neo[-1]:,.0f} ms (nearest {kept[0][-1]:,.0f} ms), "
+              f"embedded {emb[-1]:,.0f} ms", file=sys.stderr, flush=True)  # fmt: skip
     load = f"{started_load} → {load_average()}"
     out["neighbors --depth 2 (limit 100)"] = (neo, emb, found, load)
     out["neighbors --depth 2: the kept entities only (`nearest`)"] = (*kept, found, load)
