@@ -43,3 +43,24 @@ def test_facing_sanctions_through_a_body_is_sanctioned_by_it() -> None:
 def test_sanctions_need_a_body_that_imposes_them() -> None:
     text = "Sajjad Farahani faces sanctions and a travel ban, prosecutors at Zarnegar Systems said."
     assert not any(r == "SANCTIONED" for _, r, _ in typed(text))
+
+
+def test_involvement_in_an_attack_and_victims_claimed_are_targeting() -> None:
+    text = (
+        "Police acted due to Rookwing's reported involvement in a ransomware attack against "
+        "Palomar Retail. Rookwing has exploited flaws in file transfer software to claim "
+        "high-profile victims including the Central Bank of Arvonia and Tessaly Systems."
+    )
+    rels = typed(text)
+    for victim in ("Palomar Retail", "Central Bank of Arvonia", "Tessaly Systems"):
+        assert ("Rookwing", "TARGETED", victim) in rels
+    assert not any(s == "Police" for s, _, _ in rels)
+
+
+def test_a_demonym_before_a_plural_noun_covers_the_list() -> None:
+    text = "Chilean firms Veltrix Labs and Korvan Analytics also contributed analysis."
+    rels = typed(text)
+    assert ("Veltrix Labs", "BASED_IN", "Chile") in rels
+    assert ("Korvan Analytics", "BASED_IN", "Chile") in rels
+    single = typed("Chilean firm Veltrix Labs and Google shared analysis.")
+    assert not any(s == "Google" and r == "BASED_IN" for s, r, _ in single)
