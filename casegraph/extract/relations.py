@@ -32,6 +32,7 @@ RULES: tuple[Rule, ...] = (
     rules_np.based_after,
     rules_np.introducer_list,
     rules_np.possessive,
+    rules_np.possessive_named,
     rules_np.titles,
     rules_roles.appositive_role,
     rules_roles.role_after_name,

@@ -64,3 +64,13 @@ def test_a_demonym_before_a_plural_noun_covers_the_list() -> None:
     assert ("Korvan Analytics", "BASED_IN", "Chile") in rels
     single = typed("Chilean firm Veltrix Labs and Google shared analysis.")
     assert not any(s == "Google" and r == "BASED_IN" for s, r, _ in single)
+
+
+def test_a_firms_product_called_a_code_word_is_developed_by_it() -> None:
+    text = (
+        "Researchers said the capability of Norvale Systems’ flagship product – called "
+        "TIDEMARK – seems on par with Pegasus."
+    )
+    rels = typed(text)
+    assert ("Norvale Systems", "DEVELOPED", "TIDEMARK") in rels
+    assert not any(s == "Researchers" for s, _, _ in rels)
