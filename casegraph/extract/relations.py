@@ -47,6 +47,7 @@ RULES: tuple[Rule, ...] = (
     rules_verb.sue,
     rules_attack.disrupt,
     rules_report.report,
+    rules_report.report_noun,
     rules_report.according_to,
     rules_report.report_clause,
     rules_attack.impersonate,

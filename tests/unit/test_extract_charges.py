@@ -74,3 +74,9 @@ def test_a_firms_product_called_a_code_word_is_developed_by_it() -> None:
     rels = typed(text)
     assert ("Norvale Systems", "DEVELOPED", "TIDEMARK") in rels
     assert not any(s == "Researchers" for s, _, _ in rels)
+
+
+def test_a_report_of_a_body_is_reported_on() -> None:
+    rels = typed("Amnesty International's report on Norvale Systems came out on Monday.")
+    assert ("Amnesty International", "REPORTED_ON", "Norvale Systems") in rels
+    assert not typed("Norvale Systems' report on revenue came out.")
