@@ -80,3 +80,19 @@ def test_a_report_of_a_body_is_reported_on() -> None:
     rels = typed("Amnesty International's report on Norvale Systems came out on Monday.")
     assert ("Amnesty International", "REPORTED_ON", "Norvale Systems") in rels
     assert not typed("Norvale Systems' report on revenue came out.")
+
+
+def test_the_user_of_a_tool_used_to_hack_targets_too() -> None:
+    text = (
+        "The GLINT exploit was used by the Omani government to hack into the phones of local "
+        "human rights activists."
+    )
+    rels = typed(text)
+    assert ("Oman", "TARGETED", "human rights activists") in rels
+    assert ("GLINT", "TARGETED", "human rights activists") in rels
+
+
+def test_attacks_in_the_plural_speak_of_targeting() -> None:
+    text = "Norvale Systems seized domains used in attacks by the group Copperline on governments."
+    found = {f.name for f in facts_of(text) if isinstance(f, EntityFact)}
+    assert "governments" in found
