@@ -3,9 +3,10 @@
 A query is words, "quoted phrases", prefix* words, AND / OR / NOT and parentheses (AND when no
 operator is written; NOT binds tighter than AND, AND tighter than OR). It is parsed once into a
 tree; each backend gets it translated into its engine's syntax (SQLite FTS5 MATCH, Lucene) only to
-find candidate documents. Both engines index casegraph's own tokens (`search_tokens`: lower-case,
-accents removed, letters and digits only, joined by spaces: see `spaced`), so what they find does not depend on
-their tokenizers; every candidate is then checked by `matches` and ranked by `bm25` here.
+find candidate documents. Both engines index exactly casegraph's own tokens (`search_tokens`:
+lower-case, accents removed, letters and digits only), so what they find does not depend on their
+tokenizers; every candidate is then checked (`satisfied`) and ranked (`bm25_of`) here, from how
+often each term occurs in it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from casegraph.errors import UsageError
@@ -248,13 +249,18 @@ def count(term: Term, doc: str) -> int:
 
 def matches(node: Node, doc: str) -> bool:
     """Whether a document (its spaced() tokens) satisfies the query tree."""
+    return satisfied(node, {t: count(t, doc) for t, _ in terms(node)})
+
+
+def satisfied(node: Node, tf: Mapping[Term, int]) -> bool:
+    """Whether a document that holds each term `tf[term]` times satisfies the query tree."""
     if isinstance(node, Term):
-        return count(term=node, doc=doc) > 0
+        return tf.get(node, 0) > 0
     if node.kind == "NOT":
-        return not matches(node.parts[0], doc)
+        return not satisfied(node.parts[0], tf)
     if node.kind == "AND":
-        return all(matches(p, doc) for p in node.parts)
-    return any(matches(p, doc) for p in node.parts)
+        return all(satisfied(p, tf) for p in node.parts)
+    return any(satisfied(p, tf) for p in node.parts)
 
 
 K1 = 1.2
@@ -265,17 +271,31 @@ def bm25(
     node: Node, doc: str, length: int, documents: int, average: float, df: dict[Term, int]
 ) -> float:
     """BM25 of a document over the query's terms that are not under a NOT (own counts)."""
+    tf = {t: count(t, doc) for t, negated in terms(node) if not negated}
+    return bm25_of(node, tf, length, documents, average, df)
+
+
+def bm25_of(
+    node: Node,
+    tf: Mapping[Term, int],
+    length: int,
+    documents: int,
+    average: float,
+    df: Mapping[Term, int],
+) -> float:
+    """BM25 of a document holding each term `tf[term]` times, over the query's terms that are
+    not under a NOT."""
     score = 0.0
     for term, negated in terms(node):
         if negated:
             continue
-        tf = count(term, doc)
-        if not tf:
+        f = tf.get(term, 0)
+        if not f:
             continue
         n = df.get(term, 0)
         idf = math.log(1 + (documents - n + 0.5) / (n + 0.5))
         norm = K1 * (1 - B + B * length / (average or 1.0))
-        score += idf * tf * (K1 + 1) / (tf + norm)
+        score += idf * f * (K1 + 1) / (f + norm)
     return score
 
 

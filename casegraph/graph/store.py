@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any, Protocol, Self
@@ -41,8 +41,11 @@ class TextSearch(Protocol):
     def candidates(self, node: Node) -> list[TextRow]:
         """Every document that may satisfy the query (a superset: NOT is the caller's check)."""
 
-    def tokens_of(self, ids: Iterable[str]) -> dict[str, str]:
-        """The search tokens of each document."""
+    # How many candidates counts() is best asked about at once.
+    batch: int
+
+    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, dict[Term, int]]:
+        """How often each term occurs in each of the documents (terms it lacks left out)."""
 
     def frequency(self, term: Term) -> int:
         """How many documents hold the term."""

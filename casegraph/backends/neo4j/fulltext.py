@@ -6,11 +6,20 @@ travels as $query (built by casegraph.fulltext.lucene from tokens of letters and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from casegraph.backends.neo4j.client import Client
 from casegraph.errors import UsageError
-from casegraph.fulltext import Node, Term, TextRow, lucene, positive, search_tokens
+from casegraph.fulltext import (
+    Node,
+    Term,
+    TextRow,
+    count,
+    lucene,
+    positive,
+    search_tokens,
+    spaced,
+)
 
 # Question: the complete documents whose search tokens match $query. Columns: id, title, path,
 # published, length.
@@ -69,6 +78,8 @@ SET d.search_tokens = row.tokens, d.search_length = row.length
 class Neo4jText:
     """What `casegraph.queries.find` asks of a Neo4j store's text index."""
 
+    batch = 500  # documents whose tokens are read at once
+
     def __init__(self, client: Client) -> None:
         self.client = client
         self._indexed = False
@@ -96,9 +107,15 @@ class Neo4jText:
         return [TextRow(r["id"], r["title"], r["path"], r["published"], int(r["length"]))
                 for r in rows]  # fmt: skip
 
-    def tokens_of(self, ids: Iterable[str]) -> dict[str, str]:
-        rows = self.client.read(TOKENS, {"ids": list(ids)})
-        return {r["id"]: r["tokens"] or "" for r in rows}
+    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, dict[Term, int]]:
+        """How often each term occurs in each of the documents (from their stored tokens)."""
+        found = self.client.read(TOKENS, {"ids": [r.id for r in rows]})
+        terms = list(dict.fromkeys(wanted))
+        out: dict[str, dict[Term, int]] = {}
+        for r in found:
+            doc = spaced(r["tokens"] or "")
+            out[r["id"]] = {t: n for t in terms if (n := count(t, doc))}
+        return out
 
     def frequency(self, term: Term) -> int:
         self._ready()
