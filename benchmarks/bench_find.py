@@ -190,13 +190,14 @@ def main() -> None:
         store = open_store(Config(store=case))
         n, total = store.fulltext().totals()
         print(f"## find over {n:,} documents, {total:,} words (embedded)\n")
-        for label, (wall, cpu) in (("without the text index", plain), ("with it", indexed)):
-            print(f"- load {label}: {wall:.1f} s wall, {cpu:.1f} s CPU")
-        print(
-            f"- the index adds {100 * (indexed[0] - plain[0]) / plain[0]:.0f}% wall, "
-            f"{100 * (indexed[1] - plain[1]) / plain[1]:.0f}% CPU to the load"
-        )
-        if args.text_sample:
+        if loads:
+            for label, (wall, cpu) in (("without the text index", plain), ("with it", indexed)):
+                print(f"- load {label}: {wall:.1f} s wall, {cpu:.1f} s CPU")
+            print(
+                f"- the index adds {100 * (indexed[0] - plain[0]) / plain[0]:.0f}% wall, "
+                f"{100 * (indexed[1] - plain[1]) / plain[1]:.0f}% CPU to the load"
+            )
+        if args.text_sample and loads:
             tp, ti = text_plain, text_indexed
             print(f"- {args.text_sample} articles loaded with text extraction (spaCy and rules): "
                   f"{tp[0]:.1f} s wall / {tp[1]:.1f} s CPU without the index, {ti[0]:.1f} s / "

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from casegraph.errors import UsageError
 
@@ -318,10 +319,31 @@ def hit_spans(node: Node, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_ALNUM = "[A-Za-z0-9]"
+
+
+def _ascii_pattern(term: Term) -> re.Pattern[str] | None:
+    """Where a term occurs in an ASCII text (whose tokens are its runs of ASCII letters and
+    digits); None when it cannot occur there."""
+    if not all(w.isascii() for w in term.words):
+        return None
+    body = "[^A-Za-z0-9]+".join(re.escape(w) for w in term.words)
+    tail = f"{_ALNUM}*" if term.prefix else f"(?!{_ALNUM})"
+    return re.compile(f"(?<!{_ALNUM}){body}{tail}", re.IGNORECASE | re.ASCII)
+
+
 def first_hit(node: Node, text: str) -> tuple[int, int] | None:
     """The span of the first place in the text where a (not negated) term of the query ends;
     reads the text only that far."""
     wanted = [t for t, negated in terms(node) if not negated]
+    if text.isascii():  # one regular expression per term instead of a loop over the tokens
+        best: tuple[int, int, int] | None = None
+        for i, term in enumerate(wanted):
+            pattern = _ascii_pattern(term)
+            m = pattern.search(text) if pattern is not None else None
+            if m is not None and (best is None or (m.end(), i) < (best[1], best[2])):
+                best = (m.start(), m.end(), i)
+        return (best[0], best[1]) if best is not None else None
     found: list[tuple[str, int, int]] = []
     for token in tokens_with_spans(text):
         found.append(token)
@@ -336,12 +358,19 @@ def first_hit(node: Node, text: str) -> tuple[int, int] | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class TextRow:
-    """A document a search found: its id, title, path, date and how many tokens it has."""
+class TextRow(NamedTuple):
+    """A document a search found: its id, title, path and date."""
 
     id: str
     title: str
     path: str
     published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A candidate's length in tokens and how often each term occurs in it (absent ones left
+    out)."""
+
     length: int
+    tf: dict[Term, int]

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any, Protocol, Self
 
 from casegraph.errors import EntityNotFound, ValidationError
-from casegraph.fulltext import Node, Term, TextRow
+from casegraph.fulltext import Counted, Node, Term, TextRow
 from casegraph.graph.access import GraphAccess
 from casegraph.graph.change import Change
 from casegraph.graph.model import Source, normalize_name
@@ -44,8 +44,8 @@ class TextSearch(Protocol):
     # How many candidates counts() is best asked about at once.
     batch: int
 
-    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, dict[Term, int]]:
-        """How often each term occurs in each of the documents (terms it lacks left out)."""
+    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, Counted]:
+        """Each document's length and how often each term occurs in it."""
 
     def frequency(self, term: Term) -> int:
         """How many documents hold the term."""

@@ -149,10 +149,11 @@ def find(
         found = index.counts(batch, wanted)
         for row in batch:
             seen += 1
-            tf = found.get(row.id, {})
-            if not satisfied(node, tf):
+            counted = found.get(row.id)
+            if counted is None or not satisfied(node, counted.tf):
                 continue
-            scored.append((bm25_of(node, tf, row.length, documents, average, df), row))
+            score = bm25_of(node, counted.tf, counted.length, documents, average, df)
+            scored.append((score, row))
             if len(scored) >= MAX_RANKED:
                 break
     complete = not negated or seen == len(rows)

@@ -16,7 +16,16 @@ from casegraph.backends.sqlite import SqliteStore
 from casegraph.backends.sqlite.check import check_store
 from casegraph.backends.sqlite.fulltext import TOKENIZER, index_form, plain
 from casegraph.errors import LoaderError
-from casegraph.fulltext import Node, Term, TextRow, count, parse_query, search_tokens, spaced
+from casegraph.fulltext import (
+    Counted,
+    Node,
+    Term,
+    TextRow,
+    count,
+    parse_query,
+    search_tokens,
+    spaced,
+)
 from casegraph.graph.model import Document, Source
 from casegraph.queries.find import find
 
@@ -95,9 +104,9 @@ def test_counts_read_back_from_fts5_are_casegraphs_counts(store: SqliteStore) ->
     counted = index.counts(rows, TERMS)
     for row in rows:
         doc = spaced(search_tokens(store.document_text(row.id)))
-        assert row.length == len(doc.split())
+        assert counted[row.id].length == len(doc.split())
         expected = {t: n for t in TERMS if (n := count(t, doc))}
-        got = counted[row.id]
+        got = counted[row.id].tf
         # a phrase of one word twice: FTS5 counts overlapping places, casegraph does not
         same = Term(("alpha", "alpha"))
         assert {t: n for t, n in got.items() if t != same} == {
@@ -129,12 +138,18 @@ class TokensText:
             r[0]: r
             for r in self.store.db.execute("SELECT id, title, path, published FROM documents")
         }
-        return [TextRow(*meta[i], len(t.split()))
+        return [TextRow(*meta[i])
                 for i, t in sorted(self.tokens.items()) if matches(narrowed, t)]  # fmt: skip
 
-    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, dict[Term, int]]:
+    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, Counted]:
         terms = list(wanted)
-        return {r.id: {t: n for t in terms if (n := count(t, self.tokens[r.id]))} for r in rows}
+        return {
+            r.id: Counted(
+                len(self.tokens[r.id].split()),
+                {t: n for t in terms if (n := count(t, self.tokens[r.id]))},
+            )
+            for r in rows
+        }
 
     def frequency(self, term: Term) -> int:
         return sum(1 for t in self.tokens.values() if count(term, t))
@@ -260,3 +275,34 @@ def test_a_store_indexed_the_old_way_is_migrated_and_answers_alike(tmp_path: Pat
     assert "document_words" not in tables
     db.close()
     assert check_store(path).sound
+
+
+def _first_hit_by_tokens(node: Node, text: str) -> tuple[int, int] | None:
+    from casegraph.fulltext import terms, tokens_with_spans
+
+    wanted = [t for t, negated in terms(node) if not negated]
+    found = list(tokens_with_spans(text))
+    for j, token in enumerate(found):
+        for term in wanted:
+            n = len(term.words)
+            if term.prefix and token[0].startswith(term.words[0]):
+                return token[1], token[2]
+            if (
+                not term.prefix
+                and j + 1 >= n
+                and tuple(t for t, _, _ in found[j - n + 1 : j + 1]) == term.words
+            ):
+                return found[j - n + 1][1], token[2]
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab AB 01.-_'\n", max_size=80),
+    st.sampled_from(["a", "ab", "b0", "ba*", "ab*", '"a b"', '"ab a"', "b OR a", "a NOT b", "0"]),
+)
+def test_first_hit_in_ascii_text_is_where_the_tokens_say(text: str, query: str) -> None:
+    from casegraph.fulltext import first_hit
+
+    node = parse_query(query)
+    assert first_hit(node, text) == _first_hit_by_tokens(node, text)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from casegraph.backends.neo4j.client import Client
 from casegraph.errors import UsageError
 from casegraph.fulltext import (
+    Counted,
     Node,
     Term,
     TextRow,
@@ -22,12 +23,11 @@ from casegraph.fulltext import (
 )
 
 # Question: the complete documents whose search tokens match $query. Columns: id, title, path,
-# published, length.
+# published.
 SEARCH = """
 CALL db.index.fulltext.queryNodes('cg_document_search', $query) YIELD node
 WHERE node:Document
-RETURN node.id AS id, node.title AS title, node.path AS path, node.published AS published,
-       coalesce(node.search_length, 0) AS length
+RETURN node.id AS id, node.title AS title, node.path AS path, node.published AS published
 ORDER BY id
 """
 
@@ -38,11 +38,12 @@ WHERE node:Document
 RETURN count(node) AS n
 """
 
-# Question: the search tokens of the documents $ids. Columns: id, tokens.
+# Question: the search tokens of the documents $ids and how many there are. Columns: id,
+# tokens, length.
 TOKENS = """
 UNWIND $ids AS id
 MATCH (d:Document {id: id})
-RETURN d.id AS id, d.search_tokens AS tokens
+RETURN d.id AS id, d.search_tokens AS tokens, coalesce(d.search_length, 0) AS length
 """
 
 # Question: how many documents have search tokens and how many tokens in all. Columns: n, total.
@@ -104,17 +105,16 @@ class Neo4jText:
         if narrowed is None:
             raise UsageError("query only says what must be absent; add a word to find")
         rows = self.client.read(SEARCH, {"query": lucene(narrowed)})
-        return [TextRow(r["id"], r["title"], r["path"], r["published"], int(r["length"]))
-                for r in rows]  # fmt: skip
+        return [TextRow(r["id"], r["title"], r["path"], r["published"]) for r in rows]
 
-    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, dict[Term, int]]:
-        """How often each term occurs in each of the documents (from their stored tokens)."""
+    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, Counted]:
+        """Each document's length and how often each term occurs in it (its stored tokens)."""
         found = self.client.read(TOKENS, {"ids": [r.id for r in rows]})
         terms = list(dict.fromkeys(wanted))
-        out: dict[str, dict[Term, int]] = {}
+        out: dict[str, Counted] = {}
         for r in found:
             doc = spaced(r["tokens"] or "")
-            out[r["id"]] = {t: n for t in terms if (n := count(t, doc))}
+            out[r["id"]] = Counted(int(r["length"]), {t: n for t in terms if (n := count(t, doc))})
         return out
 
     def frequency(self, term: Term) -> int:

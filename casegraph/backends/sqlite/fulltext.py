@@ -20,7 +20,17 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from casegraph.errors import UsageError
-from casegraph.fulltext import K1, B, Node, Term, TextRow, fts5, positive, search_tokens
+from casegraph.fulltext import (
+    K1,
+    B,
+    Counted,
+    Node,
+    Term,
+    TextRow,
+    fts5,
+    positive,
+    search_tokens,
+)
 
 # Non-ASCII characters that may be separators to both tokenizers: Latin-1 punctuation and
 # symbols, general punctuation, currency, letterlike symbols, arrows, mathematical operators,
@@ -82,6 +92,15 @@ def index_documents(db: sqlite3.Connection) -> None:
     db.execute(INDEX_NEW)
 
 
+def _length(sz: bytes) -> int:
+    """A docsize record's token count (one column: one varint; one or two bytes mostly)."""
+    if sz and sz[0] < 0x80:
+        return sz[0]
+    if len(sz) > 1 and sz[1] < 0x80:
+        return ((sz[0] & 0x7F) << 7) | sz[1]
+    return (varints(sz) or [0])[0]
+
+
 def varints(blob: bytes) -> list[int]:
     """The SQLite varints of an FTS5 record (docsize, averages)."""
     out: list[int] = []
@@ -104,12 +123,14 @@ def varints(blob: bytes) -> list[int]:
 
 
 class SqliteText:
-    """What `casegraph.queries.find` asks of the embedded store's text index."""
+    """What `casegraph.queries.find` asks of the embedded store's text index (one question's
+    worth: each term's postings are read once and kept)."""
 
     batch = 1 << 30  # counts() reads each term's whole posting list whatever the ids asked for
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
+        self._scans: dict[Term, list[tuple[int, float]]] = {}
 
     def _match(self, node: Node) -> str:
         narrowed = positive(node)
@@ -121,45 +142,53 @@ class SqliteText:
         """Every document whose tokens may satisfy the query (a superset: NOT parts are left to
         the caller's check), by document id."""
         rows = self.db.execute(
-            "SELECT d.id, d.title, d.path, d.published, z.sz FROM document_search s"
-            " JOIN documents d ON d.rowid = s.rowid"
-            " JOIN document_search_docsize z ON z.id = s.rowid"
-            " WHERE document_search MATCH ? ORDER BY d.id",
+            "SELECT d.id, d.title, d.path, d.published FROM document_search s"
+            " JOIN documents d ON d.rowid = s.rowid WHERE document_search MATCH ? ORDER BY d.id",
             (self._match(node),),
         )
-        return [TextRow(i, t, p, pub, (varints(sz) or [0])[0]) for i, t, p, pub, sz in rows]
+        return list(map(TextRow._make, rows))
 
-    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, dict[Term, int]]:
-        """How often each term occurs in each of the documents (terms it lacks left out)."""
-        documents, total = self.totals()
-        average = total / documents if documents else 1.0
-        length = {r.id: r.length for r in rows}
-        out: dict[str, dict[Term, int]] = {r.id: {} for r in rows}
-        for term in dict.fromkeys(wanted):
-            found = self.db.execute(
-                "SELECT d.id, bm25(document_search) FROM document_search"
-                " JOIN documents d ON d.rowid = document_search.rowid"
+    def _scan(self, term: Term) -> list[tuple[int, float]]:
+        """(rowid, FTS5's bm25) of every document holding the term."""
+        if term not in self._scans:
+            self._scans[term] = self.db.execute(
+                "SELECT rowid, bm25(document_search) FROM document_search"
                 " WHERE document_search MATCH ?",
                 (fts5(term),),
             ).fetchall()
+        return self._scans[term]
+
+    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, Counted]:
+        """Each document's length and how often each term occurs in it."""
+        documents, total = self.totals()
+        average = total / documents if documents else 1.0
+        sized = self.db.execute(
+            "SELECT d.rowid, d.id, z.sz FROM documents d"
+            " JOIN document_search_docsize z ON z.id = d.rowid"
+            " WHERE d.id IN (SELECT value FROM json_each(?))",
+            (json.dumps([r.id for r in rows]),),
+        ).fetchall()
+        ids = {rowid: doc_id for rowid, doc_id, _ in sized}
+        length = {rowid: _length(sz) for rowid, _, sz in sized}
+        tf: dict[int, dict[Term, int]] = {rowid: {} for rowid in ids}
+        for term in dict.fromkeys(wanted):
+            found = self._scan(term)
             # FTS5's bm25 of one term: -idf * f * (K1 + 1) / (f + K1 * (1 - B + B * D / avg)),
             # its idf log((N - n + 0.5) / (n + 0.5)), or 1e-6 where that is not positive
             idf = math.log((documents - len(found) + 0.5) / (len(found) + 0.5))
             idf = idf if idf > 0 else 1e-6
-            for doc_id, score in found:
-                if doc_id not in out:
+            for rowid, score in found:
+                counted = tf.get(rowid)
+                if counted is None:
                     continue
                 g = -score / idf
-                norm = K1 * (1 - B + B * length[doc_id] / average)
-                out[doc_id][term] = max(1, round(g * norm / (K1 + 1 - g))) if g < K1 + 1 else 1
-        return out
+                norm = K1 * (1 - B + B * length[rowid] / average)
+                counted[term] = max(1, round(g * norm / (K1 + 1 - g))) if g < K1 + 1 else 1
+        return {ids[rowid]: Counted(length[rowid], found) for rowid, found in tf.items()}
 
     def frequency(self, term: Term) -> int:
         """How many documents hold the term."""
-        row = self.db.execute(
-            "SELECT count(*) FROM document_search WHERE document_search MATCH ?", (fts5(term),)
-        ).fetchone()
-        return int(row[0])
+        return len(self._scan(term))
 
     def totals(self) -> tuple[int, int]:
         """How many documents have text, and how many tokens they hold in all (FTS5's averages
