@@ -79,3 +79,103 @@ def test_real_stix_files_are_dated_by_their_latest_object(path: Path) -> None:
     stated = [(o.get("modified") or o.get("created") or "")[:10] for o in objects]
     expected = max(reports) if reports else max(stated)
     assert _published(path) == expected
+
+
+EVENT = {
+    "Event": {
+        "uuid": "5f0c0000-0000-4000-8000-000000000001", "info": "Orion Labs spyware infrastructure",
+        "date": "2021-07-18", "timestamp": "1700000000", "publish_timestamp": "1626600000",
+        "Tag": [{"name": 'misp-galaxy:surveillance-vendor="Orion Labs"'}, {"name": "tlp:white"},
+                {"name": 'misp-galaxy:tool="Nightjar"'}],
+        "Attribute": [
+            {"uuid": "a1", "type": "domain", "category": "Network activity",
+             "value": "update-check.example.com", "timestamp": "1626700000",
+             "first_seen": "2021-05-02T10:00:00.000000+00:00",
+             "last_seen": "2021-07-01T00:00:00.000000+00:00"},
+            {"uuid": "a2", "type": "domain|ip", "value": "cdn.example.net|203.0.113.7",
+             "timestamp": "1626800000"},
+            {"uuid": "a3", "type": "text", "value": "not an indicator at all", "timestamp": "1626800000"},
+        ],
+        "Object": [{"name": "file", "Attribute": [
+            {"uuid": "a4", "type": "sha256", "value": "ab" * 32, "timestamp": "1627000000"}]}],
+    }
+}  # fmt: skip
+
+
+def _event_file(tmp_path: Path, data: Any) -> Path:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    return path
+
+
+def test_a_misp_event_is_a_dated_document_of_dated_indicators(tmp_path: Path) -> None:
+    from casegraph.backends.sqlite import SqliteStore
+    from casegraph.loaders.misp import LOADER as MISP
+    from casegraph.pipeline import load_paths
+
+    path = _event_file(tmp_path, EVENT)
+    assert MISP.sniff(path, path.read_bytes()[:4096])
+    with SqliteStore(tmp_path / "s.db", create=True) as store:
+        load_paths(store, [path])
+        ((doc_id, published, loader, title),) = store.db.execute(
+            "SELECT id, published, loader, title FROM documents").fetchall()  # fmt: skip
+        assert (published, loader, title) == (
+            "2021-07-18",
+            "misp",
+            "Orion Labs spyware infrastructure",
+        )
+        rows = store.db.execute(
+            "SELECT s.name, r.type, t.name, e.date, r.properties FROM evidence e"
+            " JOIN relations r ON r.id = e.relation_id JOIN entities s ON s.id = r.source_id"
+            " JOIN entities t ON t.id = r.target_id ORDER BY s.name, t.name"
+        ).fetchall()
+        found = {(s, rel, t, date) for s, rel, t, date, _ in rows}
+        assert found == {
+            ("update-check.example.com", "INDICATES", "Orion Labs", "2021-05-02"),
+            ("update-check.example.com", "INDICATES", "Nightjar", "2021-05-02"),
+            ("cdn.example.net", "INDICATES", "Orion Labs", "2021-07-20"),
+            ("cdn.example.net", "INDICATES", "Nightjar", "2021-07-20"),
+            ("203.0.113.7", "INDICATES", "Orion Labs", "2021-07-20"),
+            ("203.0.113.7", "INDICATES", "Nightjar", "2021-07-20"),
+            ("ab" * 32, "INDICATES", "Orion Labs", "2021-07-23"),
+            ("ab" * 32, "INDICATES", "Nightjar", "2021-07-23"),
+        }
+        validity = {json.dumps(json.loads(p), sort_keys=True) for s, _, _, _, p in rows
+                    if s == "update-check.example.com"}  # fmt: skip
+        assert validity == {'{"first_seen": "2021-05-02", "last_seen": "2021-07-01"}'}
+        types = dict(store.db.execute("SELECT name, type FROM entities").fetchall())
+        assert types["Orion Labs"] == "Company" and types["Nightjar"] == "Product"
+        assert doc_id
+    (source,) = list(MISP.read(path, LoadOptions()))
+    assert len(list(source.facts)) == 2 + 4 + 8  # subjects, indicators, relations
+    assert source.document.properties["skipped"] == {"unmapped_attribute:text": 1}
+
+
+def test_misp_event_dates_fall_back_to_its_timestamps(tmp_path: Path) -> None:
+    from casegraph.loaders.misp import LOADER as MISP
+    from casegraph.loaders.misp_events import day, event_published
+
+    assert event_published({"publish_timestamp": "1626600000"}) == "2021-07-18"
+    assert event_published({"publish_timestamp": "0", "timestamp": "1700000000"}) == "2023-11-14"
+    assert event_published({"info": "undated"}) is None
+    assert day("not a date") is None and day("99999999999999999999") is None
+    many = {"response": [{"Event": {**EVENT["Event"], "uuid": str(i), "date": f"202{i}-01-0{i}"}}
+                         for i in (1, 2)]}  # fmt: skip
+    path = _event_file(tmp_path, many)
+    assert MISP.sniff(path, path.read_bytes()[:4096])
+    docs = [s.document for s in MISP.read(path, LoadOptions())]
+    assert [d.published for d in docs] == ["2021-01-01", "2022-01-02"]
+    assert len({d.id for d in docs}) == 2
+
+
+def _misp_clusters() -> list[Path]:
+    return sorted((SHARED / "data" / "misp_galaxy" / "clusters").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", shared_params(_misp_clusters() if SHARED.is_dir() else []))
+def test_real_galaxy_cluster_files_are_still_cluster_files(path: Path) -> None:
+    from casegraph.loaders.misp import LOADER as MISP
+
+    assert MISP.sniff(path, path.read_bytes()[:4096])
+    (source,) = list(MISP.read(path, LoadOptions()))
+    assert source.document.loader == "misp" and source.document.properties.get("cluster_type")
