@@ -65,6 +65,7 @@ RULES: tuple[Rule, ...] = (
     rules_verb.use,
     rules_verb.develop,
     rules_verb.sanction,
+    rules_verb.sanction_nouns,
     rules_verb.works_for,
     rules_people.founders,
     rules_people.leaders,

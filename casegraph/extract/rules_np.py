@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from casegraph.extract.context import Ctx, children, conjuncts, lemma, np_entities, prep_objects
+from casegraph.extract.context import (
+    Ctx,
+    children,
+    conjuncts,
+    coordinated,
+    lemma,
+    np_entities,
+    prep_objects,
+)
 from casegraph.extract.cues import list_items
 from casegraph.extract.spans import Mention
 from casegraph.extract.tokens import POSSESSIVE
@@ -75,6 +83,11 @@ def demonym_modifier(ctx: Ctx) -> None:
         place = _country_mention(ctx, j) if j >= lo else None
         if place is not None and (place.kind == "demonym" or based):
             ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.9)
+            if any(doc[i].tag_ == "NNS" for i in range(j + 1, m.start)):
+                # "South Korean firms S2W and KFSI": the plural noun covers the whole list
+                for other in coordinated(ctx, m):
+                    if other != place.entity and ctx.etype(other) in ACTORS:
+                        ctx.add(other, "BASED_IN", place.entity, "appositive-demonym", 0.8)
             continue
         # after the name: ", a North Macedonian company", ", a UK-German company",
         # ", 2nd Israeli Spyware Firm" (a headline)
