@@ -288,7 +288,8 @@ def target(ctx: Ctx) -> None:
         head = tok.head
         if tok.dep_ in ("xcomp", "advcl") and lemma(head) in uses:
             if is_passive(head):
-                actors = passive_subjects(ctx, head)
+                # "X was used by the Bahraini government to hack ...": the tool and its user
+                actors = passive_subjects(ctx, head) + agents(ctx, head)
                 if not actors and head.dep_ == "relcl":
                     actors = np_entities(ctx, head.head)
             else:

@@ -222,9 +222,10 @@ def possessive(ctx: Ctx) -> None:
             continue
         if owner is None:
             continue
+        hyphens = 0  # "Apple's then-brand-new BlastDoor": a hyphenated modifier counts once
         while (
             nxt < span.end
-            and nxt - tok.i <= 3
+            and nxt - tok.i - hyphens <= 3
             and doc[nxt].text[:1].islower()
             and (
                 doc[nxt].pos_ in ("ADJ", "ADV", "NOUN")
@@ -232,6 +233,13 @@ def possessive(ctx: Ctx) -> None:
             )
         ):
             nxt += 1
+            if (
+                nxt + 1 < span.end
+                and doc[nxt].text == "-"
+                and not doc[nxt - 1].whitespace_
+                and not doc[nxt].whitespace_
+            ):
+                nxt, hyphens = nxt + 1, hyphens + 2
         if nxt >= span.end:
             continue
         owned = ctx.res.mention(ctx.sent, doc[nxt])
@@ -247,6 +255,33 @@ def possessive(ctx: Ctx) -> None:
         ):
             continue  # "its Appin story": the story is owned, not Appin
         _possessive_pair(ctx, owner, owned.entity)
+
+
+NAMING_WORDS = frozenset({"called", "named", "dubbed", "codenamed", "branded"})
+
+
+def possessive_named(ctx: Ctx) -> None:
+    """ "QuaDream's flagship product – called REIGN", 'its spyware, dubbed X' -> DEVELOPED."""
+    doc, span = ctx.sent.doc, ctx.sent.span
+    cues = ctx.gaz.product_cues | {"product", "products"}
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) != "Product":
+            continue
+        j = m.start - 1
+        while j > span.start and doc[j].text in ("“", '"', "‘", "'"):
+            j -= 1
+        if j <= span.start or doc[j].lower_ not in NAMING_WORDS:
+            continue
+        j -= 1
+        while j > span.start and doc[j].text in (",", "–", "—", "-", "("):
+            j -= 1
+        noun = doc[j]
+        if noun.lower_ not in cues or noun.pos_ != "NOUN":
+            continue
+        for p in children(noun, "poss"):
+            owner = ctx.ent(p)
+            if owner is not None and ctx.etype(owner) in ACTORS:
+                ctx.add(owner, "DEVELOPED", m.entity, "possessive-named", 0.75)
 
 
 def _possessive_pair(ctx: Ctx, owner: int, owned: int) -> None:

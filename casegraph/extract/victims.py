@@ -19,10 +19,10 @@ def find_victims(sent: Sent, gaz: Gazetteer, previous: Span | None = None) -> li
     lists them ('They included politicians, ...') after a sentence that does."""
     span = sent.span
     out = _targeted_classes(sent, gaz)
-    if not any(t.lower_ in gaz.targeting_cues for t in span) and not (
+    if not any(_targeting(t, gaz) for t in span) and not (
         previous is not None
         and any(t.lower_ in LISTING for t in span)
-        and any(t.lower_ in gaz.targeting_cues for t in previous)
+        and any(_targeting(t, gaz) for t in previous)
     ):
         return out
     for tok in span:
@@ -57,6 +57,11 @@ def find_victims(sent: Sent, gaz: Gazetteer, previous: Span | None = None) -> li
             )
         )
     return out
+
+
+def _targeting(tok: Token, gaz: Gazetteer) -> bool:
+    """A word that speaks of targeting, in any of its forms ('attacks', 'hacks', 'spies')."""
+    return tok.lower_ in gaz.targeting_cues or (tok.lemma_ or "").lower() in gaz.targeting_cues
 
 
 def _modifier_start(tok: Token, gaz: Gazetteer) -> int:

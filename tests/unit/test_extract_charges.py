@@ -64,3 +64,35 @@ def test_a_demonym_before_a_plural_noun_covers_the_list() -> None:
     assert ("Korvan Analytics", "BASED_IN", "Chile") in rels
     single = typed("Chilean firm Veltrix Labs and Google shared analysis.")
     assert not any(s == "Google" and r == "BASED_IN" for s, r, _ in single)
+
+
+def test_a_firms_product_called_a_code_word_is_developed_by_it() -> None:
+    text = (
+        "Researchers said the capability of Norvale Systems’ flagship product – called "
+        "TIDEMARK – seems on par with Pegasus."
+    )
+    rels = typed(text)
+    assert ("Norvale Systems", "DEVELOPED", "TIDEMARK") in rels
+    assert not any(s == "Researchers" for s, _, _ in rels)
+
+
+def test_a_report_of_a_body_is_reported_on() -> None:
+    rels = typed("Amnesty International's report on Norvale Systems came out on Monday.")
+    assert ("Amnesty International", "REPORTED_ON", "Norvale Systems") in rels
+    assert not typed("Norvale Systems' report on revenue came out.")
+
+
+def test_the_user_of_a_tool_used_to_hack_targets_too() -> None:
+    text = (
+        "The GLINT exploit was used by the Omani government to hack into the phones of local "
+        "human rights activists."
+    )
+    rels = typed(text)
+    assert ("Oman", "TARGETED", "human rights activists") in rels
+    assert ("GLINT", "TARGETED", "human rights activists") in rels
+
+
+def test_attacks_in_the_plural_speak_of_targeting() -> None:
+    text = "Norvale Systems seized domains used in attacks by the group Copperline on governments."
+    found = {f.name for f in facts_of(text) if isinstance(f, EntityFact)}
+    assert "governments" in found
