@@ -242,10 +242,18 @@ def spaced(search: str) -> str:
 
 
 def count(term: Term, doc: str) -> int:
-    """How often a term occurs in a document's spaced() tokens."""
+    """How often a term occurs in a document's spaced() tokens; a phrase at every token it
+    starts at, so occurrences may overlap ("a a" twice in "a a a"), as FTS5 counts them."""
     if term.prefix:
         return doc.count(" " + term.words[0])
-    return doc.count(" " + "  ".join(term.words) + " ")
+    needle = " " + "  ".join(term.words) + " "
+    if len(term.words) == 1:
+        return doc.count(needle)
+    found, at = 0, doc.find(needle)
+    while at >= 0:
+        found += 1
+        at = doc.find(needle, at + 1)  # the next token start (a match starts at a space)
+    return found
 
 
 def matches(node: Node, doc: str) -> bool:

@@ -10,8 +10,8 @@ from casegraph.graph.model import Document, Source
 from casegraph.queries.find import find
 from tests.unit.test_fulltext_index import generated, sources
 
-QUERIES = ["alpha", "gamma", "orion", "caf\u00e9", "alp*", '"alpha beta"', "alpha beta",
-           "(gamma OR zeta) NOT orion", "quoted AND NOT orion", "delta OR orion"]  # fmt: skip
+QUERIES = ["alpha", "gamma", "orion", "caf\u00e9", "alp*", '"alpha beta"', '"alpha alpha"',
+           "alpha beta", "(gamma OR zeta) NOT orion", "quoted AND NOT orion", "delta OR orion"]  # fmt: skip
 
 # Documents with no search tokens, as a store written before search existed has them.
 UNTOKENED = "MATCH (d:Document) WHERE d.search_tokens IS NULL AND d.text <> '' RETURN count(d) AS n"
