@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from casegraph.backends.sqlite.fulltext import index_problems
 from casegraph.errors import StoreError, shown
 
 # The tables every casegraph store has, and their columns holding JSON text.
@@ -208,6 +209,9 @@ def _check(db: sqlite3.Connection, report: CheckReport, full: bool) -> None:
         report.add(f"evidence: {bad} row(s) with impossible confidence or offsets")
     if full:
         _check_text(db, report)
+    if version == SCHEMA_VERSION:
+        for problem in index_problems(db, full=full):
+            report.add(problem)
     for table in ("documents", "entities", "relations", "evidence"):
         sql = f"SELECT count(*) FROM {table}"  # noqa: S608 (our own table names)
         report.counts[table] = int(db.execute(sql).fetchone()[0])
