@@ -17,11 +17,14 @@ ACTORS = frozenset({"Company", "Organization"})
 def head_words(tok: Token) -> list[str] | None:
     """'the intelligence service' -> ['intelligence', 'service']; None unless a definite,
     singular common noun with only lower-case noun modifiers."""
-    if tok.tag_ != "NN" or not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+    if tok.tag_ != "NN" or tok.n_lefts == 0:
+        return None
+    lefts = list(tok.lefts)  # a determiner, compounds and a possessive all precede the noun
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in lefts):
         return None
     words = []
-    for c in tok.children:
-        if c.i < tok.i and c.dep_ == "compound":
+    for c in lefts:
+        if c.dep_ == "compound":
             if not c.text.islower() or not c.is_alpha:
                 return None
             words.append((c.i, c.lower_))

@@ -36,7 +36,7 @@ class Ctx:
 
     def __post_init__(self) -> None:
         if not self.tokens:
-            self.tokens = list(self.sent.span)
+            self.tokens = self.sent.tokens()
         self.verbs = [(t, lemma(t)) for t in self.tokens if t.tag_.startswith("VB")]
         self.words = frozenset(t.lower_ for t in self.tokens) | {lem for _, lem in self.verbs}
 

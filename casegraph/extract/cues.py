@@ -40,13 +40,14 @@ def find_cues(
     span, doc = sent.span, sent.doc
     out: list[Scored] = []
     lo, hi = span.start, span.end
-    names = [is_name_token(t) for t in span]
-    lowers = [t.lower_ for t in span]
+    toks = sent.tokens()
+    names = [is_name_token(t) for t in toks]
+    lowers = [t.lower_ for t in toks]
     introducing = first_words(gaz.introducers)
     naming = first_words(gaz.product_introducers)
     i = lo
     while i < hi:
-        tok = doc[i]
+        tok = toks[i - lo]
         # a run of name words starts here
         starts = names[i - lo] and (i == lo or not names[i - lo - 1])
         # "Cobwebs Technologies", "NSO Group": a name ending in a company designator.

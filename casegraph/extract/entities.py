@@ -26,7 +26,7 @@ from casegraph.extract.tokens import (
 from casegraph.extract.victims import find_victims
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 LOCATIVE = frozenset(
     {"in", "at", "near", "from", "outside", "around", "across", "throughout", "to"}
@@ -97,10 +97,11 @@ def _reference_names(sent: Sent, ref: Reference) -> list[Scored]:
     count, so the list never makes a name of ordinary words."""
     doc, lo, hi = sent.doc, sent.span.start, sent.span.end
     out: list[Scored] = []
+    texts = [t.text for t in sent.span]  # one pass: most words start no listed name
     i = lo
     while i < hi:
-        longest = ref.max_tokens(doc[i].text)
-        if not longest or not is_name_token(doc[i]) or (i == lo and not _code(doc[i].text)):
+        longest = ref.max_tokens(texts[i - lo])
+        if not longest or not is_name_token(doc[i]) or (i == lo and not _code(texts[0])):
             i += 1
             continue
         for n in range(min(REF_MAX_TOKENS, longest, hi - i), 0, -1):
@@ -157,20 +158,23 @@ def _ents_in(span: Span) -> list[Span]:
     return [e for e in span.doc.ents if e.start >= span.start and e.end <= span.end]
 
 
+def _leading_junk(tok: Token, more: bool) -> bool:
+    """A token an entity span should not start with (punctuation, 'Dr', 'Using', 'the')."""
+    tag = tok.tag_
+    return (
+        tok.is_punct
+        or tok.lower_ in HONORIFICS
+        or (tag in ("VBG", "VBD", "VBZ", "VB") and more)  # "Using NSO"
+        or (tok.text[:1].islower() and tag not in NAME_TAGS)
+        or tag in ("IN", "DT")  # "Inside India", "The Ministry of ..."
+    )
+
+
 def _clean_ent(ent: Span, gaz: Gazetteer) -> list[Span]:
     """An entity span without leading determiners, demonym prefixes and trailing possessives."""
     doc = ent.doc
     start, end = ent.start, ent.end
-    while (
-        start < end
-        and (
-            doc[start].is_punct
-            or doc[start].lower_ in HONORIFICS
-            or (doc[start].tag_ in ("VBG", "VBD", "VBZ", "VB") and start < end - 1)  # "Using NSO"
-            or (doc[start].text[:1].islower() and doc[start].tag_ not in NAME_TAGS)
-            or doc[start].tag_ in ("IN", "DT")  # "Inside India", "The Ministry of ..."
-        )
-    ):
+    while start < end and _leading_junk(doc[start], start < end - 1):
         start += 1
     while end > start and (doc[end - 1].text in POSSESSIVE or doc[end - 1].is_punct):
         end -= 1

@@ -114,10 +114,13 @@ def _register_guard() -> None:
     @Language.component(GUARD_PIPE)
     def guard(doc: Any) -> Any:
         """Marks tokens after an abbreviation as not starting a sentence (see ABBREVIATIONS)."""
-        for tok in doc[1:]:
-            prev = doc[tok.i - 1].text
-            if prev in ALWAYS_JOINED or (prev in ABBREVIATIONS and _continues(tok)):
+        prev = None
+        for tok in doc:
+            if prev is not None and (
+                prev in ALWAYS_JOINED or (prev in ABBREVIATIONS and _continues(tok))
+            ):
                 tok.is_sent_start = False
+            prev = tok.text
         return doc
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 
 @dataclass(slots=True)
@@ -22,10 +22,17 @@ class Sent:
     charmap: list[int] | None = None  # chunk character -> source character, when cleaned
     headline: bool = False  # a title or section heading
     title_case: bool = False  # a heading in Title Case, where spaCy's names are unreliable
+    _tokens: list[Token] = field(default_factory=list, repr=False)
 
     @property
     def doc(self) -> Doc:
         return self.span.doc
+
+    def tokens(self) -> list[Token]:
+        """The sentence's tokens, made once (spaCy makes a new Token object at each index)."""
+        if not self._tokens:
+            self._tokens.extend(self.span)
+        return self._tokens
 
     @property
     def start(self) -> int:
