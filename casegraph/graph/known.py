@@ -41,7 +41,8 @@ class NameIndex(Protocol):
     """What resolution reads of a store; each call answers completely for what it is asked."""
 
     def names(self, query: NameQuery) -> Iterable[NameRec]:
-        """Every stored name matching any criterion of the query."""
+        """Every stored name matching any criterion of the query; of a block, at least its
+        first FUZZY_CANDIDATES names in key order (no later one is ever a fuzzy candidate)."""
 
     def xids(self, xids: set[str]) -> dict[str, str]:
         """Which of these external ids are known: external id -> entity id."""
