@@ -150,6 +150,9 @@ def np_entities(ctx: Ctx, tok: Token, depth: int = 0, *, deep: bool = True) -> l
             m = ctx.res.mention(ctx.sent, t)
             if m is not None:
                 found.extend(coordinated(ctx, m))
+            if deep and depth < MAX_NP_DEPTH and ctx.etype(e) == "VictimGroup":
+                for obj in members(t):  # "exchanges like EMXO": the class and its members
+                    found.extend(np_entities(ctx, obj, depth + 1))
             continue
         if depth >= MAX_NP_DEPTH or not deep:
             continue

@@ -174,6 +174,10 @@ def find_cues(
         if k > i and any(doc[b].text in gaz.product_cues for b in range(max(lo, i - 4), i)):
             s = k + 1 if k < hi and doc[k].text in QUOTES else k
             e = span_end(doc, s, hi, ents)
+            if e == s and s < hi and _all_caps_word(doc[s].text):
+                e = (
+                    s + 1
+                )  # "called REIGN": a capitalised code word the tagger took for an adjective
             if e > s and not blocked_by(s, e, blocked):
                 out.append((CUE, make_mention(sent, s, e, "Product", "cue:product-named", 3.0)))
         i += 1
@@ -429,3 +433,7 @@ def coordinated_names(sent: Sent, mentions: list[Mention], gaz: Gazetteer) -> li
             weight = 1.5 if m.type == "Person" else 0.8  # "A, B, C and D" among people
             out.append(make_mention(sent, s, e, m.type, "cue:coordinated", weight))
     return out
+
+
+def _all_caps_word(text: str) -> bool:
+    return len(text) >= 3 and text.isalpha() and text.isupper()

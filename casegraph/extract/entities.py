@@ -379,7 +379,7 @@ def _spacy(sent: Sent, gaz: Gazetteer, ents: list[Span]) -> list[Scored]:
             continue  # the gazetteer pass already typed it
         if label == "PERSON":
             parts = [t for t in ent if t.text not in ("-", "–")]  # "John Scott-Railton"
-            if all(t.text[:1].isupper() for t in parts) and len(parts) <= 4:
+            if all(t.text[:1].isupper() for t in parts) and len(parts) <= 6:  # "Seyyed .. Kazemi"
                 out.append(
                     (SPACY, make_mention(sent, ent.start, ent.end, "Person", "spacy:PERSON", 1))
                 )

@@ -54,6 +54,8 @@ class Gazetteer:
     victim_phrases: frozenset[str]
     victim_relational: frozenset[str]
     victim_modifiers: frozenset[str]
+    victim_targets: frozenset[str]  # classes that are victims only as what targeting acts on
+    victim_targets_modified: frozenset[str]  # ... and only with a modifier before them
     targeting_cues: frozenset[str]
     lawsuit: dict[str, Any]
     triggers: dict[str, Any]
@@ -189,6 +191,8 @@ def load_gazetteer() -> Gazetteer:
         victim_phrases=frozenset(vic["phrases"]),
         victim_relational=frozenset(vic["relational_heads"]),
         victim_modifiers=frozenset(vic["modifiers"]),
+        victim_targets=frozenset(vic["target_heads"]),
+        victim_targets_modified=frozenset(vic["target_heads_need_modifier"]),
         targeting_cues=frozenset(vic["targeting_cues"]),
         lawsuit=_data("lawsuits.json"),
         triggers=triggers,

@@ -32,6 +32,9 @@ def _negated(tok: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in NEGATIONS for c in tok.children)
 
 
+INVOLVEMENT = frozenset({"involvement", "role", "part", "participation", "hand"})
+
+
 def attacks(ctx: Ctx) -> None:
     """'attacks by X on Y', "X's attacks on Y", 'X launched attacks against Y', 'X was behind
     an attack on Y', 'X was behind the Kaseya attack' -> X TARGETED Y."""
@@ -61,6 +64,13 @@ def attacks(ctx: Ctx) -> None:
         head = tok.head
         if not attackers and tok.dep_ == "dobj" and lemma(head) in ctx.gaz.trigger("launch_verbs"):
             attackers = subjects(ctx, head)  # "X launched attacks on Y"
+        if not attackers and tok.dep_ == "pobj" and head.lower_ == "in":
+            part = head.head  # "X's (reported) involvement in an attack against Y"
+            if part.pos_ == "NOUN" and lemma(part) in INVOLVEMENT:
+                attackers = [e for c in children(part, "poss") if (e := ctx.ent(c)) is not None]
+                attackers += [
+                    e for o in prep_objects(part, "of", "by") for e in np_entities(ctx, o)
+                ]
         if not attackers and tok.dep_ == "pobj" and head.lower_ == "behind":
             verb = head.head  # "X was behind an attack on Y", "suspected of being behind ..."
             attackers = [e for s in subject_tokens(ctx, verb) for e in np_entities(ctx, s)]

@@ -167,17 +167,27 @@ def _linked_after(ctx: Ctx, obj: Token) -> list[int]:
     return found
 
 
+def _infinitive_on_noun(verb: Token) -> bool:
+    """'(a tool) to infect players': an infinitive clause hanging on a noun."""
+    return verb.dep_ in ("relcl", "acl") and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
+    )
+
+
 def actor_of(ctx: Ctx, tok: Token) -> int | None:
     """Who performs an action: climbing from the verb through nouns and clauses to a named actor."""
     node = tok
+    # "malware ... Warzone to infect players": the noun an infinitive hangs on is what is used
+    # (or a parse error), not who acts; only someone linked to it ("the group's campaign to")
+    used = ctx.ent(tok.head) if _infinitive_on_noun(tok) else None
     for _ in range(8):
         if node.pos_ in ("NOUN", "PROPN", "PRON"):
             e = ctx.ent(node)
-            if e is not None and ctx.etype(e) in ACTORS | {"Person"}:
+            if e is not None and e != used and ctx.etype(e) in ACTORS | {"Person"}:
                 return e
             linked = [x for x in np_entities(ctx, node) if ctx.etype(x) in ACTORS | {"Person"}]
             linked += [x for c in children(node, "poss") if (x := ctx.ent(c)) is not None]
-            linked = [x for x in linked if ctx.etype(x) in ACTORS | {"Person"}]
+            linked = [x for x in linked if x != used and ctx.etype(x) in ACTORS | {"Person"}]
             if linked:
                 return linked[0]
         if node.tag_.startswith("VB") or node.pos_ == "AUX":
@@ -186,7 +196,7 @@ def actor_of(ctx: Ctx, tok: Token) -> int | None:
             subj = subject_tokens(ctx, node, ("nsubj", "nsubjpass"))
             for s in subj:
                 for e in np_entities(ctx, s):
-                    if ctx.etype(e) in ACTORS | {"Person"}:
+                    if e != used and ctx.etype(e) in ACTORS | {"Person"}:
                         return e
             if subj and node.i != tok.i:
                 node = subj[0]
@@ -278,7 +288,8 @@ def target(ctx: Ctx) -> None:
         head = tok.head
         if tok.dep_ in ("xcomp", "advcl") and lemma(head) in uses:
             if is_passive(head):
-                actors = passive_subjects(ctx, head)
+                # "X was used by the Bahraini government to hack ...": the tool and its user
+                actors = passive_subjects(ctx, head) + agents(ctx, head)
                 if not actors and head.dep_ == "relcl":
                     actors = np_entities(ctx, head.head)
             else:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from casegraph.extract.context import Ctx, children, conjuncts, lemma, np_entities, prep_objects
+from casegraph.extract.context import (
+    Ctx,
+    children,
+    conjuncts,
+    coordinated,
+    lemma,
+    np_entities,
+    prep_objects,
+)
 from casegraph.extract.cues import list_items
 from casegraph.extract.spans import Mention
 from casegraph.extract.tokens import POSSESSIVE
@@ -75,6 +83,11 @@ def demonym_modifier(ctx: Ctx) -> None:
         place = _country_mention(ctx, j) if j >= lo else None
         if place is not None and (place.kind == "demonym" or based):
             ctx.add(m.entity, "BASED_IN", place.entity, "appositive-demonym", 0.9)
+            if any(doc[i].tag_ == "NNS" for i in range(j + 1, m.start)):
+                # "South Korean firms S2W and KFSI": the plural noun covers the whole list
+                for other in coordinated(ctx, m):
+                    if other != place.entity and ctx.etype(other) in ACTORS:
+                        ctx.add(other, "BASED_IN", place.entity, "appositive-demonym", 0.8)
             continue
         # after the name: ", a North Macedonian company", ", a UK-German company",
         # ", 2nd Israeli Spyware Firm" (a headline)
@@ -209,9 +222,10 @@ def possessive(ctx: Ctx) -> None:
             continue
         if owner is None:
             continue
+        hyphens = 0  # "Apple's then-brand-new BlastDoor": a hyphenated modifier counts once
         while (
             nxt < span.end
-            and nxt - tok.i <= 3
+            and nxt - tok.i - hyphens <= 3
             and doc[nxt].text[:1].islower()
             and (
                 doc[nxt].pos_ in ("ADJ", "ADV", "NOUN")
@@ -219,6 +233,13 @@ def possessive(ctx: Ctx) -> None:
             )
         ):
             nxt += 1
+            if (
+                nxt + 1 < span.end
+                and doc[nxt].text == "-"
+                and not doc[nxt - 1].whitespace_
+                and not doc[nxt].whitespace_
+            ):
+                nxt, hyphens = nxt + 1, hyphens + 2
         if nxt >= span.end:
             continue
         owned = ctx.res.mention(ctx.sent, doc[nxt])
@@ -234,6 +255,33 @@ def possessive(ctx: Ctx) -> None:
         ):
             continue  # "its Appin story": the story is owned, not Appin
         _possessive_pair(ctx, owner, owned.entity)
+
+
+NAMING_WORDS = frozenset({"called", "named", "dubbed", "codenamed", "branded"})
+
+
+def possessive_named(ctx: Ctx) -> None:
+    """ "QuaDream's flagship product – called REIGN", 'its spyware, dubbed X' -> DEVELOPED."""
+    doc, span = ctx.sent.doc, ctx.sent.span
+    cues = ctx.gaz.product_cues | {"product", "products"}
+    for m in ctx.mentions:
+        if ctx.etype(m.entity) != "Product":
+            continue
+        j = m.start - 1
+        while j > span.start and doc[j].text in ("“", '"', "‘", "'"):
+            j -= 1
+        if j <= span.start or doc[j].lower_ not in NAMING_WORDS:
+            continue
+        j -= 1
+        while j > span.start and doc[j].text in (",", "–", "—", "-", "("):
+            j -= 1
+        noun = doc[j]
+        if noun.lower_ not in cues or noun.pos_ != "NOUN":
+            continue
+        for p in children(noun, "poss"):
+            owner = ctx.ent(p)
+            if owner is not None and ctx.etype(owner) in ACTORS:
+                ctx.add(owner, "DEVELOPED", m.entity, "possessive-named", 0.75)
 
 
 def _possessive_pair(ctx: Ctx, owner: int, owned: int) -> None:

@@ -78,6 +78,28 @@ def report(ctx: Ctx) -> None:
                     ctx.add(r, "REPORTED_ON", t, rule, 0.8)
 
 
+REPORTERS = frozenset({"Organization", "Person"})
+
+
+def report_noun(ctx: Ctx) -> None:
+    """ "Project Zero's thorough analysis of ForcedEntry", "Amnesty's report on NSO Group" ->
+    the possessor REPORTED_ON what the report is about."""
+    nouns = ctx.gaz.trigger("report_nouns")
+    for tok in ctx.tokens:
+        if tok.pos_ != "NOUN" or lemma(tok) not in nouns:
+            continue
+        reporters = [e for c in children(tok, "poss") if (e := ctx.ent(c)) is not None]
+        reporters = [r for r in reporters if ctx.etype(r) in REPORTERS]
+        if not reporters:
+            continue
+        about = prep_objects(tok, "of", "on", "into", "about")
+        targets = [e for a in about for e in np_entities(ctx, a)]
+        for r in reporters:
+            for t in dict.fromkeys(targets):
+                if t != r and ctx.etype(t) not in ("Country", "Location"):
+                    ctx.add(r, "REPORTED_ON", t, "report-noun", 0.75)
+
+
 def according_to(ctx: Ctx) -> None:
     """'X sold Y, according to a report by Amnesty' -> Amnesty REPORTED_ON X and Y."""
     doc, span = ctx.sent.doc, ctx.sent.span

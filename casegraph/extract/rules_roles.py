@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from casegraph.extract.context import Ctx, np_entities, prep_objects, subject_tokens
+from casegraph.extract.context import (
+    Ctx,
+    children,
+    lemma,
+    np_entities,
+    prep_objects,
+    subject_tokens,
+)
 from casegraph.extract.spans import Mention
 from casegraph.extract.tokens import POSSESSIVE
 
@@ -156,8 +163,14 @@ def _people_listed(ctx: Ctx, j: int) -> list[int]:
 MEMBER_NOUNS = frozenset(
     {"member", "members", "affiliate", "affiliates", "part", "operator", "operators", "leader",
      "leaders", "employee", "employees", "founder", "founders", "hacker", "hackers", "officer",
-     "officers", "agent", "agents", "developer", "developers"}
+     "officers", "agent", "agents", "developer", "developers", "contractor", "contractors"}
 )  # fmt: skip
+# Role nouns whose employer follows "for" or "at" ("contractors for X", "employees at X").
+FOR_NOUNS = frozenset(
+    {"contractor", "contractors", "employee", "employees", "operator", "operators", "developer",
+     "developers", "hacker", "hackers", "agent", "agents", "officer", "officers"}
+)  # fmt: skip
+NAMING_AS = frozenset({"identify", "name", "describe", "list", "charge", "indict", "unmask"})
 
 
 def membership(ctx: Ctx) -> None:
@@ -168,14 +181,19 @@ def membership(ctx: Ctx) -> None:
     for tok in ctx.tokens:
         if tok.lower_ not in MEMBER_NOUNS or tok.pos_ != "NOUN" or tok.dep_ not in ("attr", "pobj"):
             continue
-        bodies = [e for o in prep_objects(tok, "of", "in") for e in np_entities(ctx, o)]
+        preps = ("of", "in", "for", "at") if tok.lower_ in FOR_NOUNS else ("of", "in")
+        bodies = [e for o in prep_objects(tok, *preps) for e in np_entities(ctx, o)]
         bodies = [b for b in bodies if ctx.etype(b) in EMPLOYERS]
         if not bodies:
             continue
         verb = tok.head
         if tok.dep_ == "pobj":  # "were among the members of", "as members of"
             verb = verb.head
-        people = [e for s in subject_tokens(ctx, verb) for e in people_of(ctx, s)]
+        if tok.head.lower_ == "as" and lemma(verb) in NAMING_AS and children(verb, "dobj"):
+            # "the DOJ identified the two as contractors for X": the object is who
+            people = [e for o in children(verb, "dobj") for e in people_of(ctx, o)]
+        else:
+            people = [e for s in subject_tokens(ctx, verb) for e in people_of(ctx, s)]
         if not people and verb.dep_ in ("pcomp", "pobj", "xcomp", "advcl"):
             people = _people_governing(ctx, verb)  # "X is accused of being part of Y"
         for p in dict.fromkeys(people):

@@ -12,6 +12,7 @@ from casegraph.extract.context import (
     is_passive,
     is_verb,
     lemma,
+    members,
     np_entities,
     prep_objects,
     subject_tokens,
@@ -55,9 +56,13 @@ def with_tool(ctx: Ctx) -> None:
 
 
 def target_nouns(ctx: Ctx) -> None:
-    """'X were selected as targets of Pegasus', 'X is a victim of Y', 'his victims included X'."""
+    """'X were selected as targets of Pegasus', 'X is a victim of Y', 'his victims included X',
+    'Y claimed victims including X'."""
     for tok in ctx.tokens:
         if tok.pos_ != "NOUN" or lemma(tok) not in TARGET_NOUNS:
+            continue
+        if tok.dep_ == "dobj" and lemma(tok.head) in CLAIMING_VICTIMS:
+            _victims_claimed(ctx, tok)
             continue
         attackers = [e for o in prep_objects(tok, "of") for e in np_entities(ctx, o)]
         attackers += [e for p in children(tok, "poss") if (e := ctx.ent(p)) is not None]
@@ -78,6 +83,25 @@ def target_nouns(ctx: Ctx) -> None:
             for v in victims:
                 if v != a:
                     ctx.add(a, "TARGETED", v, "target-noun", 0.7)
+
+
+CLAIMING_VICTIMS = frozenset({"claim", "hit", "count", "add", "compromise", "breach", "infect"})
+
+
+def _victims_claimed(ctx: Ctx, tok: Token) -> None:
+    """'X has exploited flaws to claim victims including A, B and C' -> X TARGETED A, B, C."""
+    victims = [v for m in members(tok) for v in _victims_of(ctx, m)]
+    if not victims:
+        return
+    verb = tok.head
+    attackers = subjects(ctx, verb)
+    if not attackers and verb.dep_ == "acl" and verb.head.dep_ == "dobj":
+        attackers = subjects(ctx, verb.head.head)  # "X exploited flaws to claim victims"
+    attackers = [a for a in attackers if ctx.etype(a) in ATTACKERS]
+    for a in attackers:
+        for v in victims:
+            if v != a:
+                ctx.add(a, "TARGETED", v, "victims-including", 0.7)
 
 
 def under_surveillance(ctx: Ctx) -> None:

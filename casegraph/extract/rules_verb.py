@@ -193,6 +193,41 @@ def sanction(ctx: Ctx) -> None:
                 ctx.add(b, "SANCTIONED", w, "svo-sanction", 0.8)
 
 
+IMPOSERS = frozenset({"Organization", "Country"})
+FACING = frozenset({"face", "receive", "get", "incur", "draw"})
+
+
+def sanction_nouns(ctx: Ctx) -> None:
+    """'The two face sanctions through the U.S. Department of Treasury', 'Treasury's sanctions
+    against X', 'sanctions imposed by the EU on X' -> the body SANCTIONED X."""
+    for tok in ctx.tokens:
+        if tok.pos_ != "NOUN" or lemma(tok) != "sanction":
+            continue
+        by = [e for o in prep_objects(tok, "through", "from", "by") for e in np_entities(ctx, o)]
+        by += [e for p in children(tok, "poss") if (e := ctx.ent(p)) is not None]
+        for acl in children(tok, "acl"):  # "sanctions imposed by X on Y"
+            if lemma(acl) in ("impose", "announce", "issue", "levy"):
+                by += [e for o in prep_objects(acl, "by") for e in np_entities(ctx, o)]
+        facing = tok.dep_ == "dobj" and lemma(tok.head) in FACING
+        if facing:  # "face sanctions through X": the body attached to the verb
+            by += [
+                e for o in prep_objects(tok.head, "through", "from") for e in np_entities(ctx, o)
+            ]
+        by = [b for b in dict.fromkeys(by) if ctx.etype(b) in IMPOSERS]
+        if not by:
+            continue
+        whom = [e for o in prep_objects(tok, "against", "on") for e in np_entities(ctx, o)]
+        for acl in children(tok, "acl"):
+            whom += [e for o in prep_objects(acl, "on", "against") for e in np_entities(ctx, o)]
+        if facing:  # "X face sanctions"
+            whom += [e for s in subject_tokens(ctx, tok.head) for e in people_of(ctx, s)]
+            whom += [e for s in subject_tokens(ctx, tok.head) for e in np_entities(ctx, s)]
+        for b in by:
+            for w in dict.fromkeys(whom):
+                if w != b and ctx.etype(w) in ACTORS | {"Person"}:
+                    ctx.add(b, "SANCTIONED", w, "sanction-noun", 0.75)
+
+
 def _listed(ctx: Ctx, verb: Token) -> list[int]:
     """The names listed after a plural object: 'placed two firms on the list: A and B'."""
     doc, span, gaz = ctx.sent.doc, ctx.sent.span, ctx.gaz

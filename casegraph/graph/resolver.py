@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from casegraph.errors import CasegraphError, ValidationError
+from casegraph.graph.context import KEPT_APART, apart
 from casegraph.graph.ids import base_id, dumps, evidence_key, numbered_id, relation_id, second_id
 from casegraph.graph.keys import (
     FUZZY_MIN_LEN,
@@ -247,7 +248,7 @@ class Resolver:
             return entity_id
         for i, name in enumerate((fact.name, *fact.aliases)):
             rec = known.names.get((fact.type, norm(name)))
-            if rec:
+            if rec and not self._apart(rec.entity, fact):
                 self.rule = "name" if i == 0 else f"its alias {name!r}"
                 return rec.entity
         decided = self.decided.get(norm(fact.name))
@@ -266,7 +267,18 @@ class Resolver:
                 return found
         if fact.type in EXACT_TYPES:
             return None
-        return self._loose_match(fact.type, fact.name)
+        found = self._loose_match(fact.type, fact.name)
+        return None if found is None or self._apart(found, fact) else found
+
+    def _apart(self, entity_id: str, fact: EntityFact) -> bool:
+        """Whether a product fact stays apart from a same-named product (casegraph.graph.context)."""
+        if fact.type != "Product":
+            return False
+        ent = self.known.ent(entity_id)
+        if ent is None or not apart(ent.props, fact.properties or {}, (fact.name, *fact.aliases)):
+            return False
+        self.summary.skipped[KEPT_APART] = self.summary.skipped.get(KEPT_APART, 0) + 1
+        return True
 
     def _typed_elsewhere(self, fact: EntityFact) -> str | None:
         """The entity a text document's guess joins: the same name known under another type

@@ -12,7 +12,8 @@ references as properties), typed by the file's `type`:
 | country | Country |
 | others (sector, ...) | skipped, counted as `unmapped_cluster_type:<type>` |
 
-`meta.products` of a vendor become Product entities it DEVELOPED; `meta.country` (ISO codes) of
+`meta.products` of a vendor become Product entities it DEVELOPED (with the vendor's name as
+`listed_by` and an id of the vendor's, see casegraph.graph.context); `meta.country` (ISO codes) of
 an actor or vendor becomes BASED_IN that Country. `related` links whose target is a cluster of
 the same file map: part-of -> PART_OF, uses/deploys/delivers -> USED (used-by and
 is-deployed-by reversed), targets -> TARGETED,
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from casegraph.errors import LoaderError, ValidationError
+from casegraph.graph.context import LISTED_BY
 from casegraph.graph.model import (
     Document,
     EntityRef,
@@ -159,20 +161,25 @@ def _facts(data: dict[str, Any], doc_id: str, path: str, skipped: dict[str, int]
         if uuid:
             known[uuid] = ref
             types[uuid] = etype
-        yield from _meta_facts(ref, etype, meta, cluster["value"], doc_id, where, skipped)
+        yield from _meta_facts(ref, etype, meta, cluster["value"], doc_id, where, skipped,
+                               uuid or f"{doc_id}:{where}")  # fmt: skip
     for i, cluster in enumerate(values):
         yield from _links(cluster, known, types, doc_id, f"cluster {i + 1}", skipped)
 
 
 def _meta_facts(ref: EntityRef, etype: str, meta: dict[str, Any], name: str, doc_id: str,
-                where: str, skipped: dict[str, int]) -> Iterator[Fact]:  # fmt: skip
+                where: str, skipped: dict[str, int], owner: str) -> Iterator[Fact]:  # fmt: skip
     if etype == "Company":
         for product in _strings(meta.get("products", [])):
             ev = make_evidence(doc_id, f"{name}: products include {product}",
                                extractor=EXTRACTOR, locator=where)  # fmt: skip
-            yield make_entity("Product", product, locator=where)
-            yield make_relation(ref, "DEVELOPED", EntityRef(product, "Product"), evidence=ev,
-                                locator=where)  # fmt: skip
+            # known from this list only: its id is the vendor's, so the relation reaches the
+            # entity this product resolved to even when it was kept apart from a same-named one
+            xid = f"{owner}#product:{product.casefold()}"
+            yield make_entity("Product", product, properties={LISTED_BY: [name]}, xid=xid,
+                              locator=where)  # fmt: skip
+            yield make_relation(ref, "DEVELOPED", EntityRef(product, "Product", xid),
+                                evidence=ev, locator=where)  # fmt: skip
     if etype in ("Company", "Organization"):
         for code in _strings(meta.get("country", [])):
             country = country_name(code) if len(code) == 2 else code

@@ -68,3 +68,15 @@ def test_review_puts_planted_problems_in_the_first_ten(
     assert any(
         i.kind == "type-clash" and "person:intellexa" in {i.subject, *i.also} for i in items
     ), [(i.kind, i.subject) for i in items]
+
+
+def test_a_vendors_triton_is_not_the_ics_malware(real_case: SqliteStore) -> None:
+    # Intellexa's listed product "Triton" and the TRITON/TRISIS malware of ATT&CK ICS and the
+    # MISP tool galaxy are two things; merged, Intellexa had a cited link to TEMP.Veles
+    made = {
+        r.other.id for r in real_case.relations_of("company:intellexa") if r.type == "DEVELOPED"
+    }
+    (actor,) = [e for e, _ in real_case.search("TEMP.Veles") if e.name == "TEMP.Veles"]
+    used = {r.other.id for r in real_case.relations_of(actor.id) if r.type == "USED"}
+    assert used and not made & used
+    assert any(real_case.entity(i).name == "Triton" for i in made)
