@@ -400,7 +400,9 @@ class Resolver:
                 raise ValidationError(f"{locator + ': ' if locator else ''}unknown id {ref.xid!r}")
         assert ref.name is not None
         if ref.type:
-            if not ref.xid:  # the common case, a typed name already known: as _entity decides it
+            # The common case, a typed name already known, decided as _entity would: an end has
+            # no properties, so no context rule (`_apart`, graph/context.py) keeps it apart.
+            if not ref.xid:
                 rec = self.known.names.get((ref.type, norm(ref.name)))
                 if rec is not None:
                     self.rule = "name"
