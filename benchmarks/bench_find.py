@@ -8,7 +8,7 @@ Documents are generated from a vocabulary of 30,000 made-up words drawn with Zip
 firm and product names; each document also carries five relations with quoted evidence, so a
 load writes what a real load writes besides text (spaCy is not run: its cost would hide the
 index's). The load is timed twice on fresh stores: as shipped, and with the text index given no
-tokens (the same rows, empty), which is the load without the index. Then each query of a mix
+documents (fulltext.index_documents made a no-op), which is the load without the index. Then each query of a mix
 (a rare word, a mid-frequency word, a name, a phrase, a prefix, two words, a boolean with NOT,
 a word in every document) runs --repeat times through casegraph.queries.find.find in-process;
 p50 and p95 are reported per query and over the whole mix. Prints Markdown on stdout.
@@ -93,12 +93,12 @@ def sources(n: int, words: int, seed: int) -> Iterator[object]:
 def timed_load(path: Path, n: int, words: int, seed: int, indexed: bool) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process) of one load into a fresh store."""
     from casegraph.backends import open_store
-    from casegraph.backends.sqlite import writer
+    from casegraph.backends.sqlite import fulltext
     from casegraph.config import Config
 
-    real = writer.tokens
+    real = fulltext.index_documents
     if not indexed:
-        writer.tokens = lambda text: []  # type: ignore[assignment]
+        fulltext.index_documents = lambda db: None  # type: ignore[assignment]
     try:
         store = open_store(Config(store=path), create=True)
         feed = list(sources(n, words, seed))  # generated before timing (the same each time)
@@ -107,7 +107,7 @@ def timed_load(path: Path, n: int, words: int, seed: int, indexed: bool) -> tupl
         elapsed = time.perf_counter() - t0, time.process_time() - c0
         store.close()
     finally:
-        writer.tokens = real  # type: ignore[assignment]
+        fulltext.index_documents = real  # type: ignore[assignment]
     return elapsed
 
 
@@ -117,7 +117,7 @@ def timed_text_load(
     """(wall, CPU) seconds of loading n generated .txt articles with text extraction (spaCy and
     the rules), as `casegraph load` does, into a fresh store."""
     from casegraph.backends import open_store
-    from casegraph.backends.sqlite import writer
+    from casegraph.backends.sqlite import fulltext
     from casegraph.config import Config
     from casegraph.pipeline import load_paths
 
@@ -126,9 +126,9 @@ def timed_text_load(
         files.mkdir(parents=True)
         for i, (text, _) in enumerate(documents(n, words, seed)):
             (files / f"a{i:04d}.txt").write_text(text, encoding="utf-8")
-    real = writer.tokens
+    real = fulltext.index_documents
     if not indexed:
-        writer.tokens = lambda text: []  # type: ignore[assignment]
+        fulltext.index_documents = lambda db: None  # type: ignore[assignment]
     try:
         store = open_store(Config(store=folder / f"text-{indexed}.db"), create=True)
         t0, c0 = time.perf_counter(), time.process_time()
@@ -136,7 +136,7 @@ def timed_text_load(
         elapsed = time.perf_counter() - t0, time.process_time() - c0
         store.close()
     finally:
-        writer.tokens = real  # type: ignore[assignment]
+        fulltext.index_documents = real  # type: ignore[assignment]
     return elapsed
 
 
@@ -190,13 +190,14 @@ def main() -> None:
         store = open_store(Config(store=case))
         n, total = store.fulltext().totals()
         print(f"## find over {n:,} documents, {total:,} words (embedded)\n")
-        for label, (wall, cpu) in (("without the text index", plain), ("with it", indexed)):
-            print(f"- load {label}: {wall:.1f} s wall, {cpu:.1f} s CPU")
-        print(
-            f"- the index adds {100 * (indexed[0] - plain[0]) / plain[0]:.0f}% wall, "
-            f"{100 * (indexed[1] - plain[1]) / plain[1]:.0f}% CPU to the load"
-        )
-        if args.text_sample:
+        if loads:
+            for label, (wall, cpu) in (("without the text index", plain), ("with it", indexed)):
+                print(f"- load {label}: {wall:.1f} s wall, {cpu:.1f} s CPU")
+            print(
+                f"- the index adds {100 * (indexed[0] - plain[0]) / plain[0]:.0f}% wall, "
+                f"{100 * (indexed[1] - plain[1]) / plain[1]:.0f}% CPU to the load"
+            )
+        if args.text_sample and loads:
             tp, ti = text_plain, text_indexed
             print(f"- {args.text_sample} articles loaded with text extraction (spaCy and rules): "
                   f"{tp[0]:.1f} s wall / {tp[1]:.1f} s CPU without the index, {ti[0]:.1f} s / "

@@ -3,9 +3,10 @@
 A query is words, "quoted phrases", prefix* words, AND / OR / NOT and parentheses (AND when no
 operator is written; NOT binds tighter than AND, AND tighter than OR). It is parsed once into a
 tree; each backend gets it translated into its engine's syntax (SQLite FTS5 MATCH, Lucene) only to
-find candidate documents. Both engines index casegraph's own tokens (`search_tokens`: lower-case,
-accents removed, letters and digits only, joined by spaces: see `spaced`), so what they find does not depend on
-their tokenizers; every candidate is then checked by `matches` and ranked by `bm25` here.
+find candidate documents. Both engines index exactly casegraph's own tokens (`search_tokens`:
+lower-case, accents removed, letters and digits only), so what they find does not depend on their
+tokenizers; every candidate is then checked (`satisfied`) and ranked (`bm25_of`) here, from how
+often each term occurs in it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from casegraph.errors import UsageError
 
@@ -240,21 +242,34 @@ def spaced(search: str) -> str:
 
 
 def count(term: Term, doc: str) -> int:
-    """How often a term occurs in a document's spaced() tokens."""
+    """How often a term occurs in a document's spaced() tokens; a phrase at every token it
+    starts at, so occurrences may overlap ("a a" twice in "a a a"), as FTS5 counts them."""
     if term.prefix:
         return doc.count(" " + term.words[0])
-    return doc.count(" " + "  ".join(term.words) + " ")
+    needle = " " + "  ".join(term.words) + " "
+    if len(term.words) == 1:
+        return doc.count(needle)
+    found, at = 0, doc.find(needle)
+    while at >= 0:
+        found += 1
+        at = doc.find(needle, at + 1)  # the next token start (a match starts at a space)
+    return found
 
 
 def matches(node: Node, doc: str) -> bool:
     """Whether a document (its spaced() tokens) satisfies the query tree."""
+    return satisfied(node, {t: count(t, doc) for t, _ in terms(node)})
+
+
+def satisfied(node: Node, tf: Mapping[Term, int]) -> bool:
+    """Whether a document that holds each term `tf[term]` times satisfies the query tree."""
     if isinstance(node, Term):
-        return count(term=node, doc=doc) > 0
+        return tf.get(node, 0) > 0
     if node.kind == "NOT":
-        return not matches(node.parts[0], doc)
+        return not satisfied(node.parts[0], tf)
     if node.kind == "AND":
-        return all(matches(p, doc) for p in node.parts)
-    return any(matches(p, doc) for p in node.parts)
+        return all(satisfied(p, tf) for p in node.parts)
+    return any(satisfied(p, tf) for p in node.parts)
 
 
 K1 = 1.2
@@ -265,17 +280,31 @@ def bm25(
     node: Node, doc: str, length: int, documents: int, average: float, df: dict[Term, int]
 ) -> float:
     """BM25 of a document over the query's terms that are not under a NOT (own counts)."""
+    tf = {t: count(t, doc) for t, negated in terms(node) if not negated}
+    return bm25_of(node, tf, length, documents, average, df)
+
+
+def bm25_of(
+    node: Node,
+    tf: Mapping[Term, int],
+    length: int,
+    documents: int,
+    average: float,
+    df: Mapping[Term, int],
+) -> float:
+    """BM25 of a document holding each term `tf[term]` times, over the query's terms that are
+    not under a NOT."""
     score = 0.0
     for term, negated in terms(node):
         if negated:
             continue
-        tf = count(term, doc)
-        if not tf:
+        f = tf.get(term, 0)
+        if not f:
             continue
         n = df.get(term, 0)
         idf = math.log(1 + (documents - n + 0.5) / (n + 0.5))
         norm = K1 * (1 - B + B * length / (average or 1.0))
-        score += idf * tf * (K1 + 1) / (tf + norm)
+        score += idf * f * (K1 + 1) / (f + norm)
     return score
 
 
@@ -298,10 +327,31 @@ def hit_spans(node: Node, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_ALNUM = "[A-Za-z0-9]"
+
+
+def _ascii_pattern(term: Term) -> re.Pattern[str] | None:
+    """Where a term occurs in an ASCII text (whose tokens are its runs of ASCII letters and
+    digits); None when it cannot occur there."""
+    if not all(w.isascii() for w in term.words):
+        return None
+    body = "[^A-Za-z0-9]+".join(re.escape(w) for w in term.words)
+    tail = f"{_ALNUM}*" if term.prefix else f"(?!{_ALNUM})"
+    return re.compile(f"(?<!{_ALNUM}){body}{tail}", re.IGNORECASE | re.ASCII)
+
+
 def first_hit(node: Node, text: str) -> tuple[int, int] | None:
     """The span of the first place in the text where a (not negated) term of the query ends;
     reads the text only that far."""
     wanted = [t for t, negated in terms(node) if not negated]
+    if text.isascii():  # one regular expression per term instead of a loop over the tokens
+        best: tuple[int, int, int] | None = None
+        for i, term in enumerate(wanted):
+            pattern = _ascii_pattern(term)
+            m = pattern.search(text) if pattern is not None else None
+            if m is not None and (best is None or (m.end(), i) < (best[1], best[2])):
+                best = (m.start(), m.end(), i)
+        return (best[0], best[1]) if best is not None else None
     found: list[tuple[str, int, int]] = []
     for token in tokens_with_spans(text):
         found.append(token)
@@ -316,12 +366,19 @@ def first_hit(node: Node, text: str) -> tuple[int, int] | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class TextRow:
-    """A document a search found: its id, title, path, date and how many tokens it has."""
+class TextRow(NamedTuple):
+    """A document a search found: its id, title, path and date."""
 
     id: str
     title: str
     path: str
     published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """A candidate's length in tokens and how often each term occurs in it (absent ones left
+    out)."""
+
     length: int
+    tf: dict[Term, int]

@@ -85,8 +85,10 @@ def report_noun(ctx: Ctx) -> None:
     """ "Project Zero's thorough analysis of ForcedEntry", "Amnesty's report on NSO Group" ->
     the possessor REPORTED_ON what the report is about."""
     nouns = ctx.gaz.trigger("report_nouns")
+    if not ctx.has_any(nouns):
+        return
     for tok in ctx.tokens:
-        if tok.pos_ != "NOUN" or lemma(tok) not in nouns:
+        if tok.lower_ not in nouns or tok.pos_ != "NOUN":
             continue
         reporters = [e for c in children(tok, "poss") if (e := ctx.ent(c)) is not None]
         reporters = [r for r in reporters if ctx.etype(r) in REPORTERS]

@@ -194,14 +194,17 @@ def sanction(ctx: Ctx) -> None:
 
 
 IMPOSERS = frozenset({"Organization", "Country"})
+SANCTION_NOUNS = frozenset({"sanction", "sanctions"})
 FACING = frozenset({"face", "receive", "get", "incur", "draw"})
 
 
 def sanction_nouns(ctx: Ctx) -> None:
     """'The two face sanctions through the U.S. Department of Treasury', 'Treasury's sanctions
     against X', 'sanctions imposed by the EU on X' -> the body SANCTIONED X."""
+    if not ctx.has_any(SANCTION_NOUNS):
+        return
     for tok in ctx.tokens:
-        if tok.pos_ != "NOUN" or lemma(tok) != "sanction":
+        if tok.lower_ not in SANCTION_NOUNS or tok.pos_ != "NOUN":
             continue
         by = [e for o in prep_objects(tok, "through", "from", "by") for e in np_entities(ctx, o)]
         by += [e for p in children(tok, "poss") if (e := ctx.ent(p)) is not None]

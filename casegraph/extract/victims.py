@@ -61,7 +61,9 @@ def find_victims(sent: Sent, gaz: Gazetteer, previous: Span | None = None) -> li
 
 def _targeting(tok: Token, gaz: Gazetteer) -> bool:
     """A word that speaks of targeting, in any of its forms ('attacks', 'hacks', 'spies')."""
-    return tok.lower_ in gaz.targeting_cues or (tok.lemma_ or "").lower() in gaz.targeting_cues
+    if tok.lower_ in gaz.targeting_cues:
+        return True
+    return tok.pos_ in ("VERB", "NOUN") and (tok.lemma_ or "").lower() in gaz.targeting_cues
 
 
 def _modifier_start(tok: Token, gaz: Gazetteer) -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any, Protocol, Self
 
 from casegraph.errors import EntityNotFound, ValidationError
-from casegraph.fulltext import Node, Term, TextRow
+from casegraph.fulltext import Counted, Node, Term, TextRow
 from casegraph.graph.access import GraphAccess
 from casegraph.graph.change import Change
 from casegraph.graph.model import Source, normalize_name
@@ -41,8 +41,11 @@ class TextSearch(Protocol):
     def candidates(self, node: Node) -> list[TextRow]:
         """Every document that may satisfy the query (a superset: NOT is the caller's check)."""
 
-    def tokens_of(self, ids: Iterable[str]) -> dict[str, str]:
-        """The search tokens of each document."""
+    # How many candidates counts() is best asked about at once.
+    batch: int
+
+    def counts(self, rows: Sequence[TextRow], wanted: Iterable[Term]) -> dict[str, Counted]:
+        """Each document's length and how often each term occurs in it."""
 
     def frequency(self, term: Term) -> int:
         """How many documents hold the term."""

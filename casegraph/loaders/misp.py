@@ -1,5 +1,7 @@
 """MISP galaxy cluster files: vendors, actors, tools and countries, with products and links.
 
+(MISP events, dated documents of indicators, are read by casegraph.loaders.misp_events.)
+
 A cluster file is one JSON object with `type`, `name`, `uuid` and `values` (the clusters).
 Each cluster becomes an entity (its uuid as xid, `meta.synonyms` as aliases, description and
 references as properties), typed by the file's `type`:
@@ -26,6 +28,7 @@ skipped with a count. Galaxy definition files (no `values`) are not cluster file
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,7 @@ from casegraph.graph.model import (
 from casegraph.graph.schema import load_schema
 from casegraph.loaders.base import LoadOptions, hash_file
 from casegraph.loaders.data import country_name
+from casegraph.loaders.misp_events import event_sources, events
 
 EXTRACTOR = "misp"
 # Cluster files are small (the largest public one is a few MB); larger ones are refused.
@@ -82,13 +86,17 @@ class MispLoader:
     extensions = (".json",)
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """A MISP cluster file: a JSON object whose first keys include authors/category/values."""
+        """A MISP cluster file: a JSON object whose first keys include authors/category/values;
+        or MISP events: an object (or list) of "Event" objects."""
         text = head.decode("utf-8", "ignore").lstrip("\ufeff \t\r\n")
-        if not text.startswith("{"):
+        if not text.startswith(("{", "[")):
             return False
         window = text[:4096]
+        if re.match(r'^[\[{]\s*(?:"response"\s*:\s*\[\s*)?(?:\{\s*)?"Event"\s*:\s*\{', window):
+            return True
         return (
-            '"values"' in window
+            text.startswith("{")
+            and '"values"' in window
             and '"category"' in window
             and '"uuid"' in window
             and ('"authors"' in window or '"source"' in window)
@@ -106,8 +114,13 @@ class MispLoader:
             raise LoaderError(f"invalid JSON: {e}", path=str(path)) from e
         except OSError as e:
             raise LoaderError(f"cannot read: {e.strerror or e}", path=str(path)) from e
+        found = events(data)
+        if found is not None:
+            yield from event_sources(found, str(path.resolve()), self.name)
+            return
         if not isinstance(data, dict) or not isinstance(data.get("values"), list):
-            raise LoaderError("not a MISP cluster file (no 'values' list)", path=str(path))
+            raise LoaderError("not a MISP cluster file (no 'values' list) nor MISP events",
+                              path=str(path))  # fmt: skip
         skipped: dict[str, int] = {}
         doc = Document(
             id=hash_file(path), title=str(data.get("name") or path.name),

@@ -93,7 +93,7 @@ class StixLoader:
         props: dict[str, Any] = {"skipped": {}, "counts": {}}
         doc = Document(
             id=hash_file(path), title=path.name, path=str(path.resolve()), loader=self.name,
-            properties=props,
+            published=bundle_published(path), properties=props,
         )  # fmt: skip
         reader = _Reader(path, doc.id, props, self.include_revoked)
         yield Source(doc, reader.facts())
@@ -112,6 +112,33 @@ class _Rel:
     properties: dict[str, Any]
     citations: tuple[tuple[str, str], ...] = ()  # (quote, locator) of each cited report
     date: str | None = None  # the object's modified (else created) day
+
+
+_DATE_KEY = re.compile(rb'(?<!\\)"(published|modified|created)"\s*:\s*"([0-9][^"\\]{3,39})"')
+_CHUNK = 1 << 20
+
+
+def bundle_published(path: Path) -> str | None:
+    """The day a STIX file was published: the latest `published` of its reports, else the latest
+    `modified` or `created` of its objects (None when it has neither). Read with one scan of the
+    raw bytes for those keys (no JSON parse; a key inside a string has escaped quotes)."""
+    latest: dict[bytes, str] = {}
+    try:
+        with path.open("rb") as fh:
+            carry = b""
+            while chunk := fh.read(_CHUNK):
+                data = carry + chunk
+                last = 0
+                for m in _DATE_KEY.finditer(data):
+                    day = parse_date(m.group(2).decode("ascii", "replace"))
+                    key = b"published" if m.group(1) == b"published" else b"stated"
+                    if day and day > latest.get(key, ""):
+                        latest[key] = day
+                    last = m.end()
+                carry = data[max(last, len(data) - 128) :]
+    except OSError:
+        return None  # read() reports the file as it reads it
+    return latest.get(b"published") or latest.get(b"stated")
 
 
 def object_date(obj: dict[str, Any]) -> str | None:

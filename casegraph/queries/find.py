@@ -20,12 +20,12 @@ from casegraph.fulltext import (
     Node,
     Term,
     TextRow,
-    bm25,
+    bm25_of,
     count,
     first_hit,
     hit_spans,
-    matches,
     parse_query,
+    satisfied,
     spaced,
     terms,
     tokens,
@@ -35,7 +35,6 @@ from casegraph.graph.store import Store
 MAX_RANKED = 1000
 MAX_LIMIT = 1000
 CONTEXT = 120  # characters of text each side of the first hit
-TOKEN_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -140,18 +139,21 @@ def find(
     documents, total = index.totals() if rows else (0, 0)
     average = total / documents if documents else 1.0
     df = {t: index.frequency(t) for t, neg in terms(node) if not neg} if rows else {}
+    wanted = [t for t, _ in terms(node)]
     seen = 0
-    for start in range(0, len(rows), TOKEN_BATCH):
+    step = max(1, min(index.batch, MAX_RANKED if not negated else len(rows)))
+    for start in range(0, len(rows), step):
         if len(scored) >= MAX_RANKED:
             break
-        batch = rows[start : start + TOKEN_BATCH]
-        found = index.tokens_of(r.id for r in batch)
+        batch = rows[start : start + step]
+        found = index.counts(batch, wanted)
         for row in batch:
             seen += 1
-            doc = spaced(found.get(row.id, ""))
-            if not matches(node, doc):
+            counted = found.get(row.id)
+            if counted is None or not satisfied(node, counted.tf):
                 continue
-            scored.append((bm25(node, doc, row.length, documents, average, df), row))
+            score = bm25_of(node, counted.tf, counted.length, documents, average, df)
+            scored.append((score, row))
             if len(scored) >= MAX_RANKED:
                 break
     complete = not negated or seen == len(rows)

@@ -9,6 +9,7 @@ from casegraph.fulltext import (
     Op,
     Term,
     bm25,
+    count,
     fts5,
     lucene,
     matches,
@@ -82,3 +83,11 @@ def test_bm25_prefers_more_occurrences_and_rarer_terms() -> None:
     rare = {Term(("nightjar",)): 1}
     assert bm25(node, once, 3, 10, 4.0, rare) > bm25(node, once, 3, 10, 4.0, df)
     assert bm25(parse_query("seen NOT nightjar"), once, 3, 10, 4.0, df) > 0
+
+
+def test_a_phrase_counts_at_every_token_it_starts_at() -> None:
+    doc = spaced("a a a b a a")
+    assert count(Term(("a", "a")), doc) == 3
+    assert count(Term(("a",)), doc) == 5
+    assert count(Term(("a", "b")), doc) == 1
+    assert count(Term(("a", "a", "a")), doc) == 1

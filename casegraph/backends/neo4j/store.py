@@ -169,6 +169,7 @@ class Neo4jStore(StoreBase):
             raise
         batcher.finish()
         summary.evidence_added = batcher.counts.evidence_added
+        _index_text(self.client)
         return summary
 
     def write_snapshot(self, snapshot: Snapshot) -> SnapshotCounts:
@@ -184,6 +185,7 @@ class Neo4jStore(StoreBase):
             dirty = dirty or bool(plan.dirty)
             queue_plan(batcher, plan)
         batcher.finish()
+        _index_text(self.client)
         from casegraph.graph.sync import snapshot_decisions, still_to_apply
 
         known = {d.uid: d.undone_at for d in self.decisions()}
@@ -563,3 +565,10 @@ _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 
 def _lucene_escape(word: str) -> str:
     return "".join("\\" + c if c in _LUCENE_SPECIAL else c for c in word)
+
+
+def _index_text(client: Client) -> None:
+    """The text index complete after a write (documents from before search get their tokens)."""
+    from casegraph.backends.neo4j.fulltext import index_documents
+
+    index_documents(client)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from casegraph.backends.sqlite.fulltext import index_problems
 from casegraph.errors import StoreError, shown
 
 # The tables every casegraph store has, and their columns holding JSON text.
@@ -93,20 +94,43 @@ def store_failure(path: Path | str, error: sqlite3.DatabaseError) -> StoreError:
     """What a SQLite error met while using the store means, as one line (exit 3): busy,
     read-only, full, unreadable, or damaged (then `casegraph check` says more)."""
     text = str(error)
-    low = text.lower()
-    if "locked" in low or "busy" in low:
-        why = f"the store is busy: another process holds it ({text})"
-    elif "readonly" in low or "read-only" in low:
-        why = f"cannot write: the store is read-only ({text})"
-    elif "full" in low:
-        why = f"the disk or the store is full ({text})"
-    elif "i/o error" in low or "unable to open" in low:
-        why = f"cannot read or write the store file ({text})"
-    elif any(word in low for word in DAMAGE_WORDS):
-        why = f"the store is damaged ({text}); 'casegraph check' says what is wrong"
-    else:
-        why = f"the store could not answer ({text})"
+    kind = _kind(error)
+    why = {
+        "busy": f"the store is busy: another process holds it ({text})",
+        "readonly": f"cannot write: the store is read-only ({text})",
+        "full": f"the disk or the store is full ({text})",
+        "io": f"cannot read or write the store file ({text})",
+        "damaged": f"the store is damaged ({text}); 'casegraph check' says what is wrong",
+    }.get(kind or "", f"the store could not answer ({text})")
     return StoreError(f"{path}: {why}")
+
+
+# SQLite's result codes (the primary code of an extended one) -> what they mean for the user.
+_CODES = {
+    "SQLITE_BUSY": "busy", "SQLITE_LOCKED": "busy", "SQLITE_READONLY": "readonly",
+    "SQLITE_FULL": "full", "SQLITE_IOERR": "io", "SQLITE_CANTOPEN": "io",
+    "SQLITE_CORRUPT": "damaged", "SQLITE_NOTADB": "damaged",
+}  # fmt: skip
+# SQLite's own messages for those codes, for errors that come without one.
+_MESSAGES = (
+    ("database is locked", "busy"), ("database table is locked", "busy"),
+    ("readonly database", "readonly"), ("database or disk is full", "full"),
+    ("disk i/o error", "io"), ("unable to open database", "io"),
+)  # fmt: skip
+
+
+def _kind(error: sqlite3.Error) -> str | None:
+    """busy, readonly, full, io, damaged or None, from the error's result code when it has one,
+    else from its message. Damage is looked for before SQLite's fixed phrases: a damaged schema
+    is quoted in the message and may contain any word ('near "FULL": syntax error')."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    primary = "_".join(name.split("_")[:2])
+    if primary in _CODES:
+        return _CODES[primary]
+    low = str(error).lower()
+    if any(word in low for word in DAMAGE_WORDS):
+        return "damaged"
+    return next((kind for phrase, kind in _MESSAGES if phrase in low), None)
 
 
 def failure_message(path: Path, error: BaseException) -> str | None:
@@ -185,6 +209,9 @@ def _check(db: sqlite3.Connection, report: CheckReport, full: bool) -> None:
         report.add(f"evidence: {bad} row(s) with impossible confidence or offsets")
     if full:
         _check_text(db, report)
+    if version == SCHEMA_VERSION:
+        for problem in index_problems(db, full=full):
+            report.add(problem)
     for table in ("documents", "entities", "relations", "evidence"):
         sql = f"SELECT count(*) FROM {table}"  # noqa: S608 (our own table names)
         report.counts[table] = int(db.execute(sql).fetchone()[0])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from casegraph.backends.sqlite.fulltext import INDEX_NEW, TOKENIZER
 from casegraph.graph.ids import evidence_id, relation_id
 
 # "CGPH" as an integer: marks a SQLite file as a casegraph store.
@@ -105,10 +106,12 @@ def evidence_key_sql(doc: str, locator: str | None, start: int | None, end: int 
 
 def register_functions(db: sqlite3.Connection) -> None:
     """SQL functions the migrations use: cg_rid(source, type, target), cg_eid(rid, doc, locator,
-    start, end, extractor), cg_search_tokens(text), cg_token_count(text)."""
+    start, end, extractor), cg_search_tokens(text), cg_token_count(text), cg_index_form(text)."""
+    from casegraph.backends.sqlite.fulltext import index_form
     from casegraph.fulltext import search_tokens, tokens
 
     db.create_function("cg_rid", 3, relation_id, deterministic=True)
+    db.create_function("cg_index_form", 1, index_form, deterministic=True)
     db.create_function("cg_search_tokens", 1, search_tokens, deterministic=True)
     db.create_function("cg_token_count", 1, lambda t: len(tokens(t or "")), deterministic=True)
     db.create_function(
@@ -183,8 +186,21 @@ INSERT INTO document_words(doc_rowid, length)
     SELECT rowid, cg_token_count(text) FROM documents WHERE text IS NOT NULL AND text <> ''
 """
 
+# Version 5: the text index is tokenized by FTS5 itself. document_search becomes a contentless
+# FTS5 table (no copy of the text) of each document's backends.sqlite.fulltext.index_form (its
+# text, or casegraph's tokens of it when unicode61 would read it otherwise); lengths and totals
+# are FTS5's own (docsize, averages), so document_words goes. Written in the load's transaction.
+V5 = f"""
+DROP TABLE document_search;
+DROP TABLE document_words;
+CREATE VIRTUAL TABLE document_search USING fts5(
+    body, content = '', tokenize = '{TOKENIZER}'
+);
+{INDEX_NEW}
+"""
+
 # MIGRATIONS[i] takes a store from version i + 1 to version i + 2.
-MIGRATIONS = (V2, V3, V4)
+MIGRATIONS = (V2, V3, V4, V5)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from casegraph.backends.sqlite import fulltext
 from casegraph.backends.sqlite.changes import apply_change, decisions
 from casegraph.backends.sqlite.connection import Connection, NothingNew, note
 from casegraph.backends.sqlite.csr import CsrAccess
@@ -101,6 +102,7 @@ class SqliteStore(StoreBase):
                         summary.evidence_added += write_plan(self.db, plan)
                 if summary.documents_new == 0:
                     raise NothingNew
+                fulltext.index_documents(self.db)
         except NothingNew:
             return summary
         except sqlite3.OperationalError as e:
@@ -118,6 +120,7 @@ class SqliteStore(StoreBase):
             with self.conn.loading():
                 for plan in snapshot_plans(snapshot, SqliteIndex(self.db), counts):
                     counts.evidence_added += write_plan(self.db, plan)
+                fulltext.index_documents(self.db)
                 log = decisions(self.db)
                 have = {d.uid: d.undone_at for d in log}
                 decided = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from casegraph.fulltext import joined, tokens
 from casegraph.graph.ids import evidence_id, now
 from casegraph.graph.keys import block
 from casegraph.graph.plan import Plan
@@ -17,22 +16,12 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
     """
     doc = plan.document
     if doc is not None and plan.first:
-        added = db.execute(
+        db.execute(  # its text is indexed once the load is written (fulltext.index_documents)
             "INSERT OR IGNORE INTO documents(id, title, path, loader, published, loaded_at, text,"
             " properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (doc.id, doc.title, doc.path, doc.loader, doc.published,
              plan.loaded_at or now(), doc.text, plan.properties_json),
         )  # fmt: skip
-        if added.rowcount == 1 and doc.text:
-            words = tokens(doc.text)
-            db.execute(
-                "INSERT INTO document_search(rowid, tokens) VALUES (?, ?)",
-                (added.lastrowid, joined(words)),
-            )
-            db.execute(
-                "INSERT INTO document_words(doc_rowid, length) VALUES (?, ?)",
-                (added.lastrowid, len(words)),
-            )
     db.executemany(
         "INSERT INTO entities(id, type, name, properties, type_source) VALUES (?, ?, ?, ?, ?)",
         [(e.id, e.type, e.name, e.props, e.type_source) for e in plan.entities.values()],
