@@ -85,7 +85,7 @@ def fuzzy_equal(a: str, b: str) -> bool:
     return fuzz.ratio(a, b) >= FUZZY_THRESHOLD
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 16)
 def _numbers(key: str) -> tuple[str, ...]:
     return tuple(_DIGITS.findall(key))
 

@@ -4,7 +4,6 @@ compact set of relation ids (`RidSet`)."""
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from casegraph.graph.keys import (
 )
 from casegraph.graph.plan import Ent, NameRec
 
-_HEX16 = re.compile(r"[0-9a-f]{16}")
+_HEX_DIGITS = "0123456789abcdef"
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,8 @@ class NameIndex(Protocol):
     """What resolution reads of a store; each call answers completely for what it is asked."""
 
     def names(self, query: NameQuery) -> Iterable[NameRec]:
-        """Every stored name matching any criterion of the query."""
+        """Every stored name matching any criterion of the query; of a block, at least its
+        first FUZZY_CANDIDATES names in key order (no later one is ever a fuzzy candidate)."""
 
     def xids(self, xids: set[str]) -> dict[str, str]:
         """Which of these external ids are known: external id -> entity id."""
@@ -193,7 +193,8 @@ class RidSet:
 
     @staticmethod
     def _int(rid: str) -> int | None:
-        return int(rid, 16) if _HEX16.fullmatch(rid) else None
+        # exactly 16 lowercase hex digits: stripping those leaves nothing
+        return int(rid, 16) if len(rid) == 16 and not rid.strip(_HEX_DIGITS) else None
 
     def update(self, rids: Iterable[str]) -> None:
         for rid in rids:

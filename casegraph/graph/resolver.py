@@ -66,7 +66,7 @@ TYPE_SOURCE_RANK = {"decision": 0, "source": 1, "text": 2}
 EXACT_TYPES = frozenset({"Indicator"})
 
 # normalize_name is pure and called several times per name while resolving: remember it.
-norm = lru_cache(maxsize=1 << 18)(_normalize)
+norm = lru_cache(maxsize=1 << 16)(_normalize)
 
 
 @dataclass
@@ -109,6 +109,7 @@ class Resolver:
         self.summary.documents.append(doc.title)
         props_json = dumps(dict(doc.properties))
         evidenced = RidSet()
+        mentioned: set[str] = set()  # entities an earlier batch of this document mentions
         count = 0
         plan = Plan(doc, props_json)
         written = False
@@ -140,6 +141,7 @@ class Resolver:
             plan.next_seq = self.next_seq
             if len(plan.relations) + len(plan.entities) >= self.batch_size:
                 plan.last = False
+                _once(plan, mentioned)
                 yield plan  # written when this resumes
                 written = True
                 plan = Plan(doc, props_json, first=False)
@@ -147,6 +149,7 @@ class Resolver:
             self.progress(doc.title, count)
         plan.next_seq = self.next_seq
         plan.relations_total = len(evidenced)
+        _once(plan, mentioned)
         skipped = doc.properties.get("skipped") if doc.properties else None
         if isinstance(skipped, dict):
             for reason, n in skipped.items():
@@ -343,11 +346,15 @@ class Resolver:
             while self._exists(entity_id):
                 entity_id = numbered_id(type_, key, n)
                 n += 1
-        props = json.loads(dumps(dict(properties or {})))  # type: ignore[call-overload]
+        props: dict[str, object] = {}
+        props_json = "{}"  # what dumps({}) gives
+        if properties:
+            props = json.loads(dumps(dict(properties)))  # type: ignore[call-overload]
+            props_json = dumps(props)
         typed_by = "text" if self.text_doc else "source"
         self.known.ents[entity_id] = Ent(type_, props, typed_by)
         plan.entities[entity_id] = NewEntity(
-            entity_id, type_, name, key, dumps(props), self.next_seq, typed_by
+            entity_id, type_, name, key, props_json, self.next_seq, typed_by
         )
         self.next_seq += 1
         self._add_name(entity_id, type_, name, plan)
@@ -373,7 +380,7 @@ class Resolver:
 
     def _add_name(self, entity_id: str, type_: str, name: str, plan: Plan) -> None:
         key = norm(name)
-        if key:
+        if key and (type_, key) not in self.known.names:
             rec = NameRec(type_, key, match_key(name, type_), entity_id, name)
             if self.known.add_name(rec):
                 plan.names.append(rec)
@@ -393,6 +400,18 @@ class Resolver:
                 raise ValidationError(f"{locator + ': ' if locator else ''}unknown id {ref.xid!r}")
         assert ref.name is not None
         if ref.type:
+            # The common case, a typed name already known, decided as _entity would: an end has
+            # no properties, so no context rule (`_apart`, graph/context.py) keeps it apart.
+            if not ref.xid:
+                rec = self.known.names.get((ref.type, norm(ref.name)))
+                if rec is not None:
+                    self.rule = "name"
+                    entity_id = rec.entity
+                    if entity_id not in self.new_entities:
+                        self.summary.entities_merged += 1
+                    if entity_id not in plan.mentions:
+                        plan.mentions[entity_id] = None
+                    return entity_id
             return self._entity(EntityFact(ref.type, ref.name, xid=ref.xid), plan)
         ids = self.known.ids_by_key(norm(ref.name))
         if len(ids) > 1:
@@ -473,6 +492,19 @@ class Resolver:
                     rel.evidence[key] = ev
                     rel.written[key] = written
         self.new_relations.update(created_now)
+
+
+def _once(plan: Plan, mentioned: set[str]) -> None:
+    """Leave out of a plan the mentions an earlier batch of its document wrote that it does not
+    type anew (writing them again would change nothing: a mention keeps the typing it has when
+    the new one is None); then remember the plan's."""
+    if mentioned:
+        plan.mentions = {
+            e: typing
+            for e, typing in plan.mentions.items()
+            if typing is not None or e not in mentioned
+        }
+    mentioned.update(plan.mentions)
 
 
 def _written(ref: EntityRef) -> str:

@@ -127,7 +127,7 @@ def _fact(obj: Any, doc_id: str, lineno: int) -> Fact:
     if not isinstance(obj, dict):
         raise ValidationError(f"expected a JSON object, got {type(obj).__name__}")
     locator = f"line {lineno}"
-    is_relation = any(k in obj for k in ("source", "target", "source_id", "target_id"))
+    is_relation = "source" in obj or "target" in obj or "source_id" in obj or "target_id" in obj
     allowed = RELATION_KEYS if is_relation else ENTITY_KEYS
     if not allowed.issuperset(obj):
         unknown = sorted(set(obj) - allowed)

@@ -20,6 +20,8 @@ from casegraph.graph.access import GraphAccess, Step
 # Safety valves: the most paths enumerated for one question, and the largest k for --k.
 MAX_PATHS = 1000
 MAX_K = 100
+# How many neighbour entries a walker remembers (Yen's spur searches walk the same hubs again).
+MEMO_ENTRIES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class Walker:
         self.barred = frozenset(filters.exclude - self.endpoints)
         self.blocked_nodes: set[str] = set()
         self.blocked_pairs: set[tuple[str, str]] = set()
+        # What the access answered per direction and node: the step never changes, so a node's
+        # neighbours are read once per question (blocked nodes and pairs are taken out later).
+        self._memo: tuple[dict[str, AbstractSet[str]], dict[str, AbstractSet[str]]] = ({}, {})
+        self._memo_room = MEMO_ENTRIES
 
     def _clean(self, found: Mapping[str, AbstractSet[str]]) -> dict[str, AbstractSet[str]]:
         """The found neighbours less the node itself, barred and blocked nodes and blocked
@@ -73,7 +79,18 @@ class Walker:
     def neighbours(self, nodes: Collection[str], forward: bool) -> dict[str, AbstractSet[str]]:
         """For each node, the nodes one walkable hop away (following direction when directed and
         forward, against it when directed and not forward)."""
-        return self._clean(self.access.step(nodes, self.step, forward))
+        memo = self._memo[forward or not self.step.directed]  # undirected: one answer
+        missing = [u for u in nodes if u not in memo]
+        if not missing:
+            return self._clean({u: memo[u] for u in nodes})
+        found = self.access.step(missing, self.step, forward)
+        for u, vs in found.items():
+            if self._memo_room > len(vs):
+                memo[u] = vs
+                self._memo_room -= len(vs) + 1
+        return self._clean(
+            {u: memo[u] if u in memo else found[u] for u in nodes if u in memo or u in found}
+        )
 
     def cost(self, nodes: Collection[str]) -> int:
         return self.access.cost(nodes)

@@ -128,3 +128,41 @@ def test_the_json_lines_fast_path_parses_and_refuses_as_parse_json(value: Any, n
 ])  # fmt: skip
 def test_the_fast_path_at_each_limit(line: str) -> None:
     assert _outcome(parse_line, line) == _outcome(parse_json, line)
+
+
+def test_reading_only_the_first_fuzzy_candidates_of_a_block_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block of 250 names: the store reads only its first FUZZY_CANDIDATES (100) names for
+    fuzzy matching, and resolves as when it read the whole block."""
+    import random
+
+    from casegraph.backends.sqlite import index
+    from casegraph.graph.keys import FUZZY_CANDIDATES, block, match_key
+
+    rng = random.Random(5)
+    cores = sorted({"".join(rng.choice("abcdefgh") for _ in range(17)) for _ in range(250)})
+    names = [f"Zeb{c}" for c in cores]  # one block: the same three letters and length
+    assert len({block(match_key(n, "Person")) for n in names}) == 1
+    assert len(names) > 2 * FUZZY_CANDIDATES
+
+    def typo(name: str) -> str:  # one letter changed near the end: fuzzily equal (ratio 95)
+        return name[:-2] + ("z" if name[-2] != "z" else "y") + name[-1]
+
+    first = write_jsonl(tmp_path / "a.jsonl", [{"type": "Person", "name": n} for n in names])
+    picks = [names[10], names[90], names[150], names[240]]  # within, and beyond, the first 100
+    second = write_jsonl(
+        tmp_path / "b.jsonl",
+        [{"source": typo(n), "source_type": "Person", "type": "MENTIONED_WITH",
+          "target": names[0], "target_type": "Person", "quote": "q"} for n in picks],
+    )  # fmt: skip
+    limited = _load(tmp_path, [first, second], "limited.db")
+    whole = (
+        "SELECT type, key, mkey, entity_id, name FROM names INDEXED BY names_block"
+        " WHERE (type, block) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+        " AND ? > 0"  # (the limit, unused)
+    )
+    monkeypatch.setattr(index, "_NAMES_BY_BLOCK", whole)
+    assert _load(tmp_path, [first, second], "whole.db") == limited
+    # the typos of names within the first 100 joined them; those beyond stayed new entities
+    assert [s["entities_new"] for s in limited[1]] == [250, 2]

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from casegraph.graph.keys import FUZZY_CANDIDATES
 from casegraph.graph.known import NameQuery
 from casegraph.graph.plan import Ent, NameRec
 
@@ -25,9 +26,15 @@ _NAMES_BY_MKEY = (
     "SELECT type, key, mkey, entity_id, name FROM names INDEXED BY names_mkey"
     " WHERE (type, mkey) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
 )
+# Only the first FUZZY_CANDIDATES names of a block (in key order) can be fuzzy candidates
+# (Known.near): the rest of a large block is never read into the resolver's memory.
 _NAMES_BY_BLOCK = (
-    "SELECT type, key, mkey, entity_id, name FROM names INDEXED BY names_block"
+    "SELECT type, key, mkey, entity_id, name FROM ("
+    " SELECT type, key, mkey, entity_id, name,"
+    " row_number() OVER (PARTITION BY type, block ORDER BY key) AS place"
+    " FROM names INDEXED BY names_block"
     " WHERE (type, block) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"
+    ") WHERE place <= ?"
 )
 
 
@@ -53,18 +60,18 @@ class SqliteIndex:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def _rows(self, sql: str, items: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    def _rows(self, sql: str, items: Iterable[Any], *more: Any) -> Iterator[tuple[Any, ...]]:
         for chunk in _chunks(items):
-            yield from self.db.execute(sql, (chunk,))
+            yield from self.db.execute(sql, (chunk, *more))
 
     def names(self, query: NameQuery) -> Iterator[NameRec]:
-        for sql, items in (
-            (_NAMES_BY_PAIR, [list(p) for p in query.pairs]),
-            (_NAMES_BY_KEY, list(query.keys)),
-            (_NAMES_BY_MKEY, [list(p) for p in query.mkeys]),
-            (_NAMES_BY_BLOCK, [list(p) for p in query.blocks]),
+        for sql, items, more in (
+            (_NAMES_BY_PAIR, [list(p) for p in query.pairs], ()),
+            (_NAMES_BY_KEY, list(query.keys), ()),
+            (_NAMES_BY_MKEY, [list(p) for p in query.mkeys], ()),
+            (_NAMES_BY_BLOCK, [list(p) for p in query.blocks], (FUZZY_CANDIDATES,)),
         ):
-            for row in self._rows(sql, items):
+            for row in self._rows(sql, items, *more):
                 yield NameRec(*row)
 
     def xids(self, xids: set[str]) -> dict[str, str]:

@@ -95,7 +95,7 @@ class SqliteStore(StoreBase):
         """Write every source in one transaction; a document already loaded changes nothing."""
         summary = LoadSummary()
         try:
-            with self.conn.write():
+            with self.conn.loading():
                 resolver = Resolver(SqliteIndex(self.db), summary, progress)
                 for source in sources:
                     for plan in resolver.plans(source):
@@ -117,7 +117,7 @@ class SqliteStore(StoreBase):
         counts = SnapshotCounts()
         before = self._counts()
         try:
-            with self.conn.write():
+            with self.conn.loading():
                 for plan in snapshot_plans(snapshot, SqliteIndex(self.db), counts):
                     counts.evidence_added += write_plan(self.db, plan)
                 fulltext.index_documents(self.db)

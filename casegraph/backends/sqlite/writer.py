@@ -41,20 +41,33 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
             " ON CONFLICT DO UPDATE SET typing = coalesce(excluded.typing, typing)",
             [(doc.id, entity_id, typing) for entity_id, typing in plan.mentions.items()],
         )
+    # New relations take the row ids SQLite would give them (max + 1, in plan order), so their
+    # evidence names its relation directly instead of looking each one up by rid. A relation
+    # the plan calls new that is already stored fails the insert (and the load): never ignored.
+    created = [r for r in plan.relations.values() if r.new]
+    first = db.execute("SELECT ifnull(max(id), 0) + 1 FROM relations").fetchone()[0]
+    db.executemany(
+        "INSERT INTO relations(id, rid, source_id, type, target_id, properties)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(first + i, r.rid, r.source, r.type, r.target, r.props) for i, r in enumerate(created)],
+    )
     db.executemany(
         "INSERT OR IGNORE INTO relations(rid, source_id, type, target_id, properties)"
         " VALUES (?, ?, ?, ?, ?)",
-        [(r.rid, r.source, r.type, r.target, r.props) for r in plan.relations.values()],
-    )
+        [(r.rid, r.source, r.type, r.target, r.props) for r in plan.relations.values()
+         if not r.new],
+    )  # fmt: skip
     date = doc.published if doc is not None else None
+    ids = {r.rid: first + i for i, r in enumerate(created)}
     cursor = db.executemany(
         'INSERT OR IGNORE INTO evidence(eid, relation_id, document_id, quote, start, "end",'
         " extractor, confidence, locator, source_key, target_key, date)"
-        " SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM relations WHERE rid = ?",
+        " VALUES (?, coalesce(?, (SELECT id FROM relations WHERE rid = ?)),"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (evidence_id(r.rid, key), ev.document_id, ev.quote, ev.start, ev.end, ev.extractor,
-             ev.confidence, ev.locator, *r.written.get(key, (None, None)), ev.date or date,
-             r.rid)
+            (evidence_id(r.rid, key), ids.get(r.rid), r.rid, ev.document_id, ev.quote, ev.start,
+             ev.end, ev.extractor, ev.confidence, ev.locator, *r.written.get(key, (None, None)),
+             ev.date or date)
             for r in plan.relations.values()
             for key, ev in r.evidence.items()
         ],
