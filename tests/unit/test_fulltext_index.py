@@ -213,25 +213,9 @@ def test_check_names_an_index_that_does_not_match_the_documents(tmp_path: Path) 
 
 def version_4_store(path: Path, texts: list[str]) -> None:
     """A store of schema version 4: its index holds casegraph's tokens, written by Python."""
-    import uuid
+    from tests.unit.test_schema_v4 import finish_old_schema, old_schema_db
 
-    from casegraph.backends.sqlite.ddl import (
-        APPLICATION_ID,
-        DDL,
-        MIGRATIONS,
-        register_functions,
-        statements,
-    )
-
-    db = sqlite3.connect(path, isolation_level=None)
-    register_functions(db)
-    db.execute("BEGIN IMMEDIATE")
-    for script in (DDL, *MIGRATIONS[:3]):
-        for statement in statements(script):
-            db.execute(statement)
-    db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
-                   [("uuid", uuid.uuid4().hex), ("revision", "1"), ("created_at", "2020-01-01"),
-                    ("cache_key", "0" * 64)])  # fmt: skip
+    db = old_schema_db(path, 4)
     for i, text in enumerate(texts):
         cur = db.execute(
             "INSERT INTO documents(id, title, path, loader, published, loaded_at, text) VALUES"
@@ -242,10 +226,7 @@ def version_4_store(path: Path, texts: list[str]) -> None:
                    (cur.lastrowid, text))  # fmt: skip
         db.execute("INSERT INTO document_words(doc_rowid, length) VALUES (?, cg_token_count(?))",
                    (cur.lastrowid, text))  # fmt: skip
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute("PRAGMA user_version = 4")
-    db.execute("COMMIT")
-    db.close()
+    finish_old_schema(db, 4)
 
 
 def test_a_store_indexed_the_old_way_is_migrated_and_answers_alike(tmp_path: Path) -> None:

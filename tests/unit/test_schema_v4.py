@@ -19,25 +19,36 @@ from casegraph.backends.sqlite.fulltext import SqliteText
 from casegraph.queries.find import find
 
 
-def version_3_store(path: Path) -> None:
+def old_schema_db(path: Path, version: int) -> sqlite3.Connection:
+    """A new store of an older schema `version` (1 + the migrations before it), inside an open
+    transaction, for the caller to fill; `finish_old_schema` stamps and closes it."""
     db = sqlite3.connect(path, isolation_level=None)
     register_functions(db)
     db.execute("BEGIN IMMEDIATE")
-    for script in (DDL, *MIGRATIONS[:2]):
+    for script in (DDL, *MIGRATIONS[: version - 1]):
         for statement in statements(script):
             db.execute(statement)
     db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
                    [("uuid", uuid.uuid4().hex), ("revision", "1"), ("created_at", "2020-01-01"),
                     ("cache_key", "0" * 64)])  # fmt: skip
+    return db
+
+
+def finish_old_schema(db: sqlite3.Connection, version: int) -> None:
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {int(version)}")
+    db.execute("COMMIT")
+    db.close()
+
+
+def version_3_store(path: Path) -> None:
+    db = old_schema_db(path, 3)
     db.execute(
         "INSERT INTO documents(id, title, path, loader, published, loaded_at, text) VALUES"
         " ('d1', 'Old article', '/old.txt', 'text', '2020-02-02', '2020-02-02',"
         " 'Orion Labs sold Nightjar in 2019. Nightjar was found again.')"
     )
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute("PRAGMA user_version = 3")
-    db.execute("COMMIT")
-    db.close()
+    finish_old_schema(db, 3)
 
 
 def test_version_3_store_is_migrated_and_searchable(tmp_path: Path) -> None:
