@@ -48,7 +48,7 @@ def _flat(text: str) -> str:
 
 def _names_any(text: str, vendors: Iterable[str]) -> bool:
     flat = _flat(text)
-    return any(len(key) > 1 and key in flat for key in (_flat(v) for v in vendors))
+    return any(key.strip() and key in flat for key in (_flat(v) for v in vendors))
 
 
 def apart(
