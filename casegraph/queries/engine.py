@@ -59,16 +59,21 @@ class Walker:
         # neighbours are read once per question (blocked nodes and pairs are taken out later).
         self._memo: tuple[dict[str, AbstractSet[str]], dict[str, AbstractSet[str]]] = ({}, {})
         self._memo_room = MEMO_ENTRIES
+        self._costs: dict[str, int] = {}  # each node's cost, as the access answered it
 
     def _clean(self, found: Mapping[str, AbstractSet[str]]) -> dict[str, AbstractSet[str]]:
         """The found neighbours less the node itself, barred and blocked nodes and blocked
         pairs; the sets given are never changed (a backend may hand out what it keeps)."""
-        barred = self.barred | self.blocked_nodes if self.blocked_nodes else self.barred
+        barred = self.closed()
         out: dict[str, AbstractSet[str]] = {}
         for u, vs in found.items():
             if u in vs or (barred and not barred.isdisjoint(vs)):
                 vs = vs - barred - {u}
             out[u] = vs
+        return self._unpaired(out)
+
+    def _unpaired(self, out: dict[str, AbstractSet[str]]) -> dict[str, AbstractSet[str]]:
+        """out less the blocked pairs (each way); only the sets that lose a node are copied."""
         for a, b in self.blocked_pairs:
             if a in out and b in out[a]:
                 out[a] = out[a] - {b}
@@ -76,24 +81,47 @@ class Walker:
                 out[b] = out[b] - {a}
         return out
 
-    def neighbours(self, nodes: Collection[str], forward: bool) -> dict[str, AbstractSet[str]]:
-        """For each node, the nodes one walkable hop away (following direction when directed and
-        forward, against it when directed and not forward)."""
+    def closed(self) -> AbstractSet[str]:
+        """The nodes no walk may enter: barred by the filters and blocked for now."""
+        return self.barred | self.blocked_nodes if self.blocked_nodes else self.barred
+
+    def _found(self, nodes: Collection[str], forward: bool) -> dict[str, AbstractSet[str]]:
+        """What the access answers for nodes (from the memo where it can), nothing taken out."""
         memo = self._memo[forward or not self.step.directed]  # undirected: one answer
         missing = [u for u in nodes if u not in memo]
         if not missing:
-            return self._clean({u: memo[u] for u in nodes})
+            return {u: memo[u] for u in nodes}
         found = self.access.step(missing, self.step, forward)
         for u, vs in found.items():
             if self._memo_room > len(vs):
                 memo[u] = vs
                 self._memo_room -= len(vs) + 1
-        return self._clean(
-            {u: memo[u] if u in memo else found[u] for u in nodes if u in memo or u in found}
-        )
+        return {u: memo[u] if u in memo else found[u] for u in nodes if u in memo or u in found}
+
+    def neighbours(self, nodes: Collection[str], forward: bool) -> dict[str, AbstractSet[str]]:
+        """For each node, the nodes one walkable hop away (following direction when directed and
+        forward, against it when directed and not forward)."""
+        return self._clean(self._found(nodes, forward))
+
+    def reach(self, nodes: Collection[str], forward: bool) -> dict[str, AbstractSet[str]]:
+        """Like `neighbours` but with nothing copied, which around hubs is most of the cost: the
+        sets may still hold the node itself, the `closed` nodes and the far ends of `cut`
+        pairs, which the caller must not enter or cross."""
+        return self._found(nodes, forward)
+
+    def cut(self) -> frozenset[tuple[str, str]]:
+        """The steps no walk may take for now: the blocked pairs, each way."""
+        return frozenset(self.blocked_pairs) | {(b, a) for a, b in self.blocked_pairs}
 
     def cost(self, nodes: Collection[str]) -> int:
-        return self.access.cost(nodes)
+        """The access's cost of expanding nodes, each node's read once per question."""
+        memo = self._costs
+        missing = [u for u in nodes if u not in memo]
+        if missing:
+            found = self.access.costs(missing)
+            memo.update(dict.fromkeys(missing, 0))
+            memo.update(found)
+        return sum(map(memo.__getitem__, nodes))
 
 
 class _Tree:
@@ -108,6 +136,7 @@ class _Tree:
             dict[str, AbstractSet[str]]
         ] = []  # links[i]: the walk's steps from levels[i]
         self.cost: int | None = None  # of expanding the last level
+        self.cut: frozenset[tuple[str, str]] = frozenset()  # steps the walk may not take
 
     def frontier_cost(self, walker: Walker) -> int:
         if self.cost is None:
@@ -117,11 +146,22 @@ class _Tree:
     def grow(self, walker: Walker) -> set[str]:
         """Reach the next level; returns it."""
         level = len(self.levels)
-        found = walker.neighbours(self.levels[-1], self.forward)
+        found = walker.reach(self.levels[-1], self.forward)
         self.links.append(found)
         reached = set().union(*found.values()) - self.dist.keys() if found else set()
-        for v in reached:
-            self.dist[v] = level
+        closed = walker.closed()
+        if closed:
+            reached -= closed
+        self.cut = cut = walker.cut() if walker.blocked_pairs else frozenset()
+        for a, b in cut:  # b reached only by a cut step is not reached
+            if (
+                b in reached
+                and a in found
+                and b in found[a]
+                and not any(b in vs and (u, b) not in cut for u, vs in found.items())
+            ):
+                reached.discard(b)
+        self.dist.update(dict.fromkeys(reached, level))
         self.levels.append(reached)
         self.cost = None
         return reached
@@ -140,7 +180,8 @@ class _Tree:
             found: dict[str, list[str]] = {v: [] for v in batch}
             for p, out in self.links[level - 1].items():
                 for v in out & batch:
-                    found[v].append(p)
+                    if (p, v) not in self.cut:
+                        found[v].append(p)
             for v, parents in found.items():
                 parents.sort()  # sorted: repeatable answers
                 self.parents[v] = parents
@@ -225,35 +266,59 @@ def k_shortest(
 
     With whole_groups, paths as long as the k-th keep coming (at most cap), so that which of
     several equally long paths are returned does not depend on the search order.
+
+    Two things keep the cost near that of the answer around hubs. The shortest paths come
+    first, all of them from one bidirectional search: when there are at least k, they are the
+    answer and no spur search runs. Otherwise Yen's spur searches start from all of them, and
+    each spur search is bounded by the longest path that can still be kept (the k-th shortest
+    length among the paths found and the candidates so far), so a spur with no short way round
+    stops at that depth instead of walking every hub up to max_hops.
     """
-    first = all_shortest(walker, s, t, max_hops, limit=1)
-    if not first:
-        return []
-    found: list[list[str]] = [first[0]]
-    seen = {tuple(first[0])}
-    heap: list[tuple[int, int, list[str]]] = []
+    limit = cap if whole_groups else min(k, cap)
+    found = all_shortest(walker, s, t, max_hops, limit=limit)
+    if not found or len(found) >= min(k, cap):
+        return found if whole_groups else found[:k]
+    seen = {tuple(p) for p in found}
+    heap: list[tuple[int, int, list[str], int]] = []  # length, tie, path, where it deviates
     tie = count()
-    while len(found) < cap and (len(found) < k or whole_groups):
-        last = found[-1]
-        for i in range(len(last) - 1):
-            spur, root = last[i], last[: i + 1]
+
+    def bound() -> int:
+        """The most hops a path may have and still be kept."""
+        lengths = [len(p) for p in found] + [c[0] for c in heap]
+        if len(lengths) < k:
+            return max_hops
+        return min(max_hops, heapq.nsmallest(k, lengths)[-1] - 1)
+
+    def spurs(path: list[str], start: int = 0) -> None:
+        for i in range(start, len(path) - 1):
+            hops = bound() - i
+            if hops < 1:
+                return  # later spurs only leave less room
+            spur, root = path[i], path[: i + 1]
             walker.blocked_pairs = {
                 (p[i], p[i + 1]) for p in found if len(p) > i + 1 and p[: i + 1] == root
             }
             walker.blocked_nodes = set(root[:-1])
             try:
-                tail = all_shortest(walker, spur, t, max_hops - i, limit=1)
+                tail = all_shortest(walker, spur, t, hops, limit=1)
             finally:
                 walker.blocked_pairs, walker.blocked_nodes = set(), set()
             if tail:
                 candidate = root[:-1] + tail[0]
                 key = tuple(candidate)
-                if key not in seen and len(candidate) - 1 <= max_hops:
+                if key not in seen:
                     seen.add(key)
-                    heapq.heappush(heap, (len(candidate), next(tie), candidate))
+                    heapq.heappush(heap, (len(candidate), next(tie), candidate, i))
+
+    for path in list(found):
+        spurs(path)
+    while len(found) < cap and (len(found) < k or whole_groups):
         if not heap or (len(found) >= k and heap[0][0] > len(found[k - 1])):
             break
-        found.append(heapq.heappop(heap)[2])
+        _, _, path, deviation = heapq.heappop(heap)
+        found.append(path)
+        if len(found) < cap and (len(found) < k or whole_groups):
+            spurs(path, deviation)  # Lawler: the spurs before it were searched for its parent
     return found
 
 
