@@ -62,9 +62,15 @@ class Run:
 
 
 def measured(args: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run a child and measure it alone: wall time and its own peak RSS (wait4's rusage)."""
+    """Run a child and measure it alone: wall time, CPU (wait4's rusage) and its own peak RSS.
+
+    The peak RSS comes from GNU time where it is installed: a child this process starts (vfork,
+    then exec) reports at least this process's own peak in wait4's ru_maxrss, which made every
+    question look as big as the bench itself; one started by `time` does not."""
+    gnu_time = Path("/usr/bin/time")
+    wrapped = [str(gnu_time), "-f", "maxrss-kb %M", "--", *args] if gnu_time.exists() else args
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None and proc.stderr is not None
     out = proc.stdout.read()
     err = proc.stderr.read()
@@ -76,9 +82,11 @@ def measured(args: list[str], env: dict[str, str] | None = None) -> Run:
             f"  exit {proc.returncode}: {' '.join(args[-6:])}\n{err.decode()[-2000:]}\n"
         )
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(
-        seconds, cpu, usage.ru_maxrss / 1024, proc.returncode, out.decode("utf-8", "replace")
-    )
+    peak = usage.ru_maxrss / 1024
+    lines = err.decode("utf-8", "replace").strip().splitlines()
+    if wrapped is not args and lines and lines[-1].startswith("maxrss-kb "):
+        peak = int(lines[-1].split()[1]) / 1024  # GNU time exits with the child's code
+    return Run(seconds, cpu, peak, proc.returncode, out.decode("utf-8", "replace"))
 
 
 def load_average() -> str:
