@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Collection, Mapping
 from collections.abc import Set as AbstractSet
@@ -71,7 +72,7 @@ def _fan(middles: int, tail: int) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     edges = [("s", f"m{i}") for i in range(middles)] + [(f"m{i}", "t") for i in range(middles)]
     chain = ["s", *(f"c{i}" for i in range(tail - 1)), "t"]
-    edges += list(zip(chain, chain[1:], strict=False))
+    edges += list(itertools.pairwise(chain))
     edges += [("t", "x0")] + [(f"x{i}", f"x{i + 1}") for i in range(40)]
     edges += [(c, f"{c}-leaf{j}") for c in chain[1:-1] for j in range(10)]
     g.add_nodes_from({n for e in edges for n in e}, name="N", type="Company")
