@@ -70,10 +70,6 @@ class Walker:
             if u in vs or (barred and not barred.isdisjoint(vs)):
                 vs = vs - barred - {u}
             out[u] = vs
-        return self._unpaired(out)
-
-    def _unpaired(self, out: dict[str, AbstractSet[str]]) -> dict[str, AbstractSet[str]]:
-        """out less the blocked pairs (each way); only the sets that lose a node are copied."""
         for a, b in self.blocked_pairs:
             if a in out and b in out[a]:
                 out[a] = out[a] - {b}
@@ -310,14 +306,17 @@ def k_shortest(
                     seen.add(key)
                     heapq.heappush(heap, (len(candidate), next(tie), candidate, i))
 
+    def wanting() -> bool:
+        return len(found) < cap and (len(found) < k or whole_groups)
+
     for path in list(found):
         spurs(path)
-    while len(found) < cap and (len(found) < k or whole_groups):
+    while wanting():
         if not heap or (len(found) >= k and heap[0][0] > len(found[k - 1])):
             break
         _, _, path, deviation = heapq.heappop(heap)
         found.append(path)
-        if len(found) < cap and (len(found) < k or whole_groups):
+        if wanting():
             spurs(path, deviation)  # Lawler: the spurs before it were searched for its parent
     return found
 
