@@ -77,7 +77,7 @@ class Known:
         self.names: dict[tuple[str, str], NameRec] = {}
         self.by_key: dict[str, tuple[str, ...]] = {}  # key -> types
         self.by_mkey: dict[tuple[str, str], tuple[str, ...]] = {}  # (type, mkey) -> keys
-        # (type, block) -> its keys in order, and their match keys (same positions)
+        # (type, block) -> its first FUZZY_CANDIDATES keys in order, and their match keys
         self.by_block: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         self.got_pair: set[tuple[str, str]] = set()
         self.got_key: set[str] = set()
@@ -99,8 +99,11 @@ class Known:
         self.by_mkey[tm] = (*self.by_mkey.get(tm, ()), rec.key)
         keys, mkeys = self.by_block.setdefault((rec.type, block(rec.mkey)), ([], []))
         at = bisect_left(keys, rec.key)
-        keys.insert(at, rec.key)
-        mkeys.insert(at, rec.mkey)
+        if at < FUZZY_CANDIDATES:  # a key past them is never a candidate (`near`), nor later:
+            keys.insert(at, rec.key)  # keys only ever join a block (until `forget`)
+            mkeys.insert(at, rec.mkey)
+            if len(keys) > FUZZY_CANDIDATES:
+                del keys[FUZZY_CANDIDATES:], mkeys[FUZZY_CANDIDATES:]
         return True
 
     def ids_by_key(self, key: str) -> list[str]:

@@ -58,6 +58,8 @@ def unstorable(value: Any, depth: int = 0) -> str | None:
 
 
 def _storable(value: Any, what: str, locator: str | None) -> None:
+    if value is None or (type(value) is str and value.isascii()):
+        return  # the common cases, decided without a call
     why = unstorable(value)
     if why:
         raise ValidationError(f"{_where(locator)}{what} {why}")
@@ -84,9 +86,19 @@ def fs_text(text: str) -> str:
 
 def normalize_name(name: str) -> str:
     """The matching key of a name: case, white space, possessive 's and a leading 'the' folded away."""
-    text = unicodedata.normalize("NFKC", str(name)).translate(_QUOTES)
-    text = _SPACE.sub(" ", text).strip().casefold()
-    text = _POSSESSIVE.sub("", text).strip()
+    text = str(name)
+    if text.isascii():
+        # the same steps for ASCII, which NFKC and the quote table leave as it is (most names,
+        # and a load normalises each name several times): whitespace runs as by `\s+`
+        text = " ".join(text.split()).lower()
+        if text.endswith("'"):
+            text = text[:-1].rstrip()
+        elif text.endswith("'s"):
+            text = text[:-2].rstrip()
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+        text = _SPACE.sub(" ", text).strip().casefold()
+        text = _POSSESSIVE.sub("", text).strip()
     if text.startswith("the ") and len(text) > 4:
         text = text[4:].strip()
     return text.strip(" \"'.,;:")
@@ -307,16 +319,17 @@ def make_relation(
     locator: str | None = None,
 ) -> RelationFact:
     """The one way loaders create a relation: a schema type, two named ends, and evidence."""
+    schema = load_schema()
     try:
-        rtype = load_schema().relation_type(type).name
+        rtype = schema.relation_type(type).name
     except ValidationError as e:
         raise ValidationError(f"{_where(locator)}{e}") from None
     for end, label in ((source, "source"), (target, "target")):
         if not (end.xid or (end.name and normalize_name(end.name))):
             raise ValidationError(f"{_where(locator)}relation {rtype} has an empty {label}")
-        if end.type is not None:
+        if end.type is not None and end.type not in schema.entity_types:
             try:
-                load_schema().entity_type(end.type)
+                schema.entity_type(end.type)
             except ValidationError as e:
                 raise ValidationError(f"{_where(locator)}{label}: {e}") from None
         _storable(end.name, f"the {label}", locator)
@@ -324,7 +337,8 @@ def make_relation(
     items = (evidence,) if isinstance(evidence, Evidence) else tuple(evidence)
     if not items:
         raise ValidationError(f"{_where(locator)}relation {rtype} has no evidence")
-    _storable_properties(properties or {}, locator)
+    if properties:
+        _storable_properties(properties, locator)
     return RelationFact(source, rtype, target, items, dict(properties or {}), locator)
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casegraph.errors import ValidationError
 from casegraph.graph.model import (
@@ -41,6 +46,27 @@ def test_schema_matches_the_ontology() -> None:
 )
 def test_normalize_name(raw: str, key: str) -> None:
     assert normalize_name(raw) == key
+
+
+def _general_key(name: str) -> str:
+    """normalize_name's steps for any text, which its ASCII path must equal."""
+    text = unicodedata.normalize("NFKC", name).translate(str.maketrans({"’": "'", "\u00a0": " "}))
+    text = re.sub(r"\s+", " ", text).strip().casefold()
+    text = re.sub(r"(?:'s|'|’s|’)$", "", text).strip()
+    if text.startswith("the ") and len(text) > 4:
+        text = text[4:].strip()
+    return text.strip(" \"'.,;:")
+
+
+@given(st.text(alphabet=st.sampled_from([chr(i) for i in range(128)] + ["’", "\u00a0"])))
+def test_normalize_name_ascii_path_equals_the_general_steps(name: str) -> None:
+    # whitespace of every kind (tabs, \x1c..\x1f), possessives, "the", quotes and punctuation
+    assert normalize_name(name) == _general_key(name)
+
+
+@pytest.mark.parametrize("name", ["Acme's ", "x\x1f\x1cThe  Co'", "the  the", "A ' s", "'s", "Ő's"])
+def test_normalize_name_edges(name: str) -> None:
+    assert normalize_name(name) == _general_key(name)
 
 
 def test_unknown_entity_type_is_refused() -> None:

@@ -149,14 +149,23 @@ def test_reading_only_the_first_fuzzy_candidates_of_a_block_changes_nothing(
     def typo(name: str) -> str:  # one letter changed near the end: fuzzily equal (ratio 95)
         return name[:-2] + ("z" if name[-2] != "z" else "y") + name[-1]
 
-    first = write_jsonl(tmp_path / "a.jsonl", [{"type": "Person", "name": n} for n in names])
+    entities = [{"type": "Person", "name": n} for n in rng.sample(names, len(names))]
+    first = write_jsonl(tmp_path / "a.jsonl", entities)  # in no order: each joins its block
     picks = [names[10], names[90], names[150], names[240]]  # within, and beyond, the first 100
-    second = write_jsonl(
-        tmp_path / "b.jsonl",
-        [{"source": typo(n), "source_type": "Person", "type": "MENTIONED_WITH",
-          "target": names[0], "target_type": "Person", "quote": "q"} for n in picks],
-    )  # fmt: skip
+    mentions = [{"source": typo(n), "source_type": "Person", "type": "MENTIONED_WITH",
+                 "target": names[0], "target_type": "Person", "quote": "q"} for n in picks]  # fmt: skip
+    second = write_jsonl(tmp_path / "b.jsonl", mentions)
+    both = write_jsonl(tmp_path / "both.jsonl", entities + mentions)
     limited = _load(tmp_path, [first, second], "limited.db")
+    # in one load, the resolver keeps of a block only the first 100 names its own entities
+    # add, and the typos join the same entities as when those were read from the store
+    assert _load(tmp_path, [both], "one.db")[1][0]["entities_new"] == 252
+
+    def joined(name: str) -> set[tuple[str, str]]:
+        with SqliteStore(tmp_path / name) as store:
+            return set(store.db.execute("SELECT source_id, target_id FROM relations"))
+
+    assert joined("one.db") == joined("limited.db")
     whole = (
         "SELECT type, key, mkey, entity_id, name FROM names INDEXED BY names_block"
         " WHERE (type, block) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))"

@@ -84,7 +84,8 @@ class SqliteIndex:
             " WHERE id IN (SELECT value FROM json_each(?))"
         )
         return {
-            i: Ent(t, json.loads(p), ts or "source", st) for i, t, p, ts, st in self._rows(sql, ids)
+            i: Ent(t, {} if p == "{}" else json.loads(p), ts or "source", st)
+            for i, t, p, ts, st in self._rows(sql, ids)
         }
 
     def relations(self, rids: dict[str, set[str]]) -> set[str]:
