@@ -50,7 +50,7 @@ def test_normalize_name(raw: str, key: str) -> None:
 
 def _general_key(name: str) -> str:
     """normalize_name's steps for any text, which its ASCII path must equal."""
-    text = unicodedata.normalize("NFKC", name).translate(str.maketrans({"’": "'", "\u00a0": " "}))
+    text = unicodedata.normalize("NFKC", name).translate(str.maketrans("’\u00a0", "' "))
     text = re.sub(r"\s+", " ", text).strip().casefold()
     text = re.sub(r"(?:'s|'|’s|’)$", "", text).strip()
     if text.startswith("the ") and len(text) > 4:
