@@ -7,6 +7,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 import numpy as np
@@ -63,6 +64,12 @@ class NameIndex(Protocol):
         """The names of entities an investigator typed by hand: key -> entity id."""
 
 
+@cache
+def _alone(type_: str) -> tuple[str]:
+    """The one tuple of one type, shared by every key known under that type alone."""
+    return (type_,)
+
+
 class Known:
     """The store's names, external ids, entities and relations as far as this load has looked,
     plus everything this load has decided (so answers equal a store that had written them)."""
@@ -76,7 +83,8 @@ class Known:
         index sees this load's writes: then the index answers as these caches would)."""
         self.names: dict[tuple[str, str], NameRec] = {}
         self.by_key: dict[str, tuple[str, ...]] = {}  # key -> types
-        self.by_mkey: dict[tuple[str, str], tuple[str, ...]] = {}  # (type, mkey) -> keys
+        # (type, mkey) -> the keys of that type with this match key, but for the key equal to it
+        self.by_mkey: dict[tuple[str, str], tuple[str, ...]] = {}
         # (type, block) -> its first FUZZY_CANDIDATES keys in order, and their match keys
         self.by_block: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         self.got_pair: set[tuple[str, str]] = set()
@@ -93,10 +101,15 @@ class Known:
         tk = (rec.type, rec.key)
         if tk in self.names:
             return False
+        if rec.mkey == rec.key:
+            rec.mkey = rec.key  # one string kept for both
         self.names[tk] = rec
-        self.by_key[rec.key] = (*self.by_key.get(rec.key, ()), rec.type)  # (type, key) is new
-        tm = (rec.type, rec.mkey)
-        self.by_mkey[tm] = (*self.by_mkey.get(tm, ()), rec.key)
+        types = self.by_key.get(rec.key)  # (type, key) is new
+        self.by_key[rec.key] = (*types, rec.type) if types else _alone(rec.type)
+        if rec.mkey is not rec.key:  # a key equal to its match key is found in `names`
+            tm = (rec.type, rec.mkey)
+            self.by_mkey[tm] = (*self.by_mkey.get(tm, ()), rec.key)
+        self.got_pair.discard(tk)  # known now, never asked for again
         keys, mkeys = self.by_block.setdefault((rec.type, block(rec.mkey)), ([], []))
         at = bisect_left(keys, rec.key)
         if at < FUZZY_CANDIDATES:  # a key past them is never a candidate (`near`), nor later:
@@ -110,7 +123,11 @@ class Known:
         return sorted({self.names[(t, key)].entity for t in self.by_key.get(key, ())})
 
     def ids_by_mkey(self, type_: str, mkey: str) -> set[str]:
-        return {self.names[(type_, k)].entity for k in self.by_mkey.get((type_, mkey), ())}
+        found = {self.names[(type_, k)].entity for k in self.by_mkey.get((type_, mkey), ())}
+        rec = self.names.get((type_, mkey))  # the name whose key is this match key, if any
+        if rec is not None and rec.mkey == mkey:
+            found.add(rec.entity)
+        return found
 
     def near(self, type_: str, mkey: str) -> set[str]:
         """Entities with a name fuzzily equal to mkey among the first FUZZY_CANDIDATES names of
@@ -138,7 +155,9 @@ class Known:
         names found belong to, unless owners is False: those are then read when needed)."""
         query = NameQuery(
             frozenset(
-                p for p in query.pairs if p not in self.got_pair and p[1] not in self.got_key
+                p
+                for p in query.pairs
+                if p not in self.names and p not in self.got_pair and p[1] not in self.got_key
             ),
             query.keys - self.got_key,
             query.mkeys - self.got_mkey,
@@ -150,7 +169,7 @@ class Known:
                 self.add_name(rec)
                 if owners:
                     ids.add(rec.entity)
-            self.got_pair |= query.pairs
+            self.got_pair.update(p for p in query.pairs if p not in self.names)
             self.got_key |= query.keys
             self.got_mkey |= query.mkeys
             self.got_block |= query.blocks

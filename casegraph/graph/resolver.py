@@ -45,7 +45,7 @@ Progress = Callable[[str, int], None]
 DEFAULT_BATCH = 5000
 _HEX16 = re.compile(r"[0-9a-f]{16}")
 # How much `Known` may hold before it is dropped between batches (stores that see own writes).
-KNOWN_LIMIT = 200_000
+KNOWN_LIMIT = 300_000
 # Documents whose entity types are a reader's guesses (extraction), not a source's statement.
 TEXT_LOADERS = frozenset({"text", "html"})
 # Types a text loader confuses with each other: a guess may join an entity of a sibling type.
