@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 from casegraph.graph.model import normalize_name
 
@@ -80,9 +81,17 @@ def fuzzy_equal(a: str, b: str) -> bool:
         return False
     if _DIGITS.findall(a) != _DIGITS.findall(b):
         return False
-    from rapidfuzz import fuzz
+    fuzz, _ = _rapidfuzz()
+    return bool(fuzz.ratio(a, b) >= FUZZY_THRESHOLD)
 
-    return fuzz.ratio(a, b) >= FUZZY_THRESHOLD
+
+@cache
+def _rapidfuzz() -> tuple[Any, Any]:
+    """rapidfuzz's scorers and extractor, imported when first needed (not by every command) and
+    then at the cost of a call, where an import statement in a hot function costs microseconds."""
+    from rapidfuzz import fuzz, process
+
+    return fuzz, process
 
 
 @lru_cache(maxsize=1 << 16)
@@ -95,8 +104,7 @@ def fuzzy_matches(a: str, candidates: list[str]) -> list[int]:
     ratio first, in one call, then the other conditions on the few that pass it)."""
     if len(a) < FUZZY_MIN_LEN or not candidates:
         return []
-    from rapidfuzz import fuzz, process
-
+    fuzz, process = _rapidfuzz()
     found = process.extract(
         a, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
     )
