@@ -153,12 +153,16 @@ class Known:
     ) -> None:
         """Read what the next facts may look up and is not known yet (with the entities the
         names found belong to, unless owners is False: those are then read when needed)."""
+        pairs: set[tuple[str, str]] = set()
+        for p in query.pairs:
+            rec = self.names.get(p)
+            if rec is not None:  # known (perhaps as a fuzzy candidate, its entity unread)
+                if owners:
+                    ids.add(rec.entity)
+            elif p not in self.got_pair and p[1] not in self.got_key:
+                pairs.add(p)
         query = NameQuery(
-            frozenset(
-                p
-                for p in query.pairs
-                if p not in self.names and p not in self.got_pair and p[1] not in self.got_key
-            ),
+            frozenset(pairs),
             query.keys - self.got_key,
             query.mkeys - self.got_mkey,
             query.blocks - self.got_block,
