@@ -94,6 +94,17 @@ def test_designators_match_conservatively_across_sources(store: Store, tmp_path:
     assert store.stats()["entity_types"] == {"Company": 1, "Person": 1}
 
 
+def test_a_designator_stripped_joins_the_name_it_leaves(store: Store, tmp_path: Path) -> None:
+    # "Cytrox" is its own match key; "Cytrox Ltd" and "Cytrox Holdings" strip to it, in the
+    # same load and in a later one
+    a = write_jsonl(tmp_path / "a.jsonl", [{"type": "Company", "name": "Cytrox"},
+                                           {"type": "Company", "name": "Cytrox Ltd"}])  # fmt: skip
+    b = write_jsonl(tmp_path / "b.jsonl", [{"type": "Company", "name": "Cytrox Holdings"}])
+    load_paths(store, [a])
+    load_paths(store, [b])
+    assert store.stats()["entity_types"] == {"Company": 1}
+
+
 def test_fuzzy_match_is_conservative(store: Store, tmp_path: Path) -> None:
     a = write_jsonl(tmp_path / "a.jsonl", [
         {"type": "Company", "name": "BellTroX InfoTech Services"},
