@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -60,18 +61,24 @@ class Group(TyperGroup):
         return option
 
 
+# The help placeholder of an option by its click type's name; any other type shows TEXT.
+PLACEHOLDERS = {"int": "N", "int range": "N", "float": "N", "float range": "N", "path": "FILE"}
+
+
 def plain_help(params: list[Any]) -> None:
     """No `<type>` column in help: arguments and flags show none, other options a placeholder."""
     for param in params:
         if isinstance(param, TyperArgument):
-            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+            # Help shows an argument's type as its type's metavar; this argument's own copy of
+            # the type has none (the shared type object of click stays as it is).
+            param.type = copy.copy(param.type)
+            param.type.get_metavar = lambda param, ctx: ""  # type: ignore[method-assign]
         elif isinstance(param, TyperOption) and param.metavar is None:
             if param.is_flag:
                 param.metavar = ""
             else:
-                label = param.type_descriptor.annotation
-                name = getattr(label, "__name__", "") if param.nargs == 1 else ""
-                param.metavar = {"int": "N", "float": "N", "Path": "FILE"}.get(name, "TEXT")
+                name = param.type.name if param.nargs == 1 else ""
+                param.metavar = PLACEHOLDERS.get(name, "TEXT")
 
 
 app = typer.Typer(
