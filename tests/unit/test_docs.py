@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import typer.main
 
@@ -45,3 +46,19 @@ def test_help_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "", f"imported at start-up: {out.stdout.strip()}"
     result = subprocess.run([sys.executable, "-m", "casegraph", "--help"], capture_output=True)
     assert result.returncode == 0
+
+
+def test_a_command_parses_its_options_without_pydantic(tmp_path: Path) -> None:
+    """What a cold question pays at start: typer 0.29 coerced every option through pydantic
+    (about 0.13 s a process), so the pin below it must hold."""
+    code = (
+        "import sys\n"
+        "from casegraph.cli import main\n"
+        "try:\n"
+        f"    main(['--store', {str(tmp_path)!r} + '/s.db', 'stats', '--json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stdout.write('\\n' + ','.join(m for m in ('pydantic', 'spacy') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "", f"imported to parse options: {out.stdout}"
