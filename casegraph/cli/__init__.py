@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every error becomes one line on stderr and a documented exit code."""
     args = sys.argv[1:] if argv is None else argv
     state["debug"] = "--debug" in args or os.environ.get("CASEGRAPH_DEBUG") == "1"
+    for number, arg in enumerate(args, 1):  # only a caller in process can pass one: argv cannot
+        if "\x00" in arg:
+            _fail(f"argument {number} holds a NUL byte, which no name, value or path may hold",
+                  EXIT_BAD_INPUT)  # fmt: skip
     try:
         code = app(args=args, prog_name="casegraph", standalone_mode=False)
     except typer.Exit as e:

@@ -136,6 +136,20 @@ def test_a_bad_line_is_named_once(tmp_path: Path) -> None:
     assert "line 2" not in error
 
 
+@pytest.mark.parametrize("where", ["store", "name"])
+def test_a_nul_byte_passed_in_process_is_bad_input_and_touches_nothing(
+    tmp_path: Path, where: str
+) -> None:
+    from tests.fuzz.cli_helpers import run_in_process
+
+    store = tmp_path / ("s\x00.db" if where == "store" else "s.db")
+    argv = ["--store", str(store), *(["stats"] if where == "store" else ["show", "A\x00B"])]
+    code, out, err = run_in_process(argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("error: argument ") and "NUL byte" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_help_reads_plainly() -> None:
     path_help = run_cli("path", "--help").stdout
     assert "casegraph path [OPTIONS] A B" in path_help
