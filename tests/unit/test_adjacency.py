@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casegraph.backends.sqlite import SqliteStore, graphview
+from casegraph.backends.sqlite import SqliteStore, adjacency, graphview
 from casegraph.backends.sqlite.adjacency import open_file, stamp
 from casegraph.backends.sqlite.csr import CsrAccess
 from casegraph.backends.sqlite.graphview import networkx_view
@@ -358,3 +358,46 @@ def test_one_process_shares_the_adjacency_of_a_state(
     finally:
         store.close()
         shutil.rmtree(tmp_path / "user-cache", ignore_errors=True)
+
+
+def test_the_build_reads_in_batches_in_code_point_order_whatever_the_script(
+    tmp_path: Path, no_disk_secret_leak: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [
+        "Zed",
+        "zed",
+        "Émile",
+        "Ωmega",
+        "中村",
+        "𝔸lpha",
+        "a b",
+        "ab",
+        "Ab",
+        "z\u00e9",
+        "ze\u0301",
+    ]
+    rows: list[dict[str, object]] = [{"type": "Person", "name": n} for n in names]
+    rows += [{"source": a, "type": "MENTIONED_WITH", "target": b} for a, b in pairwise(names)]
+    store = _store(tmp_path, rows)
+    monkeypatch.setattr(adjacency, "BATCH", 3)  # batch boundaries inside the entities
+    try:
+        adj = adjacency.build(store.db, "uuid")
+        off, blob = adj.arrays["id_off"].tolist(), adj.id_blob
+        ids = [blob[a:b].decode("utf-8") for a, b in pairwise(off)]
+        table = dict(store.db.execute("SELECT id, name FROM entities").fetchall())
+        assert ids == sorted(table) and len(ids) > 3 * 2  # more than two batches
+        noff = adj.arrays["name_off"].tolist()
+        assert [adj.name_blob[a:b].decode("utf-8") for a, b in pairwise(noff)] == [
+            table[i] for i in ids
+        ]
+        ends = store.db.execute("SELECT source_id, target_id FROM relations ORDER BY id").fetchall()
+        out_ptr, out_nbr, out_rel = (
+            adj.arrays[k].tolist() for k in ("out_ptr", "out_nbr", "out_rel")
+        )
+        got = sorted(
+            (ids[u], ids[out_nbr[j]], out_rel[j]) for u in range(len(ids))
+            for j in range(out_ptr[u], out_ptr[u + 1])
+        )  # fmt: skip
+        assert got == sorted((s, t, r) for r, (s, t) in enumerate(ends))
+    finally:
+        store.close()

@@ -27,6 +27,7 @@ import mmap
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
 
@@ -101,10 +102,15 @@ def build(db: sqlite3.Connection, uuid: str) -> Adjacency:
             db.execute("COMMIT")
 
 
-def _strings(items: list[bytes]) -> tuple[np.ndarray, bytes]:
-    offsets = np.zeros(len(items) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)), out=offsets[1:])
-    return offsets, b"".join(items)
+def _strings(blobs: list[bytes], sizes: list[np.ndarray]) -> tuple[np.ndarray, bytes]:
+    """Offsets and blob of strings read in batches (each batch's bytes joined, and its sizes);
+    the batches are let go as they join."""
+    lengths = _joined(sizes, np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    blob = b"".join(blobs)
+    blobs.clear()
+    return offsets, blob
 
 
 def _rows(db: sqlite3.Connection, sql: str) -> Iterator[list[Any]]:
@@ -114,18 +120,34 @@ def _rows(db: sqlite3.Connection, sql: str) -> Iterator[list[Any]]:
 
 
 def _build(db: sqlite3.Connection, uuid: str, state: Stamp) -> Adjacency:
-    entities = db.execute("SELECT id, name, type, status FROM entities").fetchall()
-    entities.sort()  # by id: code point order, which is UTF-8 byte order
-    n = len(entities)
-    index = {row[0]: i for i, row in enumerate(entities)}
+    # Entities in id order, a batch at a time: SQLite's BINARY order is UTF-8 byte order, which
+    # is code point order (Python's), checked as they come. Only the id -> position map is
+    # held as Python objects; names, ids and types go to bytes and arrays batch by batch.
+    index: dict[str, int] = {}
     etypes: dict[str, int] = {}
-    etype = np.fromiter(
-        (etypes.setdefault(t, len(etypes)) for _, _, t, _ in entities), dtype=np.uint8, count=n
-    )
-    dropped = np.fromiter((st == DROPPED for *_, st in entities), dtype=np.uint8, count=n)
-    id_off, id_blob = _strings([i.encode("utf-8") for i, *_ in entities])
-    name_off, name_blob = _strings([name.encode("utf-8") for _, name, *_ in entities])
-    del entities
+    etype_parts, dropped_parts, id_blobs, id_sizes, name_blobs, name_sizes = [], [], [], [], [], []
+    last = b""
+    for rows in _rows(db, "SELECT id, name, type, status FROM entities ORDER BY id"):
+        k = len(rows)
+        ids = [r[0].encode("utf-8") for r in rows]
+        if ids[0] <= last or any(a >= b for a, b in pairwise(ids)):
+            raise ValueError("the store returned entity ids out of order")
+        last = ids[-1]
+        index.update(zip((r[0] for r in rows), range(len(index), len(index) + k), strict=True))
+        names = [r[1].encode("utf-8") for r in rows]
+        etype_parts.append(
+            np.fromiter((etypes.setdefault(r[2], len(etypes)) for r in rows), np.uint8, count=k)
+        )
+        dropped_parts.append(np.fromiter((r[3] == DROPPED for r in rows), np.uint8, count=k))
+        id_sizes.append(np.fromiter(map(len, ids), dtype=np.int64, count=k))
+        name_sizes.append(np.fromiter(map(len, names), dtype=np.int64, count=k))
+        id_blobs.append(b"".join(ids))
+        name_blobs.append(b"".join(names))
+        del ids, names
+    n = len(index)
+    etype, dropped = _joined(etype_parts, np.uint8), _joined(dropped_parts, np.uint8)
+    id_off, id_blob = _strings(id_blobs, id_sizes)
+    name_off, name_blob = _strings(name_blobs, name_sizes)
 
     rtypes: dict[str, int] = {}
     statuses: dict[str | None, int] = {None: 0}
@@ -165,6 +187,7 @@ def _build(db: sqlite3.Connection, uuid: str, state: Stamp) -> Adjacency:
         gone = pos[ok][cnt[ok] == 0]  # every item of theirs rejected (count(*) is never 0)
         if len(gone):
             rstatus[gone] = statuses.setdefault(REJECTED, len(statuses))
+    del row_ids
     if len(etypes) > 255 or len(rtypes) > 255 or len(statuses) > 255:
         raise ValueError("more than 255 entity types, relation types or review statuses")
 
@@ -175,23 +198,33 @@ def _build(db: sqlite3.Connection, uuid: str, state: Stamp) -> Adjacency:
     }  # fmt: skip
     distinct = np.zeros(n, dtype=np.int64)
     for name, ends, others in (("out", src, dst), ("in", dst, src)):
-        order = np.argsort(ends.astype(np.int64) * max(n, 1) + others, kind="stable")
+        sort_key = ends.astype(np.int64)  # one 64-bit temporary at a time, worked in place
+        sort_key *= max(n, 1)
+        sort_key += others
+        order = np.argsort(sort_key, kind="stable").astype(np.int32)
+        del sort_key
         ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(ends, minlength=n), out=ptr[1:])
         nbr, owner = others[order], ends[order]
         first = np.ones(m, dtype=bool)
         first[1:] = (owner[1:] != owner[:-1]) | (nbr[1:] != nbr[:-1])
         distinct += np.bincount(owner[first], minlength=n)
+        del owner, first
         arrays[f"{name}_ptr"] = ptr
-        arrays[f"{name}_nbr"] = nbr.astype(np.int32)
-        arrays[f"{name}_rel"] = order.astype(np.int32)
+        arrays[f"{name}_nbr"] = nbr.astype(np.int32, copy=False)
+        arrays[f"{name}_rel"] = order
     arrays["cost"] = distinct.astype(np.int32)
     return Adjacency(uuid, state, list(etypes), list(rtypes), list(statuses), arrays, id_blob,
                      name_blob)  # fmt: skip
 
 
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+    """The parts in one array of dtype; the list is emptied, so each part is let go once copied."""
+    if not parts:
+        return np.zeros(0, dtype=dtype)
+    whole = np.concatenate(parts).astype(dtype, copy=False)
+    parts.clear()
+    return whole
 
 
 # ---------------------------------------------------------------------------- the file
@@ -240,7 +273,10 @@ def write(adj: Adjacency, path: Path, key: bytes) -> None:
         out: IO[bytes] = fh  # type: ignore[assignment]
         out.write(head + b"\0" * _pad(len(head)))
         for _, part in parts:
-            out.write(part.tobytes() if isinstance(part, np.ndarray) else part)
+            # an array's own buffer, not a copy of it (tobytes would copy the largest section)
+            out.write(
+                np.ascontiguousarray(part).data.cast("B") if isinstance(part, np.ndarray) else part
+            )
             out.write(b"\0" * _pad(_nbytes(part)))
 
 

@@ -103,6 +103,7 @@ class SqliteStore(StoreBase):
                 if summary.documents_new == 0:
                     raise NothingNew
                 fulltext.index_documents(self.db)
+                del resolver  # its caches are let go before the adjacency is built
         except NothingNew:
             return summary
         except sqlite3.OperationalError as e:
