@@ -102,15 +102,25 @@ def build(db: sqlite3.Connection, uuid: str) -> Adjacency:
             db.execute("COMMIT")
 
 
-def _strings(blobs: list[bytes], sizes: list[np.ndarray]) -> tuple[np.ndarray, bytes]:
-    """Offsets and blob of strings read in batches (each batch's bytes joined, and its sizes);
-    the batches are let go as they join."""
-    lengths = _joined(sizes, np.int64)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    blob = b"".join(blobs)
-    blobs.clear()
-    return offsets, blob
+class _Strings:
+    """Strings gathered a batch at a time as one blob and its offsets (each batch joined as it
+    comes, so no Python object per string outlives its batch)."""
+
+    def __init__(self) -> None:
+        self.blobs: list[bytes] = []
+        self.sizes: list[np.ndarray] = []
+
+    def add(self, items: list[bytes]) -> None:
+        self.sizes.append(np.fromiter(map(len, items), dtype=np.int64, count=len(items)))
+        self.blobs.append(b"".join(items))
+
+    def done(self) -> tuple[np.ndarray, bytes]:
+        lengths = _joined(self.sizes, np.int64)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        blob = b"".join(self.blobs)
+        self.blobs.clear()
+        return offsets, blob
 
 
 def _rows(db: sqlite3.Connection, sql: str) -> Iterator[list[Any]]:
@@ -125,29 +135,27 @@ def _build(db: sqlite3.Connection, uuid: str, state: Stamp) -> Adjacency:
     # held as Python objects; names, ids and types go to bytes and arrays batch by batch.
     index: dict[str, int] = {}
     etypes: dict[str, int] = {}
-    etype_parts, dropped_parts, id_blobs, id_sizes, name_blobs, name_sizes = [], [], [], [], [], []
-    last = b""
+    etype_parts: list[np.ndarray] = []
+    dropped_parts: list[np.ndarray] = []
+    id_strings, name_strings = _Strings(), _Strings()
+    last: bytes | None = None
     for rows in _rows(db, "SELECT id, name, type, status FROM entities ORDER BY id"):
         k = len(rows)
         ids = [r[0].encode("utf-8") for r in rows]
-        if ids[0] <= last or any(a >= b for a, b in pairwise(ids)):
+        if (last is not None and ids[0] <= last) or any(a >= b for a, b in pairwise(ids)):
             raise ValueError("the store returned entity ids out of order")
         last = ids[-1]
         index.update(zip((r[0] for r in rows), range(len(index), len(index) + k), strict=True))
-        names = [r[1].encode("utf-8") for r in rows]
+        id_strings.add(ids)
+        name_strings.add([r[1].encode("utf-8") for r in rows])
         etype_parts.append(
             np.fromiter((etypes.setdefault(r[2], len(etypes)) for r in rows), np.uint8, count=k)
         )
         dropped_parts.append(np.fromiter((r[3] == DROPPED for r in rows), np.uint8, count=k))
-        id_sizes.append(np.fromiter(map(len, ids), dtype=np.int64, count=k))
-        name_sizes.append(np.fromiter(map(len, names), dtype=np.int64, count=k))
-        id_blobs.append(b"".join(ids))
-        name_blobs.append(b"".join(names))
-        del ids, names
     n = len(index)
     etype, dropped = _joined(etype_parts, np.uint8), _joined(dropped_parts, np.uint8)
-    id_off, id_blob = _strings(id_blobs, id_sizes)
-    name_off, name_blob = _strings(name_blobs, name_sizes)
+    id_off, id_blob = id_strings.done()
+    name_off, name_blob = name_strings.done()
 
     rtypes: dict[str, int] = {}
     statuses: dict[str | None, int] = {None: 0}
