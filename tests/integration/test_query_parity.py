@@ -213,3 +213,35 @@ def test_evidence_is_read_by_the_type_a_walk_saw(neo: Neo4jStore, tmp_path: Path
         neo.rid_types[e.id] = "PART_OF" if e.type != "PART_OF" else "HIRED"
     assert neo.evidence(rids) == typed
     assert {e.id: e.evidence for e in walked.edges} == {r: tuple(v) for r, v in typed.items()}
+
+
+def test_neighbourhood_evidence_comes_with_its_relations(neo: Neo4jStore, tmp_path: Path) -> None:
+    """A neighbourhood's evidence is read with its relations, not sought again by rid; what was
+    read is not kept past the question, so evidence added later is seen."""
+    src, names = random_case(4, tmp_path / "case.jsonl")
+    load_paths(neo, [src])
+    asked: list[str] = []
+    read = neo.client.read
+    neo.client.read = lambda q, p=None, **kw: asked.append(q) or read(q, p, **kw)  # type: ignore[method-assign]
+    try:
+        walked = neighbors(neo, names[0], NeighborOptions(depth=2))
+    finally:
+        neo.client.read = read  # type: ignore[method-assign]
+    assert walked.edges
+    assert not any("rid: want" in q for q in asked)  # no relation found again by its rid
+    assert not neo.read_ahead
+    assert {e.id: e.evidence for e in walked.edges} == {
+        r: tuple(v) for r, v in neo.evidence(e.id for e in walked.edges).items()
+    }
+    edge = walked.edges[0]
+    source, target = (
+        next(n.name for n in walked.nodes if n.id == i) for i in (edge.source, edge.target)
+    )
+    more = write_jsonl(tmp_path / "more.jsonl",
+                       [{"source": source, "type": edge.type, "target": target,
+                         "quote": "a later quote"}])  # fmt: skip
+    load_paths(neo, [more])
+    assert "a later quote" in {v.quote for v in neo.evidence([edge.id])[edge.id]}
+    again = neighbors(neo, names[0], NeighborOptions(depth=2))
+    quotes = {v.quote for e in again.edges if e.id == edge.id for v in e.evidence}
+    assert "a later quote" in quotes

@@ -34,14 +34,16 @@ WALKABLE = (
 # Entities per adjacency statement: a level of a search is read in statements of this many.
 STEP_CHUNK = 20_000
 
-# Question: for each entity of $ids, the entities one walkable relation away.
+# Question: for each entity of $ids, the entities one walkable relation away, as one row of
+# one list (the driver decodes one big value far faster than a record per entity).
 # Placeholders: {match} (the walk from u over r to v, with its WHERE: see walk()).
-# Parameters: those of the walk ($via, $ends, $all), $ids. Columns: id, nbrs.
+# Parameters: those of the walk ($via, $ends, $all), $ids. Columns: rows ([[id, [nbr ids]]]).
 STEP = """
 UNWIND $ids AS id
 MATCH (u:Entity {{id: id}}) USING INDEX u:Entity(id)
 {match}
-RETURN id, collect(DISTINCT v.id) AS nbrs
+WITH id, collect(DISTINCT v.id) AS nbrs
+RETURN collect([id, nbrs]) AS rows
 """
 
 # Question: the stored degree of each entity of $ids (relations of schema types), as one row
@@ -53,11 +55,12 @@ MATCH (n:Entity {{id: id}}) USING INDEX n:Entity(id)
 RETURN collect(id) AS ids, collect({cy.degree("n")}) AS degrees
 """
 
-# Question: name, type and degree of each entity of $ids. Columns: id, name, type, degree.
+# Question: name, type and degree of each entity of $ids, as one row of one list.
+# Columns: rows ([[id, name, type, degree]]).
 NODES = f"""
 UNWIND $ids AS id
 MATCH (n:Entity {{id: id}}) USING INDEX n:Entity(id)
-RETURN n.id AS id, n.name AS name, n.type AS type, {cy.degree("n")} AS degree
+RETURN collect([n.id, n.name, n.type, {cy.degree("n")}]) AS rows
 """
 
 # Question: for each pair [u, v] of $pairs, the relations a walk from u to v may cross.
@@ -73,16 +76,26 @@ RETURN p[0] AS u, p[1] AS v, r.rid AS rid, startNode(r).id AS source, endNode(r)
        type(r) AS type, {evidence} AS evidence, {status} AS status
 """
 
-# Question: the relations a walk may cross between any two of the entities $ids.
+# The evidence lists `AMONG` reads with each relation: (expression, name) of each column of
+# cy.EVIDENCE_OF_COLUMNS, so the rows it gives the store are those the store reads itself.
+_EVIDENCE = [tuple(c.strip().split(" AS ")) for c in cy.EVIDENCE_OF_COLUMNS.split(",")]
+AMONG_COLUMNS = ("source", "target", "type", "evidence", "walk_status", *(n for _, n in _EVIDENCE))
+
+# Question: the relations a walk may cross between any two of the entities $ids, with their
+# evidence lists (the question reads them next: a second statement finding each relation again
+# by its rid cost more than the relations themselves). One row of one list, an entry per
+# relation: the driver decodes one big value far faster than thousands of records (10,000
+# relations among a hub's neighbours: 0.8 s as records).
 # Placeholders: {types}, {rel_ok}, {evidence}, {status}. Parameters: those of the walk, $ids.
-# Columns: rid, source, target, type, evidence, status.
-AMONG = """
+# Columns: rows, each [value of each of AMONG_COLUMNS].
+AMONG = (
+    """
 MATCH (u:Entity)-[r:{types}]->(v:Entity)
 USING INDEX u:Entity(id)
 WHERE u.id IN $ids AND v.id IN $ids AND {rel_ok}
-RETURN r.rid AS rid, u.id AS source, v.id AS target, type(r) AS type, {evidence} AS evidence,
-       {status} AS status
+RETURN collect([u.id, v.id, type(r), {evidence}, {status}, __EVIDENCE__]) AS rows
 """
+).replace("__EVIDENCE__", ", ".join(e for e, _ in _EVIDENCE))
 
 # Question: the entities one walkable step beyond the entities $frontier that are not among
 # $seen: how many, their ids (when $ids), and, when $k > 0, the best connected of them: every
@@ -179,10 +192,17 @@ def walk(step: Step, forward: bool = True) -> Walk:
 class Neo4jAccess:
     """GraphAccess over a Neo4j store; what a question reads is kept for the question's length."""
 
-    def __init__(self, client: Client, rid_types: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        client: Client,
+        rid_types: dict[str, str] | None = None,
+        read_ahead: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.client = client
         # The type of each relation a walk crossed, filled for the store's evidence reads.
         self.rid_types = rid_types if rid_types is not None else {}
+        # The evidence lists `among` read, by rid, for the store's next evidence read.
+        self.read_ahead = read_ahead if read_ahead is not None else {}
         self._steps: dict[tuple[Step, bool], dict[str, frozenset[str]]] = {}
         self._costs: dict[str, int] = {}
         self._nodes: dict[str, NodeInfo] = {}
@@ -202,7 +222,7 @@ class Neo4jAccess:
             query = STEP.format(match=w.match)
             for batch in chunks(missing, STEP_CHUNK):
                 for row in self.client.read(query, {"ids": batch, **w.params}):
-                    seen[row["id"]] = frozenset(row["nbrs"])
+                    seen.update((u, frozenset(vs)) for u, vs in row["rows"])
             for u in missing:
                 seen.setdefault(u, frozenset())
         return {u: seen[u] for u in nodes}
@@ -210,7 +230,7 @@ class Neo4jAccess:
     def costs(self, nodes: Collection[str]) -> dict[str, int]:
         missing = [u for u in nodes if u not in self._costs]
         if missing:
-            for row in self._read(cy.with_rtypes(COSTS), "ids", missing):
+            for row in self._read(COSTS, "ids", missing):
                 self._costs.update(zip(row["ids"], row["degrees"], strict=True))
         return {u: self._costs[u] for u in nodes if u in self._costs}
 
@@ -220,8 +240,9 @@ class Neo4jAccess:
     def nodes(self, ids: Collection[str]) -> dict[str, NodeInfo]:
         missing = [i for i in ids if i not in self._nodes]
         if missing:
-            for r in self._read(cy.with_rtypes(NODES), "ids", missing):
-                self._nodes[r["id"]] = NodeInfo(r["id"], r["name"], r["type"], int(r["degree"]))
+            for row in self._read(NODES, "ids", missing):
+                for i, name, type_, degree in row["rows"]:
+                    self._nodes[i] = NodeInfo(i, name, type_, int(degree))
         return {i: self._nodes[i] for i in ids if i in self._nodes}
 
     def hops(
@@ -238,10 +259,12 @@ class Neo4jAccess:
 
     def among(self, ids: Collection[str], step: Step) -> list[Hop]:
         w = walk(step)
-        rows = self.client.read(w.fill(AMONG), {"ids": list(ids), **w.params})
+        found = self.client.read(w.fill(AMONG), {"ids": list(ids), **w.params})
+        rows = [dict(zip(AMONG_COLUMNS, values, strict=True)) for values in found[0]["rows"]]
         self.rid_types.update((r["rid"], r["type"]) for r in rows)
+        self.read_ahead.update((r["rid"], r) for r in rows)
         return [
-            Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["status"])
+            Hop(r["rid"], r["source"], r["target"], r["type"], int(r["evidence"]), r["walk_status"])
             for r in rows
         ]
 
@@ -252,7 +275,7 @@ class Neo4jAccess:
         if first is None:
             return Nearest([], {}, 0)
         w = walk(step)
-        query = cy.with_rtypes(LEVEL.replace("__MATCH__", w.match))
+        query = LEVEL.replace("__MATCH__", w.match)
         kept, dist, omitted = [first], {start: 0}, 0
         frontier, seen = [start], [start]
         for level in range(1, depth + 1):

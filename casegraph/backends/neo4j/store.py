@@ -94,6 +94,10 @@ class Neo4jStore(StoreBase):
         # and target, so its type never changes): evidence is then read with one index seek
         # per relation instead of one per schema type.
         self.rid_types: dict[str, str] = {}
+        # Evidence lists a question's walk read along with its relations (Neo4jAccess.among),
+        # by rid: `evidence` takes them from here instead of finding each relation again.
+        # Emptied when a question starts (`graph`), so never older than the question.
+        self.read_ahead: dict[str, dict[str, Any]] = {}
         self.uuid = ""
 
     @classmethod
@@ -382,15 +386,21 @@ class Neo4jStore(StoreBase):
         """The evidence of each relation, the most confident first (rejected items too, marked,
         unless include_rejected is False)."""
         rids = list(dict.fromkeys(str(r) for r in relation_ids))
+        ahead = self.read_ahead
+        rows = [ahead[rid] for rid in rids if rid in ahead] if ahead else []
+        ahead.clear()  # read once: what is left was not asked for and may not stay current
+        if len(rows) < len(rids):
+            known = {r["rid"] for r in rows}
+            rest = [rid for rid in rids if rid not in known] if known else rids
+            rows += [r for page in self._evidence_rows(rest) for r in page]
+        titles = self._titles(d for r in rows for d in r["document_ids"])  # one read for all
         out: dict[str, list[EvidenceRow]] = {}
-        for rows in self._evidence_rows(rids):
-            titles = self._titles(d for r in rows for d in r["document_ids"])
-            for r in rows:
-                items = _evidence_rows(r, titles)
-                if not include_rejected:
-                    items = [e for e in items if e.status is None]
-                if items:
-                    out[r["rid"]] = items
+        for r in rows:
+            items = _evidence_rows(r, titles)
+            if not include_rejected:
+                items = [e for e in items if e.status is None]
+            if items:
+                out[r["rid"]] = items
         return out
 
     def _evidence_rows(self, rids: list[str]) -> Iterator[list[dict[str, Any]]]:
@@ -519,7 +529,8 @@ class Neo4jStore(StoreBase):
 
         if len(self.rid_types) > RID_TYPES_KEPT:
             self.rid_types.clear()
-        return Neo4jAccess(self.client, self.rid_types)
+        self.read_ahead.clear()
+        return Neo4jAccess(self.client, self.rid_types, self.read_ahead)
 
     def fulltext(self) -> Neo4jText:
         """The documents' text index (casegraph.queries.find)."""
