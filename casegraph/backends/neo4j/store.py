@@ -96,7 +96,8 @@ class Neo4jStore(StoreBase):
         self.rid_types: dict[str, str] = {}
         # Evidence lists a question's walk read along with its relations (Neo4jAccess.among),
         # by rid: `evidence` takes them from here instead of finding each relation again.
-        # Emptied when a question starts (`graph`), so never older than the question.
+        # Emptied when a question starts (`graph`) and by each evidence read, so never older
+        # than the question.
         self.read_ahead: dict[str, dict[str, Any]] = {}
         self.uuid = ""
 
@@ -387,12 +388,10 @@ class Neo4jStore(StoreBase):
         unless include_rejected is False)."""
         rids = list(dict.fromkeys(str(r) for r in relation_ids))
         ahead = self.read_ahead
-        rows = [ahead[rid] for rid in rids if rid in ahead] if ahead else []
+        rows = [ahead[rid] for rid in rids if rid in ahead]
+        rest = [rid for rid in rids if rid not in ahead]
         ahead.clear()  # read once: what is left was not asked for and may not stay current
-        if len(rows) < len(rids):
-            known = {r["rid"] for r in rows}
-            rest = [rid for rid in rids if rid not in known] if known else rids
-            rows += [r for page in self._evidence_rows(rest) for r in page]
+        rows += [r for page in self._evidence_rows(rest) for r in page]
         titles = self._titles(d for r in rows for d in r["document_ids"])  # one read for all
         out: dict[str, list[EvidenceRow]] = {}
         for r in rows:
