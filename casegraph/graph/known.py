@@ -22,6 +22,8 @@ from casegraph.graph.keys import (
 from casegraph.graph.plan import Ent, NameRec
 
 _HEX_DIGITS = "0123456789abcdef"
+# How many (type, key) pairs and entity types `Known` keeps past `forget` (then it starts over).
+LASTING_LIMIT = 600_000
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,13 @@ class Known:
 
     def __init__(self, index: NameIndex) -> None:
         self.index = index
+        # Which entity a (type, key) names, and an entity's type, never change during a load (a
+        # name is only ever added; a load changes no type): for an index that lets `forget` be
+        # used, these outlive it, so a large load finds the ends of its relations again without
+        # reading them from the store.
+        self.keep = bool(getattr(index, "sees_own_writes", False))
+        self.lasting: dict[tuple[str, str], str] = {}
+        self.types: dict[str, str] = {}
         self.forget()
 
     def forget(self) -> None:
@@ -95,6 +104,26 @@ class Known:
         self.got_xid: set[str] = set()
         self.ents: dict[str, Ent | None] = {}  # None: known not to exist
         self.rels: set[str] = set()  # relation ids known to exist before this load
+        if len(self.lasting) + len(self.types) > LASTING_LIMIT:
+            self.lasting, self.types = {}, {}
+
+    def entity_named(self, type_: str, key: str) -> str | None:
+        """The entity (type, key) names, if this load has seen it (since `forget` or before)."""
+        rec = self.names.get((type_, key))
+        return rec.entity if rec is not None else self.lasting.get((type_, key))
+
+    def type_of(self, entity_id: str) -> str | None:
+        """An entity's type (None when it does not exist)."""
+        type_ = self.types.get(entity_id)
+        if type_ is None:
+            ent = self.ent(entity_id)
+            type_ = ent.type if ent is not None else None
+        return type_
+
+    def add_ent(self, entity_id: str, ent: Ent | None) -> None:
+        self.ents[entity_id] = ent
+        if ent is not None and self.keep:
+            self.types[entity_id] = ent.type
 
     def add_name(self, rec: NameRec) -> bool:
         """Record a name; False when (type, key) already names an entity."""
@@ -104,6 +133,8 @@ class Known:
         if rec.mkey == rec.key:
             rec.mkey = rec.key  # one string kept for both
         self.names[tk] = rec
+        if self.keep:
+            self.lasting[tk] = rec.entity
         types = self.by_key.get(rec.key)  # (type, key) is new
         self.by_key[rec.key] = (*types, rec.type) if types else _alone(rec.type)
         if rec.mkey is not rec.key:  # a key equal to its match key is found in `names`
@@ -190,7 +221,7 @@ class Known:
         if wanted:
             found = self.index.entities(wanted)
             for i in wanted:
-                self.ents[i] = found.get(i)
+                self.add_ent(i, found.get(i))
 
     def ent(self, entity_id: str) -> Ent | None:
         if entity_id not in self.ents:

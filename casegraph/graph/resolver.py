@@ -177,6 +177,7 @@ class Resolver:
                 if key := norm(name):
                     pairs.add((type_, key))
 
+        known = self.known
         for fact in facts:
             if isinstance(fact, EntityFact):
                 want(fact.type, fact.name, fact.aliases, fact.xid)
@@ -190,12 +191,17 @@ class Resolver:
                         xids.add(ref.xid)
                         ids.add(ref.xid)
                     if ref.name and ref.type:
+                        if (
+                            not ref.xid
+                            and not self.text_doc
+                            and known.entity_named(ref.type, norm(ref.name))
+                        ):
+                            continue  # seen by this load: `_ref` needs nothing more
                         want(ref.type, ref.name, (), ref.xid)
                         if self.text_doc:
                             keys.add(norm(ref.name))
                     elif ref.name:
                         keys.add(norm(ref.name))
-        known = self.known
         known.fetch(NameQuery(frozenset(pairs), frozenset(keys)), xids, ids)
         mkeys: set[tuple[str, str]] = set()
         blocks: set[tuple[str, str]] = set()
@@ -352,7 +358,7 @@ class Resolver:
             props = json.loads(dumps(dict(properties)))  # type: ignore[call-overload]
             props_json = dumps(props)
         typed_by = "text" if self.text_doc else "source"
-        self.known.ents[entity_id] = Ent(type_, props, typed_by)
+        self.known.add_ent(entity_id, Ent(type_, props, typed_by))
         plan.entities[entity_id] = NewEntity(
             entity_id, type_, name, key, props_json, self.next_seq, typed_by
         )
@@ -386,9 +392,9 @@ class Resolver:
                 plan.names.append(rec)
 
     def _type(self, entity_id: str) -> str:
-        ent = self.known.ent(entity_id)
-        assert ent is not None
-        return ent.type
+        type_ = self.known.type_of(entity_id)
+        assert type_ is not None
+        return type_
 
     # ---------------------------------------------------------------- relations
     def _ref(self, ref: EntityRef, rtype: str, side: str, locator: str | None, plan: Plan) -> str:
@@ -403,15 +409,14 @@ class Resolver:
             # The common case, a typed name already known, decided as _entity would: an end has
             # no properties, so no context rule (`_apart`, graph/context.py) keeps it apart.
             if not ref.xid:
-                rec = self.known.names.get((ref.type, norm(ref.name)))
-                if rec is not None:
+                named = self.known.entity_named(ref.type, norm(ref.name))
+                if named is not None:
                     self.rule = "name"
-                    entity_id = rec.entity
-                    if entity_id not in self.new_entities:
+                    if named not in self.new_entities:
                         self.summary.entities_merged += 1
-                    if entity_id not in plan.mentions:
-                        plan.mentions[entity_id] = None
-                    return entity_id
+                    if named not in plan.mentions:
+                        plan.mentions[named] = None
+                    return named
             return self._entity(EntityFact(ref.type, ref.name, xid=ref.xid), plan)
         ids = self.known.ids_by_key(norm(ref.name))
         if len(ids) > 1:

@@ -1,9 +1,11 @@
-"""Faster resolution gives the same store: batch sizes and dropped caches change nothing, the
-batched fuzzy test equals the one-by-one one, and the JSON Lines fast path parses as parse_json."""
+"""Faster resolution gives the same store: batch sizes and dropped caches change nothing, what
+outlives them spares reading names again, the batched fuzzy test equals the one-by-one one, and
+the JSON Lines fast path parses as parse_json."""
 
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import tempfile
 from pathlib import Path
@@ -13,13 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casegraph.backends.sqlite import SqliteStore
+from casegraph.backends.sqlite import SqliteStore, index
 from casegraph.backends.sqlite import store as sqlite_store
-from casegraph.graph import resolver
+from casegraph.errors import LoaderError
+from casegraph.graph import known, resolver
 from casegraph.graph.keys import fuzzy_equal, fuzzy_matches
+from casegraph.graph.known import NameQuery
 from casegraph.loaders.json_stream import parse_json
 from casegraph.loaders.jsonl import parse_line
-from casegraph.pipeline import load_paths
+from casegraph.pipeline import FULL_COLLECTIONS_RARER, load_paths
 from tests.conftest import write_jsonl
 from tests.security.storecheck import digest
 
@@ -86,6 +90,41 @@ def test_batches_and_dropped_caches_change_nothing(
             m.setattr(sqlite_store, "Resolver", functools.partial(resolver.Resolver, batch_size=2))
             m.setattr(resolver, "KNOWN_LIMIT", 0)
             assert _load(folder, paths, "b.db") == expected
+            m.setattr(known, "LASTING_LIMIT", 0)  # and what outlives them dropped as well
+            assert _load(folder, paths, "c.db") == expected
+
+
+def test_ends_seen_before_the_caches_were_dropped_are_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"Firm {chr(97 + i)}{chr(97 + i)}" for i in range(6)]
+    lines: list[dict[str, Any]] = [{"type": "Company", "name": n} for n in names]
+    lines += [{"source": a, "source_type": "Company", "type": "MENTIONED_WITH", "target": b,
+               "target_type": "Company", "quote": f"{a} and {b}"}
+              for a in names for b in names if a < b]  # fmt: skip
+    path = write_jsonl(tmp_path / "firms.jsonl", lines)
+    asked: list[tuple[str, str]] = []
+    names_of = index.SqliteIndex.names
+
+    def counted(self: index.SqliteIndex, query: NameQuery) -> Any:
+        asked.extend(query.pairs)
+        return names_of(self, query)
+
+    monkeypatch.setattr(index.SqliteIndex, "names", counted)
+    monkeypatch.setattr(
+        sqlite_store, "Resolver", functools.partial(resolver.Resolver, batch_size=2)
+    )
+    monkeypatch.setattr(resolver, "KNOWN_LIMIT", 0)  # the caches dropped after every batch
+    with SqliteStore(tmp_path / "s.db") as store:
+        summary = load_paths(store, [path])
+    assert (summary.entities_new, summary.relations_new) == (6, 15)
+    assert len(asked) == len(set(asked)) == 6  # each name once, for its entity line
+    monkeypatch.setattr(known, "LASTING_LIMIT", 0)
+    asked.clear()
+    with SqliteStore(tmp_path / "t.db") as store:
+        load_paths(store, [path])
+    assert len(asked) > 6  # the same load without them reads names again
+    assert digest(tmp_path / "s.db") == digest(tmp_path / "t.db")
 
 
 @given(
@@ -175,3 +214,26 @@ def test_reading_only_the_first_fuzzy_candidates_of_a_block_changes_nothing(
     assert _load(tmp_path, [first, second], "whole.db") == limited
     # the typos of names within the first 100 joined them; those beyond stayed new entities
     assert [s["entities_new"] for s in limited[1]] == [250, 2]
+
+
+def test_a_load_makes_full_collections_rarer_then_restores_them(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "one.jsonl", [{"type": "Company", "name": "Firm A"}])
+    seen: list[tuple[int, int, int]] = []
+
+    class Heard:
+        def begin(self, files: list[Path], total_bytes: int) -> None: ...
+        def file(self, index: int, path: Path, size: int) -> None: ...
+        def facts(self, title: str, count: int) -> None:
+            seen.append(gc.get_threshold())
+
+        def stop(self) -> None: ...
+
+    before = gc.get_threshold()
+    with SqliteStore(tmp_path / "s.db") as store:
+        load_paths(store, [path], progress=Heard())
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text('{"type": "Company", "name": "Firm B"}\n{"type": \n', encoding="utf-8")
+        with pytest.raises(LoaderError, match="jsonl:2: "):  # refused while the load runs
+            load_paths(store, [bad])
+    assert seen and all(t == (*before[:2], before[2] * FULL_COLLECTIONS_RARER) for t in seen)
+    assert gc.get_threshold() == before
