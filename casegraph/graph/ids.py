@@ -24,13 +24,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def base_id(type_: str, key: str) -> str:
     """The id an entity with this type and name key gets when nothing has it yet: `type:slug`."""
     return f"{type_.lower()}:{slug(key) or sha1(key.encode()).hexdigest()[:10]}"
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def second_id(type_: str, key: str) -> str:
     """The id such an entity gets when its base id is taken: `type:slug-<hash>`."""
     return f"{base_id(type_, key)}-{sha1(f'{type_}|{key}'.encode()).hexdigest()[:8]}"

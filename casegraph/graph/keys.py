@@ -33,7 +33,7 @@ FUZZY_CANDIDATES = 100
 _DIGITS = re.compile(r"\d+")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 14)
 def match_key(name: str, type_: str) -> str:
     """A looser key for cross-source matching: punctuation dropped, designators stripped for firms."""
     key = normalize_name(name)
@@ -59,7 +59,7 @@ def lengths_near(mkey: str) -> tuple[tuple[str, int], ...]:
     return _near(mkey[:3], len(mkey))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _near(head: str, n: int) -> tuple[tuple[str, int], ...]:
     return tuple(
         sorted((block(head, k), k) for k in range(n - FUZZY_LEN_SLACK, n + FUZZY_LEN_SLACK + 1))
@@ -94,7 +94,7 @@ def _rapidfuzz() -> tuple[Any, Any]:
     return fuzz, process
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _numbers(key: str) -> tuple[str, ...]:
     return tuple(_DIGITS.findall(key))
 

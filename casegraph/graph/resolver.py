@@ -44,8 +44,9 @@ from casegraph.graph.schema import WEAK, load_schema
 Progress = Callable[[str, int], None]
 DEFAULT_BATCH = 5000
 _HEX16 = re.compile(r"[0-9a-f]{16}")
-# How much `Known` may hold before it is dropped between batches (stores that see own writes).
-KNOWN_LIMIT = 300_000
+# How much `Known` may hold before it is dropped between batches (stores that see own writes);
+# what a relation's ends need outlives it (`Known.lasting`), so a lower limit costs little time.
+KNOWN_LIMIT = 120_000
 # Documents whose entity types are a reader's guesses (extraction), not a source's statement.
 TEXT_LOADERS = frozenset({"text", "html"})
 # Types a text loader confuses with each other: a guess may join an entity of a sibling type.
@@ -65,8 +66,9 @@ TYPE_SOURCE_RANK = {"decision": 0, "source": 1, "text": 2}
 # one character apart are two indicators.
 EXACT_TYPES = frozenset({"Indicator"})
 
-# normalize_name is pure and called several times per name while resolving: remember it.
-norm = lru_cache(maxsize=1 << 16)(_normalize)
+# normalize_name is pure and called several times per name while resolving: remember it. The
+# calls for one name fall within one batch; caches of 1 << 16 held some 60 MB on a 1M load.
+norm = lru_cache(maxsize=1 << 14)(_normalize)
 
 
 @dataclass
