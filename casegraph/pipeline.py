@@ -31,7 +31,7 @@ Planned = tuple[Path, str, bool]  # file, loader name, whether it was found insi
 # this, the file is read to the end once to check it, then again as it is written.
 BUFFER_FACTS = 20_000
 # While a load runs, the collector's passes over its oldest objects are this many times rarer.
-FULL_COLLECTIONS_RARER = 100
+FULL_COLLECTIONS_RARER = 10
 
 
 class LoadProgress(Protocol):
