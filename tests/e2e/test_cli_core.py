@@ -203,7 +203,7 @@ def test_process_killed_mid_load_leaves_store_unchanged(
 ) -> None:  # type: ignore[no-untyped-def]
     small = write_jsonl(tmp_path / "small.jsonl", CASE)
     assert cli("load", str(small)).code == 0
-    big = _big_jsonl(tmp_path / "big.jsonl", 150_000)
+    big = _big_jsonl(tmp_path / "big.jsonl", 400_000)  # long enough to be caught mid-way
     with SqliteStore(store_path) as store:
         before = store.stats()
     proc = start_cli("--store", str(store_path), "load", str(big))
