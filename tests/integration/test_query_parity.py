@@ -104,18 +104,17 @@ def test_walk_queries_seek_entities_by_index(neo: Neo4jStore, directed: bool) ->
     """Each statement a question walks with starts from index seeks on the entity ids it is
     given: no statement scans all entities, whatever the filters."""
     from casegraph.backends.neo4j import access as walk
-    from casegraph.backends.neo4j import cypher as cy
     from casegraph.graph.access import Step
 
     w = walk.walk(Step.of(("HIRED", "PART_OF"), directed=directed, via_types=("Company",),
                           ends=("a",)))  # fmt: skip
     queries = {
         "step": (walk.STEP.format(match=w.match), {"ids": ["a"], **w.params}),
-        "level": (cy.with_rtypes(walk.LEVEL.replace("__MATCH__", w.match)),
+        "level": (walk.LEVEL.replace("__MATCH__", w.match),
                   {"frontier": ["a"], "seen": ["a"], "ids": True, "k": 5, **w.params}),
         "hops": (w.fill(walk.HOPS), {"pairs": [["a", "b"]], **w.params}),
-        "costs": (cy.with_rtypes(walk.COSTS), {"ids": ["a"]}),
-        "nodes": (cy.with_rtypes(walk.NODES), {"ids": ["a"]}),
+        "costs": (walk.COSTS, {"ids": ["a"]}),
+        "nodes": (walk.NODES, {"ids": ["a"]}),
         "among": (w.fill(walk.AMONG), {"ids": ["a", "b"], **w.params}),
     }  # fmt: skip
     for name, (query, params) in queries.items():

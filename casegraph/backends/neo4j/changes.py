@@ -264,7 +264,7 @@ def _evidence_status(tx: Any, statuses: dict[str, str | None]) -> None:
 
 # ------------------------------------------------------------------------- the review queue
 # Typed, unreviewed relations whose best evidence (not rejected) is below $max, between entities
-# not dropped, the busiest first. Placeholder RTYPES (typed ones), and the degree expression.
+# not dropped, the busiest first. Placeholder __TYPED__ (the typed relation types).
 # $max, $limit. Columns: rid, source, type, target, status, properties_json, best, weight.
 DOUBTFUL = f"""
 MATCH (s:Entity)-[r:__TYPED__]->(t:Entity)

@@ -59,7 +59,10 @@ def degree(var: str) -> str:
 
 
 def with_rtypes(template: str) -> str:
-    """The template with its type-disjunction placeholder replaced by every schema relation type."""
+    """The template with its type-disjunction placeholder replaced by every schema relation type.
+    A template without the placeholder is a caller's mistake (a dead call), so it raises."""
+    if RTYPES not in template:
+        raise ValueError("template has no relation-type placeholder")
     return template.replace(RTYPES, "|".join(quoted(t) for t in relation_types()))
 
 

@@ -54,7 +54,7 @@ class Neo4jIndex:
         self.client = client
         self.none: set[str] = set()  # "Name", "Xid", "Entity" or a relation type: none stored
         if for_load:
-            row = client.read(cy.with_rtypes(STORED_NONE))[0]
+            row = client.read(STORED_NONE)[0]
             self.none = {k for k in ("Name", "Xid", "Entity") if row[k] == 0}
             self.none |= {t for t, n in zip(cy.relation_types(), row["rels"], strict=True) if not n}
 

@@ -261,7 +261,7 @@ class Neo4jStore(StoreBase):
         the busiest entities first: (relation, best confidence, degree of its two ends)."""
         from casegraph.backends.neo4j.changes import DOUBTFUL, typed_types
 
-        query = cy.with_rtypes(DOUBTFUL).replace("__TYPED__", typed_types())
+        query = DOUBTFUL.replace("__TYPED__", typed_types())
         rows = self.client.read(query, {"max": max_confidence, "limit": limit})
         return [(RelationInfo(r["rid"], r["source"], r["type"], r["target"], r["status"],
                               json.loads(r["properties_json"] or "{}")),
@@ -315,7 +315,7 @@ class Neo4jStore(StoreBase):
 
     def support(self, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
         """How well each entity is supported: (relations touching it, documents mentioning it)."""
-        rows = self.client.read(cy.with_rtypes(cy.SUPPORT), {"ids": list(ids)})
+        rows = self.client.read(cy.SUPPORT, {"ids": list(ids)})
         return {r["id"]: (int(r["degree"]), int(r["documents"])) for r in rows}
 
     def ids_by_name(self, key: str, type_: str | None = None) -> list[str]:
@@ -357,10 +357,10 @@ class Neo4jStore(StoreBase):
         params: dict[str, Any] = {"type": etype, "min": 0}
         if limit is not None:
             nth = cy.NTH_DEGREE_OF_TYPE if etype else cy.NTH_DEGREE
-            found = self.client.read(cy.with_rtypes(nth), {"type": etype, "skip": int(limit) - 1})
+            found = self.client.read(nth, {"type": etype, "skip": int(limit) - 1})
             params["min"] = int(found[0]["degree"]) if found else 0
         query = cy.ENTITIES_OF_TYPE_BY_DEGREE if etype else cy.ENTITIES_BY_DEGREE
-        rows = self.client.read(cy.with_rtypes(query), params)
+        rows = self.client.read(query, params)
         rows.sort(key=lambda r: (-r["degree"], r["name"].translate(_ASCII_LOWER), r["seq"] or 0))
         if limit is not None:
             rows = rows[: int(limit)]
