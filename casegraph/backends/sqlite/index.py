@@ -57,8 +57,11 @@ class SqliteIndex:
     # resolver has decided can always be read back here (casegraph.graph.resolver.Known.forget).
     sees_own_writes = True
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, *, relations_stored: bool = True) -> None:
         self.db = db
+        # False when the store held no relation as the load began: every relation it holds is
+        # then one this load created, which the resolver records and never asks about.
+        self.relations_stored = relations_stored
 
     def _rows(self, sql: str, items: Iterable[Any], *more: Any) -> Iterator[tuple[Any, ...]]:
         for chunk in _chunks(items):
@@ -89,6 +92,8 @@ class SqliteIndex:
         }
 
     def relations(self, rids: dict[str, set[str]]) -> set[str]:
+        if not self.relations_stored:
+            return set()
         sql = "SELECT rid FROM relations WHERE rid IN (SELECT value FROM json_each(?))"
         return {r for (r,) in self._rows(sql, (r for group in rids.values() for r in group))}
 

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from casegraph.backends.sqlite import fulltext
+from casegraph.backends.sqlite import bulk, fulltext
 from casegraph.backends.sqlite.changes import apply_change, decisions
 from casegraph.backends.sqlite.connection import Connection, NothingNew, note
 from casegraph.backends.sqlite.csr import CsrAccess
@@ -96,14 +96,17 @@ class SqliteStore(StoreBase):
         summary = LoadSummary()
         try:
             with self.conn.loading():
-                resolver = Resolver(SqliteIndex(self.db), summary, progress)
-                for source in sources:
-                    for plan in resolver.plans(source):
-                        summary.evidence_added += write_plan(self.db, plan)
-                if summary.documents_new == 0:
-                    raise NothingNew
+                first = bulk.holds_no_relations(self.db)
+                resolver = Resolver(SqliteIndex(self.db, relations_stored=not first), summary,
+                                    progress)  # fmt: skip
+                with bulk.indexes_built_after(self.db, deferred=first):
+                    for source in sources:
+                        for plan in resolver.plans(source):
+                            summary.evidence_added += write_plan(self.db, plan)
+                    if summary.documents_new == 0:
+                        raise NothingNew
+                    del resolver  # its caches are let go before the indexes are built
                 fulltext.index_documents(self.db)
-                del resolver  # its caches are let go before the adjacency is built
         except NothingNew:
             return summary
         except sqlite3.OperationalError as e:

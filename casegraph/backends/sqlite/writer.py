@@ -42,7 +42,8 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
             [(doc.id, entity_id, typing) for entity_id, typing in plan.mentions.items()],
         )
     # New relations take the row ids SQLite would give them (max + 1, in plan order), so their
-    # evidence names its relation directly instead of looking each one up by rid. A relation
+    # evidence names its relation directly; the evidence of a relation already stored finds it
+    # by its ends and type (the table's unique index: the rid's may be built after a load). A relation
     # the plan calls new that is already stored fails the insert (and the load): never ignored.
     created = [r for r in plan.relations.values() if r.new]
     first = db.execute("SELECT ifnull(max(id), 0) + 1 FROM relations").fetchone()[0]
@@ -62,12 +63,12 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
     cursor = db.executemany(
         'INSERT OR IGNORE INTO evidence(eid, relation_id, document_id, quote, start, "end",'
         " extractor, confidence, locator, source_key, target_key, date)"
-        " VALUES (?, coalesce(?, (SELECT id FROM relations WHERE rid = ?)),"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, coalesce(?, (SELECT id FROM relations"
+        " WHERE source_id = ? AND type = ? AND target_id = ?)), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (evidence_id(r.rid, key), ids.get(r.rid), r.rid, ev.document_id, ev.quote, ev.start,
-             ev.end, ev.extractor, ev.confidence, ev.locator, *r.written.get(key, (None, None)),
-             ev.date or date)
+            (evidence_id(r.rid, key), ids.get(r.rid), r.source, r.type, r.target,
+             ev.document_id, ev.quote, ev.start, ev.end, ev.extractor, ev.confidence,
+             ev.locator, *r.written.get(key, (None, None)), ev.date or date)
             for r in plan.relations.values()
             for key, ev in r.evidence.items()
         ],
