@@ -43,8 +43,9 @@ def write_plan(db: sqlite3.Connection, plan: Plan) -> int:
         )
     # New relations take the row ids SQLite would give them (max + 1, in plan order), so their
     # evidence names its relation directly; the evidence of a relation already stored finds it
-    # by its ends and type (the table's unique index: the rid's may be built after a load). A relation
-    # the plan calls new that is already stored fails the insert (and the load): never ignored.
+    # by its ends and type (the table's unique index; a first load builds the rid index last).
+    # A relation the plan calls new that is already stored fails the insert (and the load):
+    # never ignored.
     created = [r for r in plan.relations.values() if r.new]
     first = db.execute("SELECT ifnull(max(id), 0) + 1 FROM relations").fetchone()[0]
     db.executemany(
