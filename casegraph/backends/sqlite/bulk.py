@@ -33,12 +33,13 @@ def holds_no_relations(db: sqlite3.Connection) -> bool:
 
 
 @contextmanager
-def indexes_built_after(db: sqlite3.Connection, deferred: bool) -> Iterator[None]:
-    """With `deferred`, drop the DEFERRED indexes now and create them again, from the very
-    statements that made them, when the block ends without an error (on an error, the caller's
-    rollback restores them). Runs inside an open transaction."""
-    if not deferred:
-        yield
+def indexes_built_after(db: sqlite3.Connection) -> Iterator[bool]:
+    """When the store holds no relation, drop the DEFERRED indexes now and create them again,
+    from the very statements that made them, when the block ends without an error (on an
+    error, the caller's rollback restores them); yields whether it did. Runs inside an open
+    transaction."""
+    if not holds_no_relations(db):
+        yield False
         return
     rows = db.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
@@ -47,7 +48,7 @@ def indexes_built_after(db: sqlite3.Connection, deferred: bool) -> Iterator[None
     ).fetchall()
     for name, _ in rows:
         db.execute(f'DROP INDEX "{name}"')  # a name of DEFERRED, never user text
-    yield
+    yield True
     before = int(db.execute("PRAGMA cache_size").fetchone()[0])
     db.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
     try:

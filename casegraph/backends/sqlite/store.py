@@ -96,10 +96,10 @@ class SqliteStore(StoreBase):
         summary = LoadSummary()
         try:
             with self.conn.loading():
-                first = bulk.holds_no_relations(self.db)
-                resolver = Resolver(SqliteIndex(self.db, relations_stored=not first), summary,
-                                    progress)  # fmt: skip
-                with bulk.indexes_built_after(self.db, deferred=first):
+                with bulk.indexes_built_after(self.db) as first:
+                    resolver = Resolver(
+                        SqliteIndex(self.db, relations_stored=not first), summary, progress
+                    )
                     for source in sources:
                         for plan in resolver.plans(source):
                             summary.evidence_added += write_plan(self.db, plan)
