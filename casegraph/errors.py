@@ -90,6 +90,10 @@ class EntityNotFound(CasegraphError):
         super().__init__(f"no entity {name!r}{hint}")
 
 
+class NotFound(CasegraphError):
+    """Nothing of its kind has the id a user gave (a document, an evidence item)."""
+
+
 class AmbiguousEntity(CasegraphError):
     """A name matches several entities; carries them so the user can pick by id or type."""
 

@@ -60,7 +60,7 @@ def reject(
 
     with opened() as store:
         done = decisions.reject(store, target, why=why, by=by)
-    said(done, f"rejected {target}", as_json)
+    said(done, f"rejected {done.target}", as_json)
 
 
 @command()

@@ -21,7 +21,7 @@ from casegraph.graph.ids import base_id, now, numbered_id, relation_id, second_i
 from casegraph.graph.keys import match_key
 from casegraph.graph.model import clean_name, normalize_name
 from casegraph.graph.plan import NameRec, NewEntity
-from casegraph.graph.records import DecisionRow, EntityRow, RelationInfo
+from casegraph.graph.records import DecisionRow, EntityRow, EvidenceRow, RelationInfo
 from casegraph.graph.schema import WEAK, load_schema
 from casegraph.graph.store import Store
 
@@ -53,12 +53,12 @@ def _relation(store: Store, rid: str) -> RelationInfo:
     return found
 
 
-def _evidence_relation(store: Store, eid: str) -> tuple[RelationInfo, str | None]:
-    rid = store.evidence_relation(eid)
-    if rid is None:
+def _evidence(store: Store, eid: str) -> tuple[RelationInfo, EvidenceRow]:
+    """The relation and the item an evidence id names (a short id of older versions too)."""
+    item = store.evidence_item(eid)
+    if item is None:
         raise UsageError(f"no evidence item {eid!r}")
-    item = next(e for e in store.evidence([rid])[rid] if e.id == eid)
-    return _relation(store, rid), item.status
+    return _relation(store, item.id[3:19]), item  # the relation id is inside the item id
 
 
 # ------------------------------------------------------------------------- relations
@@ -80,11 +80,11 @@ def reject(
     """Mark a relation (or one evidence item, `ev:...`) as unsupported by its evidence: questions
     and views leave it out unless asked to include what was rejected."""
     if target.startswith("ev:"):
-        rel, before = _evidence_relation(store, target)
-        if before == REJECTED:
-            raise UsageError(f"evidence item {target} is already rejected")
-        record = _record("reject", target, why, by, {"relation": rel.id, "before": before})
-        store.apply(Change(record, evidence_status={target: REJECTED}))
+        rel, item = _evidence(store, target)
+        if item.status == REJECTED:
+            raise UsageError(f"evidence item {item.id} is already rejected")
+        record = _record("reject", item.id, why, by, {"relation": rel.id, "before": item.status})
+        store.apply(Change(record, evidence_status={item.id: REJECTED}))
         return record
     rel = _relation(store, target)
     if rel.status == REJECTED:
@@ -100,8 +100,7 @@ def note(store: Store, target: str, text: str, *, why: str | None = None,
     if not text.strip():
         raise UsageError("a note cannot be empty")
     if target.startswith("ev:"):
-        _evidence_relation(store, target)  # refused when there is no such item
-        subject = target
+        subject = _evidence(store, target)[1].id  # refused when there is no such item
     elif store.relations_by_id([target]):
         subject = target
     else:
@@ -341,11 +340,12 @@ def undo(store: Store, ref: str, *, why: str | None = None, by: str | None = Non
         _relation(store, done.target)  # refused if the relation no longer exists
         change.relation_status[done.target] = p.get("before")
     elif done.action == "reject":
-        if store.evidence_relation(done.target) is None:
+        item = store.evidence_item(done.target)
+        if item is None:
             raise UsageError(
                 f"decision {done.uid} is about evidence {done.target}, which no longer exists"
             )
-        change.evidence_status[done.target] = p.get("before")
+        change.evidence_status[item.id] = p.get("before")
     elif done.action == "drop":
         _entity_still(store, done, done.target)
         change.entity_updates[done.target] = {"status": p.get("before")}

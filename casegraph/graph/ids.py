@@ -55,17 +55,35 @@ def evidence_key(ev: Evidence) -> str:
     return f"{len(ev.document_id)}:{ev.document_id}|{len(loc)}:{loc}|{start}|{end}|{ev.extractor}"
 
 
+# An evidence id is `ev:<relation id>-<16 hex digits>` (36 characters). Before schema version 6
+# it had 6 hex digits (26 characters), the first 6 of today's: two items of one relation then
+# shared an id once it had a few thousand, and the embedded store kept only the first. An id
+# of that short form still names the item it is a prefix of (`evidence_names`).
+EVIDENCE_ID_LENGTH = 36
+SHORT_EVIDENCE_ID_LENGTH = 26
+
+
 def evidence_id(rid: str, key: str) -> str:
-    """The id of one evidence item: `ev:<relation id>-<6 hex digits>`, so the item's relation can
-    be read off its id on every backend."""
-    return f"ev:{rid}-{sha1(f'{rid}|{key}'.encode()).hexdigest()[:6]}"
+    """The id of one evidence item: `ev:<relation id>-<16 hex digits>`, so the item's relation
+    can be read off its id on every backend."""
+    return f"ev:{rid}-{sha1(f'{rid}|{key}'.encode()).hexdigest()[:16]}"
 
 
 def evidence_rid(eid: str) -> str | None:
-    """The relation id inside an evidence id, or None when it is not one."""
-    if eid.startswith("ev:") and len(eid) == 26 and eid[19] == "-":
+    """The relation id inside an evidence id (of either length), or None when it is not one."""
+    if (
+        eid.startswith("ev:")
+        and len(eid) in (EVIDENCE_ID_LENGTH, SHORT_EVIDENCE_ID_LENGTH)
+        and eid[19] == "-"
+    ):
         return eid[3:19]
     return None
+
+
+def evidence_names(asked: str, stored: str) -> bool:
+    """Whether the evidence id someone gave names the stored item `stored`: the same id, or the
+    short id of older versions, which is the start of today's."""
+    return stored == asked or (len(asked) == SHORT_EVIDENCE_ID_LENGTH and stored.startswith(asked))
 
 
 def dumps(value: Any) -> str:

@@ -53,7 +53,7 @@ class EvidenceRow:
     extractor: str
     confidence: float
     locator: str | None = None
-    id: str = ""  # ev:<relation id>-<6 hex digits>, the same on every backend (graph/ids.py)
+    id: str = ""  # ev:<relation id>-<16 hex digits>, the same on every backend (graph/ids.py)
     status: str | None = None  # None (unreviewed) or "rejected"
     date: str | None = None  # when the source says it (its document's date), ISO
     source_key: str | None = None  # the key of the name the source wrote the relation's source as

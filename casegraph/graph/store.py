@@ -7,10 +7,11 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any, Protocol, Self
 
-from casegraph.errors import EntityNotFound, ValidationError
+from casegraph.errors import EntityNotFound, UsageError, ValidationError
 from casegraph.fulltext import Counted, Node, Term, TextRow
 from casegraph.graph.access import GraphAccess
 from casegraph.graph.change import Change
+from casegraph.graph.ids import evidence_names, evidence_rid
 from casegraph.graph.model import Source, normalize_name
 from casegraph.graph.plan import NameRec
 from casegraph.graph.records import (
@@ -81,7 +82,7 @@ class Store(Protocol):
     # decisions and what they read
     def decisions(self) -> list[DecisionRow]: ...
     def relations_by_id(self, rids: Iterable[str]) -> dict[str, RelationInfo]: ...
-    def evidence_relation(self, eid: str) -> str | None: ...
+    def evidence_item(self, eid: str) -> EvidenceRow | None: ...
     def names_of(self, entity_id: str) -> list[NameRec]: ...
     def name_owner(self, type_: str, key: str) -> str | None: ...
     def next_seq(self) -> int: ...
@@ -158,6 +159,21 @@ class StoreBase:
         if not found:
             raise EntityNotFound(entity_id)
         return found[entity_id]  # type: ignore[no-any-return]
+
+    def evidence_item(self: Any, eid: str) -> EvidenceRow | None:
+        """The evidence item an id names (None: no such item): its id, or the shorter id of
+        older versions, which is the start of today's. Refused when a short id names several
+        items of its relation (a store that kept both items of a colliding pair)."""
+        rid = evidence_rid(eid)
+        if rid is None:
+            return None
+        items = [e for e in self.evidence([rid]).get(rid, ()) if evidence_names(eid, e.id)]
+        if len(items) > 1:
+            raise UsageError(
+                f"evidence id {eid!r} names {len(items)} items of relation {rid}: "
+                f"{', '.join(e.id for e in items[:5])}; give the whole id"
+            )
+        return items[0] if items else None
 
     def resolve(self: Any, text: str) -> EntityRow:
         """The one entity that `text` names: by id, external id, TYPE:NAME, or name/alias."""

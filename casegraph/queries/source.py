@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from casegraph.errors import EntityNotFound, UsageError
+from casegraph.errors import NotFound, UsageError
 from casegraph.fulltext import tokens_with_spans
 from casegraph.graph.records import DocumentRow, EvidenceRow
 from casegraph.graph.store import Store
@@ -68,7 +68,7 @@ def find_document(store: Store, ref: str) -> DocumentRow:
         raise UsageError(f"document id prefix {ref!r} is too short (at least {MIN_PREFIX})")
     found = [d for d in docs if d.id.startswith(ref)]
     if not found:
-        raise EntityNotFound(f"no document {ref!r} (casegraph sources lists them)")
+        raise NotFound(f"no document {ref!r} (casegraph sources lists them)")
     if len(found) > 1:
         shown = ", ".join(f"{d.id[:12]} ({d.title})" for d in found[:5])
         raise UsageError(f"document id prefix {ref!r} names {len(found)} documents: {shown}")
@@ -76,13 +76,11 @@ def find_document(store: Store, ref: str) -> DocumentRow:
 
 
 def find_evidence(store: Store, eid: str) -> EvidenceRow:
-    """An evidence item by its id (ev:...)."""
-    rid = store.evidence_relation(eid)
-    if rid is not None:
-        for row in store.evidence([rid]).get(rid, []):
-            if row.id == eid:
-                return row
-    raise EntityNotFound(f"no evidence item {eid!r}")
+    """An evidence item by its id (ev:..., or the shorter id of older versions)."""
+    item = store.evidence_item(eid)
+    if item is None:
+        raise NotFound(f"no evidence item {eid!r}")
+    return item
 
 
 def source_passage(

@@ -46,6 +46,20 @@ def test_source_of_an_evidence_item(loaded: Any, tmp_path: Path) -> None:
     assert shown.code == 0 and ev["id"] in shown.stdout and "Kestrel Partners" in shown.stdout
 
 
+def test_an_evidence_id_of_older_versions_names_the_same_item(loaded: Any) -> None:
+    ev = _quoted_evidence(loaded, "Kestrel Partners")
+    assert len(ev["id"]) == 36  # ev:<relation id>-<16 hex digits>
+    short = ev["id"][:26]  # what casegraph before schema version 6 showed for it
+    result = loaded("source", short, "--json")
+    assert result.code == 0, result.stderr
+    assert result.json()["evidence"]["id"] == ev["id"]
+    rejected = loaded("reject", short, "--json")
+    assert rejected.code == 0, rejected.stderr
+    (decision,) = loaded("decisions", "--json").json()
+    assert decision["target"] == ev["id"]  # recorded by its whole id
+    assert loaded("source", ev["id"], "--json").json()["evidence"]["status"] == "rejected"
+
+
 def test_source_at_an_offset_by_id_prefix(loaded: Any) -> None:
     doc = _doc(loaded, "charlie.txt")
     result = loaded("source", doc["id"][:10], "--at", "80", "--json")
@@ -91,11 +105,13 @@ def test_reader_page_escapes_source_text(backend_cli: Any, tmp_path: Path) -> No
 def test_bad_references_are_one_line(loaded: Any) -> None:
     for args, code, says in [
         (("source", "ev:0000000000000000-000000"), 2, "no evidence item"),
+        (("source", "ev:0000000000000000-0000000000000000"), 2, "no evidence item"),
         (("source", "zzzzzzzz"), 2, "no document"),
         (("source", "abc"), 2, "too short"),
     ]:
         result = loaded(*args)
         assert result.code == code and says in result.stderr, result.stderr
+        assert "no entity" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     doc = _doc(loaded, "delta.txt")
     result = loaded("source", doc["id"], "--at", "100000")

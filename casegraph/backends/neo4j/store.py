@@ -46,7 +46,7 @@ from casegraph.config import Config
 from casegraph.errors import UsageError
 from casegraph.graph.access import GraphAccess
 from casegraph.graph.change import Change
-from casegraph.graph.ids import evidence_id, evidence_rid
+from casegraph.graph.ids import evidence_id
 from casegraph.graph.model import Source
 from casegraph.graph.plan import NameRec
 from casegraph.graph.records import (
@@ -235,14 +235,6 @@ class Neo4jStore(StoreBase):
                                    json.loads(r["properties_json"] or "{}"))
             for r in self.client.read(query, {"rids": wanted})
         }  # fmt: skip
-
-    def evidence_relation(self, eid: str) -> str | None:
-        """The id of the relation an evidence item belongs to (None when there is no such item)."""
-        rid = evidence_rid(eid)
-        if rid is None:
-            return None
-        items = self.evidence([rid]).get(rid, [])
-        return rid if any(e.id == eid for e in items) else None
 
     def names_of(self, entity_id: str) -> list[NameRec]:
         """Every name an entity answers to, in the resolution index."""

@@ -199,8 +199,22 @@ CREATE VIRTUAL TABLE document_search USING fts5(
 {INDEX_NEW}
 """
 
+# Version 6: evidence ids get 16 hex digits after the relation id instead of 6 (the first 6
+# are the old id's, so an old id is the start of its item's new one: casegraph.graph.ids).
+# Decisions about one evidence item name it by its new id. (Two items of one relation that
+# shared an old id were never both stored: the second was refused by evidence_eid.)
+V6 = """
+UPDATE evidence SET eid = (SELECT cg_eid(r.rid, evidence.document_id, evidence.locator,
+    evidence.start, evidence."end", evidence.extractor) FROM relations r
+    WHERE r.id = evidence.relation_id);
+UPDATE decisions SET target = coalesce((SELECT e.eid FROM evidence e
+    WHERE e.eid > decisions.target AND e.eid < decisions.target || 'g'
+    ORDER BY e.eid LIMIT 1), target)
+WHERE target LIKE 'ev:%' AND length(target) = 26;
+"""
+
 # MIGRATIONS[i] takes a store from version i + 1 to version i + 2.
-MIGRATIONS = (V2, V3, V4, V5)
+MIGRATIONS = (V2, V3, V4, V5, V6)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

@@ -22,7 +22,6 @@ from casegraph.dates import Window
 from casegraph.errors import StoreError
 from casegraph.graph.access import GraphAccess
 from casegraph.graph.change import Change
-from casegraph.graph.ids import evidence_rid
 from casegraph.graph.model import Source, normalize_name
 from casegraph.graph.plan import NameRec
 from casegraph.graph.records import (
@@ -171,11 +170,6 @@ class SqliteStore(StoreBase):
                 (json.dumps(list(rids)),),
             )
         }
-
-    def evidence_relation(self, eid: str) -> str | None:
-        """The id of the relation an evidence item belongs to (None when there is no such item)."""
-        row = self.db.execute("SELECT 1 FROM evidence WHERE eid = ?", (eid,)).fetchone()
-        return evidence_rid(eid) if row else None
 
     def names_of(self, entity_id: str) -> list[NameRec]:
         """Every name an entity answers to, in the resolution index."""
