@@ -42,6 +42,14 @@ class Filters:
                        include_rejected=self.include_rejected, window=self.window)  # fmt: skip
 
 
+def _missing(nodes: Collection[str], memo: Mapping[str, object]) -> list[str]:
+    """The nodes memo does not hold yet; for a set (a search's level, around hubs thousands of
+    nodes), found with one containment check in C when the memo holds them all."""
+    if isinstance(nodes, AbstractSet) and memo.keys() >= nodes:
+        return []
+    return [u for u in nodes if u not in memo]
+
+
 class Walker:
     """Walkable neighbours of sets of nodes, forwards (out) or backwards (in) along relations."""
 
@@ -84,7 +92,7 @@ class Walker:
     def _found(self, nodes: Collection[str], forward: bool) -> dict[str, AbstractSet[str]]:
         """What the access answers for nodes (from the memo where it can), nothing taken out."""
         memo = self._memo[forward or not self.step.directed]  # undirected: one answer
-        missing = [u for u in nodes if u not in memo]
+        missing = _missing(nodes, memo)
         if not missing:
             return {u: memo[u] for u in nodes}
         found = self.access.step(missing, self.step, forward)
@@ -112,7 +120,7 @@ class Walker:
     def cost(self, nodes: Collection[str]) -> int:
         """The access's cost of expanding nodes, each node's read once per question."""
         memo = self._costs
-        missing = [u for u in nodes if u not in memo]
+        missing = _missing(nodes, memo)
         if missing:
             found = self.access.costs(missing)
             memo.update(dict.fromkeys(missing, 0))
@@ -124,7 +132,7 @@ class _Tree:
     """One side of a bidirectional search: distances by level, parents found afterwards."""
 
     def __init__(self, root: str, forward: bool) -> None:
-        self.dist = {root: 0}
+        self.seen = {root}  # every node of every level (a set: around hubs, levels are large)
         self.levels: list[set[str]] = [{root}]
         self.forward = forward  # the direction this tree grows in
         self.parents: dict[str, list[str]] = {root: []}
@@ -141,10 +149,9 @@ class _Tree:
 
     def grow(self, walker: Walker) -> set[str]:
         """Reach the next level; returns it."""
-        level = len(self.levels)
         found = walker.reach(self.levels[-1], self.forward)
         self.links.append(found)
-        reached = set().union(*found.values()) - self.dist.keys() if found else set()
+        reached = set().union(*found.values()) - self.seen if found else set()
         closed = walker.closed()
         if closed:
             reached -= closed
@@ -157,7 +164,7 @@ class _Tree:
                 and not any(b in vs and (u, b) not in cut for u, vs in found.items())
             ):
                 reached.discard(b)
-        self.dist.update(dict.fromkeys(reached, level))
+        self.seen |= reached
         self.levels.append(reached)
         self.cost = None
         return reached
@@ -169,9 +176,10 @@ class _Tree:
         steps kept while growing (the walk is the same in both directions, its filters being
         symmetric), so finding parents reads nothing more from the store."""
         todo = {v for v in nodes if v not in self.parents}
-        while todo:
-            level = max(self.dist[v] for v in todo)
-            batch = {v for v in todo if self.dist[v] == level}
+        for level in range(len(self.levels) - 1, 0, -1):  # deepest first: parents are above
+            batch = todo & self.levels[level]
+            if not batch:
+                continue
             todo -= batch
             found: dict[str, list[str]] = {v: [] for v in batch}
             for p, out in self.links[level - 1].items():
@@ -204,7 +212,7 @@ class Meeting:
     """The result of a bidirectional search: length, meeting nodes and both search trees."""
 
     length: int
-    middle: list[str]
+    middle: set[str]  # the nodes where shortest paths meet (around hubs, thousands)
     tree_s: _Tree
     tree_t: _Tree
 
@@ -212,21 +220,25 @@ class Meeting:
 def bidirectional(walker: Walker, s: str, t: str, max_hops: int) -> Meeting | None:
     """Shortest distance from s to t within max_hops, with what is needed to list every such path."""
     tree_s, tree_t = _Tree(s, forward=True), _Tree(t, forward=False)
-    dist_s, dist_t = tree_s.dist, tree_t.dist
     if s == t:
-        return Meeting(0, [s], tree_s, tree_t)
+        return Meeting(0, {s}, tree_s, tree_t)
     front_s, front_t = tree_s.levels[-1], tree_t.levels[-1]
     while front_s and front_t and len(tree_s.levels) + len(tree_t.levels) - 2 < max_hops:
         if tree_s.frontier_cost(walker) <= tree_t.frontier_cost(walker):
             front_s = tree_s.grow(walker)
-            meet = front_s & dist_t.keys()
+            grown, front, other = tree_s, front_s, tree_t
         else:
             front_t = tree_t.grow(walker)
-            meet = front_t & dist_s.keys()
-        if meet:
-            best = min(dist_s[v] + dist_t[v] for v in meet)
-            middle = sorted(v for v in meet if dist_s[v] + dist_t[v] == best)
-            return Meeting(best, middle, tree_s, tree_t)
+            grown, front, other = tree_t, front_t, tree_s
+        if front.isdisjoint(other.seen):
+            continue
+        # Every node of the new level is as far from its root; the nearest meeting nodes are
+        # those in the other tree's lowest level that holds any (set intersections, no walk
+        # over a hub-sized level in Python).
+        for depth, level in enumerate(other.levels):
+            meet = front & level
+            if meet:
+                return Meeting(len(grown.levels) - 1 + depth, meet, tree_s, tree_t)
     return None
 
 
@@ -239,18 +251,21 @@ def all_shortest(walker: Walker, s: str, t: str, max_hops: int,
     if meeting.length == 0:
         return [[s]]
     paths: list[list[str]] = []
-    for i, m in enumerate(meeting.middle):
-        if i < 2:  # the first meeting node alone (often enough), then all the others at once
-            wanted = meeting.middle[:1] if i == 0 else meeting.middle[1:]
-            meeting.tree_s.find_parents(wanted)
-            meeting.tree_t.find_parents(wanted)
-        heads = meeting.tree_s.chains(m, limit)
-        tails = meeting.tree_t.chains(m, limit)
-        for head in heads:
-            for tail in tails:
-                paths.append(head + tail[::-1][1:])
-                if len(paths) >= limit:
-                    return paths
+    # Meeting nodes in sorted order: the first alone (often enough, and found without sorting
+    # thousands), then all the others at once.
+    first = min(meeting.middle)
+    for group in ([first], None):
+        middle = group if group is not None else sorted(meeting.middle - {first})
+        meeting.tree_s.find_parents(middle)
+        meeting.tree_t.find_parents(middle)
+        for m in middle:
+            heads = meeting.tree_s.chains(m, limit)
+            tails = meeting.tree_t.chains(m, limit)
+            for head in heads:
+                for tail in tails:
+                    paths.append(head + tail[::-1][1:])
+                    if len(paths) >= limit:
+                        return paths
     return paths
 
 

@@ -191,6 +191,44 @@ def test_hub_questions_agree(neo: Neo4jStore, tmp_path: Path) -> None:
                 assert hop_summary(mine_p) == hop_summary(theirs_p)
 
 
+def test_the_best_connected_of_a_level_go_by_degree_not_by_mentions(
+    neo: Neo4jStore, tmp_path: Path
+) -> None:
+    """The Neo4j level ranks by stored totals and counts MENTIONS only where they can decide:
+    entities named in many documents (a high total) but with few relations must not take the
+    place of better connected ones, and ties at the cut stay whole."""
+    noisy = [f"Noisy {i}" for i in range(5)]  # 2 relations each, named in 9 documents
+    strong = [f"Strong {i}" for i in range(4)]  # 4 relations each, named in 1
+    rows: list[dict] = [{"type": "Company", "name": n}  # type: ignore[type-arg]
+                        for n in ("C", "L1", "L2", *noisy, *strong)]  # fmt: skip
+    rows += [{"type": "Company", "name": f"Leaf {n} {j}"} for n in noisy + strong for j in range(3)]
+    for i, n in enumerate(noisy + strong):
+        rows.append({"source": n, "type": "PART_OF", "target": f"L{1 + i % 2}", "quote": "q"})
+        leaves = 1 if n in noisy else 3
+        rows += [{"source": n, "type": "PART_OF", "target": f"Leaf {n} {j}", "quote": "q"}
+                 for j in range(leaves)]  # fmt: skip
+    rows += [{"source": "C", "type": "PART_OF", "target": t, "quote": "q"} for t in ("L1", "L2")]
+    files = [write_jsonl(tmp_path / "main.jsonl", rows)]
+    for d in range(8):
+        named = [{"type": "Company", "name": n, "quote": f"note {d} names {n}"} for n in noisy]
+        files.append(write_jsonl(tmp_path / f"note{d}.jsonl", named))
+    with SqliteStore(tmp_path / "e.db") as emb:
+        load_paths(emb, files)
+        load_paths(neo, files)
+        kept: dict[int, set[str]] = {}
+        for limit in (3, 4, 5, 6, 8):  # 2 on level 1, then 1 to 6 of level 2
+            nopts = NeighborOptions(depth=2, limit=limit)
+            mine, theirs = neighbors(emb, "C", nopts), neighbors(neo, "C", nopts)
+            assert [n.id for n in mine.nodes] == [n.id for n in theirs.nodes], limit
+            assert mine.omitted == theirs.omitted, limit
+            kept[limit] = {n.name for n in theirs.nodes} - {"C", "L1", "L2"}
+        assert kept[6] == set(strong) and len(kept[8] & set(noisy)) == 2
+        count = "MATCH (e:Entity {name: $n}) RETURN COUNT { (e)-[:MENTIONS]-() } AS m"
+        by_name = {n: neo.client.read(count, {"n": n})[0]["m"] for n in (noisy[0], strong[0])}
+        # so by its total count each noisy entity (2 relations + 8 or more) outranks a strong one
+        assert by_name[noisy[0]] >= 8 and by_name[strong[0]] <= 1
+
+
 def test_evidence_is_read_by_the_type_a_walk_saw(neo: Neo4jStore, tmp_path: Path) -> None:
     """Evidence of the relations a question walked is read by their type; a relation whose
     remembered type is wrong, or that no walk saw, is found all the same."""

@@ -103,6 +103,11 @@ RETURN collect([u.id, v.id, type(r), {evidence}, {status}, __EVIDENCE__]) AS row
 # and id is decided by the caller). Placeholder: __MATCH__ (the walk, see walk()).
 # Parameters: those of the walk, $frontier, $seen, $ids, $k. Columns: total, ids, best
 # ([[id, name, type, degree]]).
+# A level around hubs holds tens of thousands of entities, so their MENTIONS (the part of the
+# degree that walks a small node's relationships) are counted only where they can decide:
+# the entities are ordered by their stored total count (never below the degree); the exact
+# degrees of the first k give a floor under the k-th largest degree; only entities whose total
+# reaches that floor can be among the best, and only theirs are counted exactly.
 LEVEL = (
     """
 UNWIND $frontier AS id
@@ -113,7 +118,19 @@ WHERE NOT v.id IN $seen
 WITH collect(v) AS level
 CALL (level) {
   UNWIND CASE WHEN $k > 0 THEN level ELSE [] END AS v
-  WITH v, __DEGREE__ AS degree
+  WITH v, __EVERY__ AS total
+  ORDER BY total DESC
+  WITH collect([v, total]) AS by_total
+  CALL (by_total) {
+    UNWIND by_total[0..$k] AS x
+    WITH x[0] AS v, x[1] AS total
+    WITH total - __MENTIONS__ AS degree
+    ORDER BY degree DESC
+    RETURN coalesce(collect(degree)[$k - 1], 0) AS floor
+  }
+  UNWIND [x IN by_total WHERE x[1] >= floor] AS x
+  WITH x[0] AS v, x[1] AS total
+  WITH v, total - __MENTIONS__ AS degree
   ORDER BY degree DESC
   WITH collect([v, degree]) AS ranked
   WITH ranked, CASE WHEN size(ranked) >= $k THEN ranked[$k - 1][1] ELSE 0 END AS cut
@@ -121,7 +138,7 @@ CALL (level) {
 }
 RETURN size(level) AS total, CASE WHEN $ids THEN [v IN level | v.id] ELSE [] END AS ids, best
 """
-).replace("__DEGREE__", cy.degree("v"))
+).replace("__EVERY__", cy.degree_parts("v")[0]).replace("__MENTIONS__", cy.degree_parts("v")[1])
 
 
 @dataclass(frozen=True)

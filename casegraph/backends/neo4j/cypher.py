@@ -53,9 +53,14 @@ def degree(var: str) -> str:
     of schema types walks a small node's relationships once per type (a level of 45,000
     entities: 0.3 s against 1.0 s). Counted by relationship type, not by the label at the other
     end, so a hub's neighbours are never visited."""
+    return "({} - {})".format(*degree_parts(var))
+
+
+def degree_parts(var: str) -> tuple[str, str]:
+    """`degree`'s two counts: the node's stored total (never below its degree), its MENTIONS."""
     if not var.isidentifier():
         raise ValueError(f"unexpected variable name {var!r}")
-    return f"(COUNT {{ ({var})--() }} - COUNT {{ ({var})-[:MENTIONS]-() }})"
+    return f"COUNT {{ ({var})--() }}", f"COUNT {{ ({var})-[:MENTIONS]-() }}"
 
 
 def with_rtypes(template: str) -> str:
