@@ -109,7 +109,8 @@ RETURN collect([u.id, v.id, type(r), {evidence}, {status}, __EVIDENCE__]) AS row
 # degrees of the first k give a floor under the k-th largest degree; only entities whose total
 # reaches that floor can be among the best, and only theirs are counted exactly.
 LEVEL = (
-    """
+    (
+        """
 UNWIND $frontier AS id
 MATCH (u:Entity {id: id}) USING INDEX u:Entity(id)
 __MATCH__
@@ -138,7 +139,10 @@ CALL (level) {
 }
 RETURN size(level) AS total, CASE WHEN $ids THEN [v IN level | v.id] ELSE [] END AS ids, best
 """
-).replace("__EVERY__", cy.degree_parts("v")[0]).replace("__MENTIONS__", cy.degree_parts("v")[1])
+    )
+    .replace("__EVERY__", cy.degree_parts("v")[0])
+    .replace("__MENTIONS__", cy.degree_parts("v")[1])
+)
 
 
 @dataclass(frozen=True)
