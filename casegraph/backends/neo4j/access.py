@@ -108,9 +108,7 @@ RETURN collect([u.id, v.id, type(r), {evidence}, {status}, __EVIDENCE__]) AS row
 # the entities are ordered by their stored total count (never below the degree); the exact
 # degrees of the first k give a floor under the k-th largest degree; only entities whose total
 # reaches that floor can be among the best, and only theirs are counted exactly.
-LEVEL = (
-    (
-        """
+_LEVEL = """
 UNWIND $frontier AS id
 MATCH (u:Entity {id: id}) USING INDEX u:Entity(id)
 __MATCH__
@@ -139,10 +137,8 @@ CALL (level) {
 }
 RETURN size(level) AS total, CASE WHEN $ids THEN [v IN level | v.id] ELSE [] END AS ids, best
 """
-    )
-    .replace("__EVERY__", cy.degree_parts("v")[0])
-    .replace("__MENTIONS__", cy.degree_parts("v")[1])
-)
+_EVERY, _MENTIONS = cy.degree_parts("v")
+LEVEL = _LEVEL.replace("__EVERY__", _EVERY).replace("__MENTIONS__", _MENTIONS)
 
 
 @dataclass(frozen=True)
