@@ -85,7 +85,17 @@ class Known:
         self.keep = bool(getattr(index, "sees_own_writes", False))
         self.lasting: dict[tuple[str, str], str] = {}
         self.types: dict[str, str] = {}
+        self._new_blocks()
         self.forget()
+
+    def _new_blocks(self) -> None:
+        # (type, block) -> its first FUZZY_CANDIDATES keys in order, and their match keys. With
+        # `keep`, these outlive `forget` with `lasting` (which names their entities): a block's
+        # first names change only by this load's own names, which `add_name` puts in, so the
+        # store need not be asked for them again (fuzzy candidates were most of what a large
+        # load read, each block again after every `forget`).
+        self.by_block: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        self.got_block: set[tuple[str, str]] = set()
 
     def forget(self) -> None:
         """Drop everything read or decided so far (only once it is all written to a store whose
@@ -94,18 +104,18 @@ class Known:
         self.by_key: dict[str, tuple[str, ...]] = {}  # key -> types
         # (type, mkey) -> the keys of that type with this match key, but for the key equal to it
         self.by_mkey: dict[tuple[str, str], tuple[str, ...]] = {}
-        # (type, block) -> its first FUZZY_CANDIDATES keys in order, and their match keys
-        self.by_block: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
         self.got_pair: set[tuple[str, str]] = set()
         self.got_key: set[str] = set()
         self.got_mkey: set[tuple[str, str]] = set()
-        self.got_block: set[tuple[str, str]] = set()
         self.xids: dict[str, str] = {}
         self.got_xid: set[str] = set()
         self.ents: dict[str, Ent | None] = {}  # None: known not to exist
         self.rels: set[str] = set()  # relation ids known to exist before this load
-        if len(self.lasting) + len(self.types) > LASTING_LIMIT:
+        if not self.keep:
+            self._new_blocks()
+        elif len(self.lasting) + len(self.types) > LASTING_LIMIT:
             self.lasting, self.types = {}, {}
+            self._new_blocks()
 
     def entity_named(self, type_: str, key: str) -> str | None:
         """The entity (type, key) names, if this load has seen it (since `forget` or before)."""
@@ -143,7 +153,9 @@ class Known:
         self.got_pair.discard(tk)  # known now, never asked for again
         keys, mkeys = self.by_block.setdefault((rec.type, block(rec.mkey)), ([], []))
         at = bisect_left(keys, rec.key)
-        if at < FUZZY_CANDIDATES:  # a key past them is never a candidate (`near`), nor later:
+        if at < len(keys) and keys[at] == rec.key:
+            pass  # read again after `forget`: the block kept it
+        elif at < FUZZY_CANDIDATES:  # a key past them is never a candidate (`near`), nor later:
             keys.insert(at, rec.key)  # keys only ever join a block (until `forget`)
             mkeys.insert(at, rec.mkey)
             if len(keys) > FUZZY_CANDIDATES:
@@ -171,7 +183,9 @@ class Known:
             seen += min(len(keys), room)
             if keys and lengths_may_match(len(mkey), length):  # else none here can match
                 for i in fuzzy_matches(mkey, list(mkeys[:room])):
-                    found.add(self.names[(type_, keys[i])].entity)
+                    entity = self.entity_named(type_, keys[i])
+                    assert entity is not None  # a block's keys are in `names` or `lasting`
+                    found.add(entity)
             if seen >= FUZZY_CANDIDATES:
                 break
         return found

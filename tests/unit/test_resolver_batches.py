@@ -127,6 +127,40 @@ def test_ends_seen_before_the_caches_were_dropped_are_not_read_again(
     assert digest(tmp_path / "s.db") == digest(tmp_path / "t.db")
 
 
+def test_fuzzy_candidates_are_read_once_per_load_though_the_caches_are_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ten long names in a few blocks, then typos of some and new names of the same blocks
+    names = [f"Harbourline {c}{c} Holdings" for c in "abcdefghij"]
+    lines: list[dict[str, Any]] = [{"type": "Company", "name": n} for n in names]
+    lines += [{"type": "Company", "name": n.replace("Harbourline", "Harbourlline")}
+              for n in names[:4]]  # fmt: skip
+    lines += [{"type": "Company", "name": f"Harbourline {c}{c}{c} Holdings"} for c in "klm"]
+    path = write_jsonl(tmp_path / "firms.jsonl", lines)
+    asked: list[tuple[str, str]] = []
+    names_of = index.SqliteIndex.names
+
+    def counted(self: index.SqliteIndex, query: NameQuery) -> Any:
+        asked.extend(query.blocks)
+        return names_of(self, query)
+
+    monkeypatch.setattr(index.SqliteIndex, "names", counted)
+    monkeypatch.setattr(
+        sqlite_store, "Resolver", functools.partial(resolver.Resolver, batch_size=2)
+    )
+    monkeypatch.setattr(resolver, "KNOWN_LIMIT", 0)  # the caches dropped after every batch
+    with SqliteStore(tmp_path / "s.db") as store:
+        summary = load_paths(store, [path])
+    assert summary.entities_new == 13  # the typos joined their firms
+    assert asked and len(asked) == len(set(asked))  # each block read once
+    monkeypatch.setattr(known, "LASTING_LIMIT", 0)  # the blocks dropped with the rest
+    asked.clear()
+    with SqliteStore(tmp_path / "t.db") as store:
+        load_paths(store, [path])
+    assert len(asked) > len(set(asked))  # then a block is read again, and the store is the same
+    assert digest(tmp_path / "s.db") == digest(tmp_path / "t.db")
+
+
 @given(
     st.text(alphabet="abcdeg 0123", min_size=0, max_size=14),
     st.lists(st.text(alphabet="abcdeg 0123", min_size=1, max_size=14), max_size=30),
