@@ -1,6 +1,6 @@
-"""A load into a store with no relations builds two relation indexes at its end: the store it
-leaves equals the one a row-by-row load leaves, index for index and row for row, and a load that
-fails leaves the store, indexes included, as it was."""
+"""A load into a store with no relations builds three indexes at its end: the store it leaves
+equals the one a row-by-row load leaves, index for index and row for row, a load that fails
+leaves the store, indexes included, as it was, and two rows with one id refuse the load."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from casegraph.backends.sqlite import SqliteStore, bulk
+from casegraph.backends.sqlite import SqliteStore, bulk, writer
 from casegraph.backends.sqlite import store as sqlite_store
 from casegraph.errors import CasegraphError
 from casegraph.graph import resolver
@@ -139,3 +139,27 @@ def test_a_failed_first_load_leaves_the_store_with_its_indexes(
         assert small_batches and not any(small_batches)  # plans were written without them
         assert _dump(store.db) == before
         assert bulk.holds_no_relations(store.db) and _has_rid_index(store.db)
+
+
+def test_two_evidence_items_with_one_id_refuse_a_first_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one relation on two lines: two evidence items, given one id as if their hashes collided
+    line = {"source": "Firm 1", "source_type": "Company", "type": "OWNS", "target": "Firm 2",
+            "target_type": "Company", "quote": "Firm 1 owns Firm 2."}  # fmt: skip
+    path = write_jsonl(tmp_path / "twice.jsonl", [line, line])
+    monkeypatch.setattr(writer, "evidence_id", lambda rid, key: f"ev:{rid}-{'0' * 16}")
+    with SqliteStore(tmp_path / "s.db") as store:
+        before = _dump(store.db)
+        with pytest.raises(
+            CasegraphError,
+            match=r"^two evidence items of this load have the same id ev:[0-9a-f]{16}-0{16};"
+            " nothing was loaded$",
+        ):
+            load_paths(store, [path])
+        assert _dump(store.db) == before
+        indexes = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+        assert set(bulk.DEFERRED) <= indexes
+    monkeypatch.undo()
+    with SqliteStore(tmp_path / "s.db") as store:  # with their own ids, both items are kept
+        assert load_paths(store, [path]).evidence_added == 2
