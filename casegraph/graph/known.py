@@ -24,6 +24,9 @@ from casegraph.graph.plan import Ent, NameRec
 _HEX_DIGITS = "0123456789abcdef"
 # How many (type, key) pairs and entity types `Known` keeps past `forget` (then it starts over).
 LASTING_LIMIT = 600_000
+# How many names of fuzzy-match blocks `Known` keeps past `forget` (then it starts over): the
+# first FUZZY_CANDIDATES of each block, with their entities (about 200 bytes a name).
+BLOCK_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,14 @@ class Known:
         self.forget()
 
     def _new_blocks(self) -> None:
-        # (type, block) -> its first FUZZY_CANDIDATES keys in order, and their match keys. With
-        # `keep`, these outlive `forget` with `lasting` (which names their entities): a block's
-        # first names change only by this load's own names, which `add_name` puts in, so the
-        # store need not be asked for them again (fuzzy candidates were most of what a large
-        # load read, each block again after every `forget`).
-        self.by_block: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        # (type, block) -> its first FUZZY_CANDIDATES keys in order, their match keys and their
+        # entities. With `keep`, these outlive `forget` until they hold BLOCK_LIMIT keys: a
+        # block's first names change during a load only by the load's own names, which
+        # `add_name` puts in, so the store need not be asked for them again (fuzzy candidates
+        # were most of what a large load read, each block again after every `forget`).
+        self.by_block: dict[tuple[str, str], tuple[list[str], list[str], list[str]]] = {}
         self.got_block: set[tuple[str, str]] = set()
+        self.block_keys = 0  # keys held in by_block
 
     def forget(self) -> None:
         """Drop everything read or decided so far (only once it is all written to a store whose
@@ -111,10 +115,9 @@ class Known:
         self.got_xid: set[str] = set()
         self.ents: dict[str, Ent | None] = {}  # None: known not to exist
         self.rels: set[str] = set()  # relation ids known to exist before this load
-        if not self.keep:
-            self._new_blocks()
-        elif len(self.lasting) + len(self.types) > LASTING_LIMIT:
+        if len(self.lasting) + len(self.types) > LASTING_LIMIT:
             self.lasting, self.types = {}, {}
+        if not self.keep or self.block_keys > BLOCK_LIMIT:
             self._new_blocks()
 
     def entity_named(self, type_: str, key: str) -> str | None:
@@ -151,15 +154,18 @@ class Known:
             tm = (rec.type, rec.mkey)
             self.by_mkey[tm] = (*self.by_mkey.get(tm, ()), rec.key)
         self.got_pair.discard(tk)  # known now, never asked for again
-        keys, mkeys = self.by_block.setdefault((rec.type, block(rec.mkey)), ([], []))
+        keys, mkeys, ents = self.by_block.setdefault((rec.type, block(rec.mkey)), ([], [], []))
         at = bisect_left(keys, rec.key)
         if at < len(keys) and keys[at] == rec.key:
             pass  # read again after `forget`: the block kept it
         elif at < FUZZY_CANDIDATES:  # a key past them is never a candidate (`near`), nor later:
-            keys.insert(at, rec.key)  # keys only ever join a block (until `forget`)
+            keys.insert(at, rec.key)  # keys only ever join a block (until it is dropped)
             mkeys.insert(at, rec.mkey)
+            ents.insert(at, rec.entity)
             if len(keys) > FUZZY_CANDIDATES:
-                del keys[FUZZY_CANDIDATES:], mkeys[FUZZY_CANDIDATES:]
+                del keys[FUZZY_CANDIDATES:], mkeys[FUZZY_CANDIDATES:], ents[FUZZY_CANDIDATES:]
+            else:
+                self.block_keys += 1
         return True
 
     def ids_by_key(self, key: str) -> list[str]:
@@ -178,14 +184,11 @@ class Known:
         found: set[str] = set()
         seen = 0
         for b, length in lengths_near(mkey):  # the first candidates: by block, then key
-            keys, mkeys = self.by_block.get((type_, b), ((), ()))
+            keys, mkeys, ents = self.by_block.get((type_, b), ((), (), ()))
             room = FUZZY_CANDIDATES - seen
             seen += min(len(keys), room)
             if keys and lengths_may_match(len(mkey), length):  # else none here can match
-                for i in fuzzy_matches(mkey, list(mkeys[:room])):
-                    entity = self.entity_named(type_, keys[i])
-                    assert entity is not None  # a block's keys are in `names` or `lasting`
-                    found.add(entity)
+                found.update(ents[i] for i in fuzzy_matches(mkey, list(mkeys[:room])))
             if seen >= FUZZY_CANDIDATES:
                 break
         return found

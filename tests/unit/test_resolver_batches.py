@@ -91,6 +91,7 @@ def test_batches_and_dropped_caches_change_nothing(
             m.setattr(resolver, "KNOWN_LIMIT", 0)
             assert _load(folder, paths, "b.db") == expected
             m.setattr(known, "LASTING_LIMIT", 0)  # and what outlives them dropped as well
+            m.setattr(known, "BLOCK_LIMIT", 0)
             assert _load(folder, paths, "c.db") == expected
 
 
@@ -153,7 +154,7 @@ def test_fuzzy_candidates_are_read_once_per_load_though_the_caches_are_dropped(
         summary = load_paths(store, [path])
     assert summary.entities_new == 13  # the typos joined their firms
     assert asked and len(asked) == len(set(asked))  # each block read once
-    monkeypatch.setattr(known, "LASTING_LIMIT", 0)  # the blocks dropped with the rest
+    monkeypatch.setattr(known, "BLOCK_LIMIT", 0)  # the blocks dropped with the rest
     asked.clear()
     with SqliteStore(tmp_path / "t.db") as store:
         load_paths(store, [path])
