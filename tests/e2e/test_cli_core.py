@@ -197,6 +197,10 @@ def _big_jsonl(path: Path, n: int) -> Path:
     return path
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_process_killed_mid_load_leaves_store_unchanged(
     cli, store_path: Path, tmp_path: Path, sig: signal.Signals
@@ -206,7 +210,9 @@ def test_process_killed_mid_load_leaves_store_unchanged(
     big = _big_jsonl(tmp_path / "big.jsonl", 400_000)  # long enough to be caught mid-way
     with SqliteStore(store_path) as store:
         before = store.stats()
-    proc = start_cli("--store", str(store_path), "load", str(big))
+    # Ctrl-C as on a terminal: a test run started as a background job (`cmd &` in a script)
+    # inherits SIGINT ignored, and Python then installs no handler for it
+    proc = start_cli("--store", str(store_path), "load", str(big), preexec_fn=_default_sigint)
     wal = Path(str(store_path) + "-wal")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not wal.exists() or wal.stat().st_size < 2_000_000):
